@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vfio-pci-core: read(2)/write(2) on BAR regions.
+ *
+ * An access is split into naturally aligned pieces of at most 8 bytes (4 for
+ * I/O port BARs).  Each piece is done on a kernel bounce value under
+ * memory_lock held for read, after checking that the BAR decodes; user memory
+ * is only touched with the lock dropped, since the user buffer may itself be
+ * a mapping of this device whose fault handler takes the same lock.
+ */
+#include <linux/io.h>
+#include <linux/uaccess.h>
+
+#include "private.h"
+
+static void __iomem *vfio_pci_core_bar_map(struct vfio_pci_core_device *core,
+					   unsigned int bar)
+{
+	struct vfio_pci_core_private *priv = core->priv;
+	struct pci_dev *pdev = core->pdev;
+	void __iomem *io;
+
+	guard(mutex)(&priv->barmap_lock);
+	if (priv->barmap[bar])
+		return priv->barmap[bar];
+
+	if (pci_request_selected_regions(pdev, BIT(bar), "vfio-pci-core"))
+		return IOMEM_ERR_PTR(-EBUSY);
+	io = pci_iomap(pdev, bar, 0);
+	if (!io) {
+		pci_release_selected_regions(pdev, BIT(bar));
+		return IOMEM_ERR_PTR(-ENOMEM);
+	}
+	priv->barmap[bar] = io;
+	return io;
+}
+
+void vfio_pci_core_bar_unmap_all(struct vfio_pci_core_device *core)
+{
+	struct vfio_pci_core_private *priv = core->priv;
+	struct pci_dev *pdev = core->pdev;
+	unsigned int bar;
+
+	guard(mutex)(&priv->barmap_lock);
+	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
+		if (!priv->barmap[bar])
+			continue;
+		pci_iounmap(pdev, priv->barmap[bar]);
+		pci_release_selected_regions(pdev, BIT(bar));
+		priv->barmap[bar] = NULL;
+	}
+}
+
+static bool vfio_pci_core_bar_decodes(struct pci_dev *pdev, bool is_io)
+{
+	u16 cmd;
+
+	if (pci_read_config_word(pdev, PCI_COMMAND, &cmd))
+		return false;
+	return cmd & (is_io ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY);
+}
+
+/* One aligned access of @width bytes; @val is in CPU order. */
+static int vfio_pci_core_bar_io(struct vfio_pci_core_device *core,
+				void __iomem *addr, size_t width, u64 *val,
+				bool is_io, bool write)
+{
+	struct vfio_pci_core_private *priv = core->priv;
+
+	guard(rwsem_read)(&priv->memory_lock);
+	if (!vfio_pci_core_bar_decodes(core->pdev, is_io))
+		return -EIO;
+
+	switch (width) {
+#ifdef CONFIG_64BIT
+	case 8:
+		/* Only chosen for memory BARs, where the cookie is an address. */
+		if (write)
+			writeq(*val, addr);
+		else
+			*val = readq(addr);
+		break;
+#endif
+	case 4:
+		if (write)
+			iowrite32(*val, addr);
+		else
+			*val = ioread32(addr);
+		break;
+	case 2:
+		if (write)
+			iowrite16(*val, addr);
+		else
+			*val = ioread16(addr);
+		break;
+	default:
+		if (write)
+			iowrite8(*val, addr);
+		else
+			*val = ioread8(addr);
+		break;
+	}
+	return 0;
+}
+
+static size_t vfio_pci_core_piece_width(loff_t pos, size_t left, bool is_io)
+{
+	if (IS_ENABLED(CONFIG_64BIT) && !is_io && left >= 8 && !(pos & 7))
+		return 8;
+	if (left >= 4 && !(pos & 3))
+		return 4;
+	if (left >= 2 && !(pos & 1))
+		return 2;
+	return 1;
+}
+
+/* Copy @width little-endian bytes between user memory and @val. */
+static int vfio_pci_core_piece_copy(char __user *buf, u64 *val, size_t width,
+				    bool to_user)
+{
+	__le64 le;
+
+	if (to_user) {
+		le = cpu_to_le64(*val);
+		return copy_to_user(buf, &le, width) ? -EFAULT : 0;
+	}
+	le = 0;
+	if (copy_from_user(&le, buf, width))
+		return -EFAULT;
+	*val = le64_to_cpu(le);
+	return 0;
+}
+
+ssize_t vfio_pci_core_bar_rw(struct vfio_pci_core_device *core,
+			     unsigned int bar, char __user *buf, size_t count,
+			     loff_t pos, bool write)
+{
+	struct pci_dev *pdev = core->pdev;
+	resource_size_t len = pci_resource_len(pdev, bar);
+	bool is_io = pci_resource_flags(pdev, bar) & IORESOURCE_IO;
+	void __iomem *io;
+	size_t done = 0;
+
+	if (!len || pos >= len)
+		return -EINVAL;
+	count = min_t(u64, count, len - pos);
+
+	io = vfio_pci_core_bar_map(core, bar);
+	if (IS_ERR(io))
+		return PTR_ERR(io);
+
+	while (done < count) {
+		size_t width = vfio_pci_core_piece_width(pos, count - done,
+							 is_io);
+		u64 val = 0;
+		int ret;
+
+		if (write)
+			ret = vfio_pci_core_piece_copy(buf + done, &val, width,
+						       false);
+		else
+			ret = 0;
+		if (!ret)
+			ret = vfio_pci_core_bar_io(core, io + pos, width, &val,
+						   is_io, write);
+		if (!ret && !write)
+			ret = vfio_pci_core_piece_copy(buf + done, &val, width,
+						       true);
+		if (ret)
+			return done ? done : ret;
+		pos += width;
+		done += width;
+	}
+	return done;
+}

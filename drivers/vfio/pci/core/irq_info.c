@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vfio-pci-core: VFIO_DEVICE_GET_IRQ_INFO, what interrupts each index offers.
+ */
+#include <linux/uaccess.h>
+
+#include "private.h"
+
+static u32 vfio_pci_core_irq_count(struct pci_dev *pdev, unsigned int index)
+{
+	u16 flags;
+	u8 pin;
+
+	switch (index) {
+	case VFIO_PCI_INTX_IRQ_INDEX:
+		if (pdev->is_virtfn || !pdev->irq)
+			return 0;
+		pci_read_config_byte(pdev, PCI_INTERRUPT_PIN, &pin);
+		return pin ? 1 : 0;
+	case VFIO_PCI_MSI_IRQ_INDEX:
+		if (!pdev->msi_cap)
+			return 0;
+		pci_read_config_word(pdev, pdev->msi_cap + PCI_MSI_FLAGS,
+				     &flags);
+		return 1U << FIELD_GET(PCI_MSI_FLAGS_QMASK, flags);
+	case VFIO_PCI_MSIX_IRQ_INDEX:
+		if (!pdev->msix_cap)
+			return 0;
+		return pci_msix_vec_count(pdev);
+	case VFIO_PCI_ERR_IRQ_INDEX:
+		return pci_is_pcie(pdev) ? 1 : 0;
+	default: /* VFIO_PCI_REQ_IRQ_INDEX */
+		return 1;
+	}
+}
+
+long vfio_pci_core_ioctl_irq_info(struct vfio_pci_core_device *core,
+				  void __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_irq_info, count);
+	struct vfio_irq_info info;
+
+	if (copy_from_user(&info, arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz || info.index >= VFIO_PCI_NUM_IRQS)
+		return -EINVAL;
+
+	info.flags = VFIO_IRQ_INFO_EVENTFD;
+	info.count = vfio_pci_core_irq_count(core->pdev, info.index);
+	if (info.index == VFIO_PCI_INTX_IRQ_INDEX)
+		info.flags |= VFIO_IRQ_INFO_MASKABLE | VFIO_IRQ_INFO_AUTOMASKED;
+	else
+		info.flags |= VFIO_IRQ_INFO_NORESIZE;
+
+	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+}

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vfio-pci-core: device lifetime.  Allocation of the private state,
+ * registration with the vfio core, first open and last close.
+ */
+#include <linux/module.h>
+#include <linux/slab.h>
+
+#include "private.h"
+
+int vfio_pci_core_init_dev(struct vfio_device *vdev)
+{
+	struct vfio_pci_core_device *core = to_vfio_pci_core(vdev);
+	struct vfio_pci_core_private *priv;
+
+	priv = kzalloc_obj(*priv, GFP_KERNEL);
+	if (!priv)
+		return -ENOMEM;
+
+	priv->core = core;
+	init_rwsem(&priv->memory_lock);
+	mutex_init(&priv->barmap_lock);
+	core->pdev = to_pci_dev(vdev->dev);
+	core->priv = priv;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_init_dev);
+
+void vfio_pci_core_release_dev(struct vfio_device *vdev)
+{
+	struct vfio_pci_core_device *core = to_vfio_pci_core(vdev);
+	struct vfio_pci_core_private *priv = core->priv;
+
+	mutex_destroy(&priv->barmap_lock);
+	kfree(priv);
+	core->priv = NULL;
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_release_dev);
+
+int vfio_pci_core_register_device(struct vfio_pci_core_device *core)
+{
+	struct pci_dev *pdev = core->pdev;
+	int ret;
+
+	/* The variant's probe must publish the device before registering. */
+	if (WARN_ON(dev_get_drvdata(&pdev->dev) != core))
+		return -EINVAL;
+
+	/* Bridges and other header types are not ours to hand out. */
+	if (pdev->hdr_type != PCI_HEADER_TYPE_NORMAL)
+		return -EINVAL;
+
+	ret = vfio_assign_device_set(&core->vdev, &core->vdev);
+	if (ret)
+		return ret;
+
+	return vfio_register_group_dev(&core->vdev);
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_register_device);
+
+void vfio_pci_core_unregister_device(struct vfio_pci_core_device *core)
+{
+	vfio_unregister_group_dev(&core->vdev);
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_unregister_device);
+
+int vfio_pci_core_open_device(struct vfio_device *vdev)
+{
+	struct vfio_pci_core_device *core = to_vfio_pci_core(vdev);
+	struct vfio_pci_core_private *priv = core->priv;
+	struct pci_dev *pdev = core->pdev;
+	int ret;
+
+	/* Remember the state the host left the function in. */
+	pci_save_state(pdev);
+	priv->pci_saved_state = pci_store_saved_state(pdev);
+	if (!priv->pci_saved_state)
+		pci_dbg(pdev, "could not save config state\n");
+
+	ret = pci_enable_device(pdev);
+	if (ret) {
+		kfree(priv->pci_saved_state);
+		priv->pci_saved_state = NULL;
+		return ret;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_open_device);
+
+void vfio_pci_core_close_device(struct vfio_device *vdev)
+{
+	struct vfio_pci_core_device *core = to_vfio_pci_core(vdev);
+	struct vfio_pci_core_private *priv = core->priv;
+	struct pci_dev *pdev = core->pdev;
+
+	vfio_pci_core_bar_unmap_all(core);
+	pci_clear_master(pdev);
+	pci_disable_device(pdev);
+
+	if (priv->pci_saved_state) {
+		pci_load_and_free_saved_state(pdev, &priv->pci_saved_state);
+		pci_restore_state(pdev);
+	}
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_close_device);
+
+int vfio_pci_core_match(struct vfio_device *vdev, char *buf)
+{
+	struct vfio_pci_core_device *core = to_vfio_pci_core(vdev);
+
+	return !strcmp(pci_name(core->pdev), buf);
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_match);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("VFIO PCI core library: PCI functions for userspace drivers");

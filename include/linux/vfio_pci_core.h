@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vfio-pci-core: the library that hands a PCI function to userspace through
+ * the VFIO uAPI.  This is the only header a variant driver includes.
+ *
+ * A variant driver embeds struct vfio_pci_core_device at the start of its own
+ * device structure, fills a struct vfio_device_ops from the functions below
+ * (overriding what it needs), and registers its own struct pci_driver.
+ *
+ * Everything the core keeps about a device beyond the few members below lives
+ * in a private structure that variant drivers cannot see.  They reach it only
+ * through the functions declared here.
+ */
+#ifndef __LINUX_VFIO_PCI_CORE_H
+#define __LINUX_VFIO_PCI_CORE_H
+
+#include <linux/pci.h>
+#include <linux/vfio.h>
+#include <linux/vfio_pci_core_compat.h>
+
+struct vfio_pci_core_private;
+
+/**
+ * struct vfio_pci_core_device - the part of a vfio-pci device a variant sees
+ * @vdev: the VFIO device; must stay the first member (vfio_alloc_device()
+ *	  requires it at offset 0 of the structure it allocates).
+ * @pdev: the PCI function this device drives.  Set by
+ *	  vfio_pci_core_init_dev() and constant afterwards.
+ */
+struct vfio_pci_core_device {
+	struct vfio_device vdev;
+	struct pci_dev *pdev;
+	/* private: the core's own state, opaque to variant drivers */
+	struct vfio_pci_core_private *priv;
+};
+
+/**
+ * vfio_pci_core_init_dev() - &vfio_device_ops.init for a vfio-pci device
+ * @vdev: the device being allocated by vfio_alloc_device()
+ *
+ * Allocates the core's private state.  A variant with its own init op calls
+ * this from it.  Undo with vfio_pci_core_release_dev().
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int vfio_pci_core_init_dev(struct vfio_device *vdev);
+
+/**
+ * vfio_pci_core_release_dev() - &vfio_device_ops.release for a vfio-pci device
+ * @vdev: the device whose last reference was dropped
+ *
+ * Frees what vfio_pci_core_init_dev() allocated.
+ */
+void vfio_pci_core_release_dev(struct vfio_device *vdev);
+
+/**
+ * vfio_pci_core_register_device() - make a probed function visible to users
+ * @core: the device, allocated with vfio_alloc_device()
+ *
+ * Call from the variant's probe after dev_set_drvdata(&pdev->dev, core).
+ * Creates the group and cdev nodes.  The device is not touched until a user
+ * opens it.  Undo with vfio_pci_core_unregister_device().
+ *
+ * Return: 0 or a negative errno (-EINVAL for a function the core cannot
+ * drive, such as a bridge).
+ */
+int vfio_pci_core_register_device(struct vfio_pci_core_device *core);
+
+/**
+ * vfio_pci_core_unregister_device() - undo vfio_pci_core_register_device()
+ * @core: the device
+ *
+ * Waits until every user has closed the device.
+ */
+void vfio_pci_core_unregister_device(struct vfio_pci_core_device *core);
+
+/**
+ * vfio_pci_core_open_device() - &vfio_device_ops.open_device
+ * @vdev: the device being opened for the first time
+ *
+ * Enables the function and saves its state for restore at the last close.
+ *
+ * Return: 0 or a negative errno.
+ */
+int vfio_pci_core_open_device(struct vfio_device *vdev);
+
+/**
+ * vfio_pci_core_close_device() - &vfio_device_ops.close_device
+ * @vdev: the device whose last user went away
+ *
+ * Disables the function and restores the state saved at open.
+ */
+void vfio_pci_core_close_device(struct vfio_device *vdev);
+
+/**
+ * vfio_pci_core_ioctl() - &vfio_device_ops.ioctl
+ * @vdev: the device
+ * @cmd: the VFIO_DEVICE_* command
+ * @arg: the user pointer argument
+ *
+ * Return: what the uAPI documents for @cmd; -ENOTTY for an unknown command.
+ */
+long vfio_pci_core_ioctl(struct vfio_device *vdev, unsigned int cmd,
+			 unsigned long arg);
+
+/**
+ * vfio_pci_core_get_region_info_caps() - describe one region
+ * @vdev: the device
+ * @info: in: the index; out: size, offset and flags
+ * @caps: capability chain to append to
+ *
+ * &vfio_device_ops.get_region_info_caps on kernels that route
+ * VFIO_DEVICE_GET_REGION_INFO through it; on older kernels
+ * vfio_pci_core_ioctl() calls it.
+ *
+ * Return: 0, or -EINVAL for an unknown index.
+ */
+int vfio_pci_core_get_region_info_caps(struct vfio_device *vdev,
+				       struct vfio_region_info *info,
+				       struct vfio_info_cap *caps);
+
+/**
+ * vfio_pci_core_read() - &vfio_device_ops.read
+ * @vdev: the device
+ * @buf: user buffer
+ * @count: bytes to read
+ * @ppos: region index and offset, encoded as the region info reports
+ *
+ * Return: bytes read, or a negative errno.
+ */
+ssize_t vfio_pci_core_read(struct vfio_device *vdev, char __user *buf,
+			   size_t count, loff_t *ppos);
+
+/**
+ * vfio_pci_core_write() - &vfio_device_ops.write
+ * @vdev: the device
+ * @buf: user buffer
+ * @count: bytes to write
+ * @ppos: region index and offset, encoded as the region info reports
+ *
+ * Return: bytes written, or a negative errno.
+ */
+ssize_t vfio_pci_core_write(struct vfio_device *vdev, const char __user *buf,
+			    size_t count, loff_t *ppos);
+
+/**
+ * vfio_pci_core_match() - &vfio_device_ops.match for the group path
+ * @vdev: the device
+ * @buf: the string given to VFIO_GROUP_GET_DEVICE_FD
+ *
+ * Return: 1 when @buf names this device, 0 otherwise.
+ */
+int vfio_pci_core_match(struct vfio_device *vdev, char *buf);
+
+#endif /* __LINUX_VFIO_PCI_CORE_H */

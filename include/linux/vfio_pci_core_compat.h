@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Differences between the kernels vfio-pci-core builds against, in one place.
+ * Primary target: 7.3.  Also built (W=1) against Debian's 6.12 headers.
+ * Included by vfio_pci_core.h; nothing else needs to include it.
+ */
+#ifndef __LINUX_VFIO_PCI_CORE_COMPAT_H
+#define __LINUX_VFIO_PCI_CORE_COMPAT_H
+
+#include <linux/slab.h>
+#include <linux/version.h>
+
+/* kzalloc_obj() is recent: a zeroed allocation sized from the pointee type. */
+#ifndef kzalloc_obj
+#define kzalloc_obj(P, GFP)	kzalloc(sizeof(P), GFP)
+#endif
+
+/*
+ * Newer vfio cores (6.19 is the cut-over assumed here; 7.3 has it, 6.12 does
+ * not) answer VFIO_DEVICE_GET_REGION_INFO themselves and ask the driver
+ * through vfio_device_ops.get_region_info_caps; before that the ioctl reached
+ * the driver's ioctl op.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 19, 0)
+#define VFIO_PCI_COMPAT_CORE_REGION_INFO	1
+#else
+#define VFIO_PCI_COMPAT_CORE_REGION_INFO	0
+#endif
+
+#endif /* __LINUX_VFIO_PCI_CORE_COMPAT_H */

@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Helpers for the vfio-pci-core selftests; see vfio_test.h.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "vfio_test.h"
+
+#define SYSFS_PCI "/sys/bus/pci/devices"
+
+long long vt_sysfs_num(const char *bdf, const char *attr)
+{
+	char path[PATH_MAX], buf[64];
+	long long val;
+	FILE *f;
+
+	snprintf(path, sizeof(path), SYSFS_PCI "/%s/%s", bdf, attr);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (!fgets(buf, sizeof(buf), f)) {
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	val = strtoll(buf, NULL, 0);
+	return val;
+}
+
+static bool vt_bound_to_vfio_pci(const char *bdf)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	const char *name;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), SYSFS_PCI "/%s/driver", bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return false;
+	link[n] = '\0';
+	name = strrchr(link, '/');
+	return name && !strcmp(name + 1, "vfio-pci");
+}
+
+static int vt_cmp_bdf(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+int vt_find_bound(uint16_t vendor, uint16_t device,
+		  char bdfs[][VT_BDF_LEN], int max)
+{
+	struct dirent *de;
+	int n = 0;
+	DIR *dir;
+
+	dir = opendir(SYSFS_PCI);
+	if (!dir)
+		return 0;
+	while ((de = readdir(dir)) && n < max) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (vt_sysfs_num(de->d_name, "vendor") != vendor ||
+		    vt_sysfs_num(de->d_name, "device") != device ||
+		    !vt_bound_to_vfio_pci(de->d_name))
+			continue;
+		snprintf(bdfs[n++], VT_BDF_LEN, "%s", de->d_name);
+	}
+	closedir(dir);
+	qsort(bdfs, n, VT_BDF_LEN, vt_cmp_bdf);
+	return n;
+}
+
+const char *vt_find_one(uint16_t vendor, uint16_t device)
+{
+	static char bdfs[VT_MAX_BDFS][VT_BDF_LEN];
+
+	return vt_find_bound(vendor, device, bdfs, VT_MAX_BDFS) ? bdfs[0] :
+								  NULL;
+}
+
+int __vt_cdev_path(const char *bdf, char *path, size_t len)
+{
+	char dirpath[PATH_MAX];
+	struct dirent *de;
+	int ret = -ENOENT;
+	DIR *dir;
+
+	snprintf(dirpath, sizeof(dirpath), SYSFS_PCI "/%s/vfio-dev", bdf);
+	dir = opendir(dirpath);
+	if (!dir)
+		return -errno;
+	while ((de = readdir(dir))) {
+		if (strncmp(de->d_name, "vfio", 4))
+			continue;
+		snprintf(path, len, "/dev/vfio/devices/%s", de->d_name);
+		ret = 0;
+		break;
+	}
+	closedir(dir);
+	return ret;
+}
+
+int __vt_cdev_open(const char *bdf)
+{
+	char path[PATH_MAX];
+	int ret, fd;
+
+	ret = __vt_cdev_path(bdf, path, sizeof(path));
+	if (ret)
+		return ret;
+	fd = open(path, O_RDWR);
+	return fd < 0 ? -errno : fd;
+}
+
+int vt_cdev_open(const char *bdf)
+{
+	int fd = __vt_cdev_open(bdf);
+
+	if (fd < 0)
+		vt_die("open cdev of %s: %s", bdf, strerror(-fd));
+	return fd;
+}
+
+int vt_iommufd_open(void)
+{
+	int fd = open("/dev/iommu", O_RDWR);
+
+	if (fd < 0)
+		vt_die("open /dev/iommu: %s", strerror(errno));
+	return fd;
+}
+
+static int vt_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) ? -errno : 0;
+}
+
+int __vt_ioas_alloc(int iommufd, uint32_t *ioas_id)
+{
+	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
+	int ret;
+
+	ret = vt_ioctl(iommufd, IOMMU_IOAS_ALLOC, &alloc);
+	if (!ret)
+		*ioas_id = alloc.out_ioas_id;
+	return ret;
+}
+
+uint32_t vt_ioas_alloc(int iommufd)
+{
+	uint32_t id;
+	int ret = __vt_ioas_alloc(iommufd, &id);
+
+	if (ret)
+		vt_die("IOMMU_IOAS_ALLOC: %s", strerror(-ret));
+	return id;
+}
+
+int __vt_bind(int devfd, int iommufd, uint32_t *devid)
+{
+	struct vfio_device_bind_iommufd bind = {
+		.argsz = sizeof(bind),
+		.iommufd = iommufd,
+	};
+	int ret;
+
+	ret = vt_ioctl(devfd, VFIO_DEVICE_BIND_IOMMUFD, &bind);
+	if (!ret && devid)
+		*devid = bind.out_devid;
+	return ret;
+}
+
+int __vt_attach(int devfd, uint32_t pt_id, uint32_t *out_pt_id)
+{
+	struct vfio_device_attach_iommufd_pt attach = {
+		.argsz = sizeof(attach),
+		.pt_id = pt_id,
+	};
+	int ret;
+
+	ret = vt_ioctl(devfd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach);
+	if (!ret && out_pt_id)
+		*out_pt_id = attach.pt_id;
+	return ret;
+}
+
+int __vt_detach(int devfd)
+{
+	struct vfio_device_detach_iommufd_pt detach = {
+		.argsz = sizeof(detach),
+	};
+
+	return vt_ioctl(devfd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &detach);
+}
+
+int __vt_get_info(int devfd, struct vfio_device_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->argsz = sizeof(*info);
+	return vt_ioctl(devfd, VFIO_DEVICE_GET_INFO, info);
+}
+
+int __vt_region_info(int devfd, uint32_t index, struct vfio_region_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->argsz = sizeof(*info);
+	info->index = index;
+	return vt_ioctl(devfd, VFIO_DEVICE_GET_REGION_INFO, info);
+}
+
+int __vt_irq_info(int devfd, uint32_t index, struct vfio_irq_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->argsz = sizeof(*info);
+	info->index = index;
+	return vt_ioctl(devfd, VFIO_DEVICE_GET_IRQ_INFO, info);
+}
+
+ssize_t __vt_region_read(int devfd, const struct vfio_region_info *info,
+			 uint64_t offset, void *buf, size_t len)
+{
+	ssize_t n = pread(devfd, buf, len, info->offset + offset);
+
+	return n < 0 ? -errno : n;
+}
+
+ssize_t __vt_region_write(int devfd, const struct vfio_region_info *info,
+			  uint64_t offset, const void *buf, size_t len)
+{
+	ssize_t n = pwrite(devfd, buf, len, info->offset + offset);
+
+	return n < 0 ? -errno : n;
+}
+
+void vt_device_open(struct vt_device *d, const char *bdf)
+{
+	int ret;
+
+	memset(d, 0, sizeof(*d));
+	snprintf(d->bdf, sizeof(d->bdf), "%s", bdf);
+	d->fd = vt_cdev_open(bdf);
+	d->iommufd = vt_iommufd_open();
+	ret = __vt_bind(d->fd, d->iommufd, &d->devid);
+	if (ret)
+		vt_die("bind %s: %s", bdf, strerror(-ret));
+	d->ioas_id = vt_ioas_alloc(d->iommufd);
+	ret = __vt_attach(d->fd, d->ioas_id, &d->pt_id);
+	if (ret)
+		vt_die("attach %s to IOAS %u: %s", bdf, d->ioas_id,
+		       strerror(-ret));
+}
+
+void vt_device_close(struct vt_device *d)
+{
+	if (d->fd > 0)
+		close(d->fd);
+	if (d->iommufd > 0)
+		close(d->iommufd);
+	d->fd = -1;
+	d->iommufd = -1;
+}

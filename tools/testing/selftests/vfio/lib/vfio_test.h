@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers for the vfio-pci-core selftests: finding the emulated devices,
+ * opening them through the cdev and iommufd, and the raw ioctls the tests
+ * exercise.  Functions named __vt_*() return 0 or -errno so that negative
+ * tests can assert the exact errno; their vt_*() twins abort the test on
+ * failure.
+ */
+#ifndef SELFTESTS_VFIO_LIB_VFIO_TEST_H
+#define SELFTESTS_VFIO_LIB_VFIO_TEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+
+#include <linux/vfio.h>
+#include <linux/iommufd.h>
+
+/*
+ * The emulated devices of the test VM: X(name, vendor, device).  One list,
+ * used both for lookups and for generating fixture variants.
+ */
+#define VT_DEVICES(X)				\
+	X(edu,		0x1234, 0x11e8)		\
+	X(igb,		0x8086, 0x10c9)		\
+	X(e1000e,	0x8086, 0x10d3)		\
+	X(nvme,		0x1b36, 0x0010)		\
+	X(pci_testdev,	0x1b36, 0x0005)		\
+	X(ivshmem,	0x1af4, 0x1110)
+
+#define VT_MAX_BDFS	16
+#define VT_BDF_LEN	16
+
+/* Print to stderr and exit non-zero; for setup failures outside a test. */
+#define vt_die(fmt, ...) do {						\
+	fprintf(stderr, "%s:%d: " fmt "\n", __FILE__, __LINE__,		\
+		##__VA_ARGS__);						\
+	exit(1);							\
+} while (0)
+
+/*
+ * Fill @bdfs with the functions whose vendor/device match and that are bound
+ * to vfio-pci.  Returns how many were found.
+ */
+int vt_find_bound(uint16_t vendor, uint16_t device,
+		  char bdfs[][VT_BDF_LEN], int max);
+
+/* First function bound to vfio-pci with this vendor:device, or NULL. */
+const char *vt_find_one(uint16_t vendor, uint16_t device);
+
+/* Read a sysfs attribute of a PCI function as a number; -1 on error. */
+long long vt_sysfs_num(const char *bdf, const char *attr);
+
+/* Path of the function's /dev/vfio/devices/vfioN node into @path. */
+int __vt_cdev_path(const char *bdf, char *path, size_t len);
+
+/* open() the cdev; returns the fd or -errno. */
+int __vt_cdev_open(const char *bdf);
+int vt_cdev_open(const char *bdf);
+
+int vt_iommufd_open(void);
+int __vt_ioas_alloc(int iommufd, uint32_t *ioas_id);
+uint32_t vt_ioas_alloc(int iommufd);
+
+int __vt_bind(int devfd, int iommufd, uint32_t *devid);
+int __vt_attach(int devfd, uint32_t pt_id, uint32_t *out_pt_id);
+int __vt_detach(int devfd);
+
+int __vt_get_info(int devfd, struct vfio_device_info *info);
+int __vt_region_info(int devfd, uint32_t index, struct vfio_region_info *info);
+int __vt_irq_info(int devfd, uint32_t index, struct vfio_irq_info *info);
+
+/* pread/pwrite at @offset of region @info; returns bytes or -errno. */
+ssize_t __vt_region_read(int devfd, const struct vfio_region_info *info,
+			 uint64_t offset, void *buf, size_t len);
+ssize_t __vt_region_write(int devfd, const struct vfio_region_info *info,
+			  uint64_t offset, const void *buf, size_t len);
+
+/*
+ * An opened device: cdev bound to a fresh iommufd and attached to a fresh
+ * IOAS.  vt_device_open() aborts on any failure.
+ */
+struct vt_device {
+	char bdf[VT_BDF_LEN];
+	int fd;
+	int iommufd;
+	uint32_t devid;
+	uint32_t ioas_id;
+	uint32_t pt_id;
+};
+
+void vt_device_open(struct vt_device *d, const char *bdf);
+void vt_device_close(struct vt_device *d);
+
+#endif /* SELFTESTS_VFIO_LIB_VFIO_TEST_H */

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The legacy group/container path of vfio-pci: container + type1, the group
+ * fd, VFIO_GROUP_GET_DEVICE_FD by name, and its exclusion with the cdev path.
+ */
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "lib/vfio_test.h"
+
+FIXTURE(group) {
+	const char *bdf;
+	int container;
+	int group;
+};
+
+static int group_number(const char *bdf)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group",
+		 bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -1;
+	link[n] = '\0';
+	return atoi(strrchr(link, '/') + 1);
+}
+
+FIXTURE_SETUP(group)
+{
+	struct vfio_group_status status = { .argsz = sizeof(status) };
+	char path[64];
+
+	self->container = -1;
+	self->group = -1;
+	self->bdf = vt_find_one(0x1234, 0x11e8);
+	if (!self->bdf)
+		SKIP(return, "no edu bound to vfio-pci");
+
+	self->container = open("/dev/vfio/vfio", O_RDWR);
+	ASSERT_LE(0, self->container);
+	ASSERT_EQ(VFIO_API_VERSION,
+		  ioctl(self->container, VFIO_GET_API_VERSION));
+
+	snprintf(path, sizeof(path), "/dev/vfio/%d", group_number(self->bdf));
+	self->group = open(path, O_RDWR);
+	ASSERT_LE(0, self->group);
+	ASSERT_EQ(0, ioctl(self->group, VFIO_GROUP_GET_STATUS, &status));
+	ASSERT_TRUE(status.flags & VFIO_GROUP_FLAGS_VIABLE);
+}
+
+FIXTURE_TEARDOWN(group)
+{
+	if (self->group >= 0)
+		close(self->group);
+	if (self->container >= 0)
+		close(self->container);
+}
+
+static void set_container(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(group) *self)
+{
+	ASSERT_EQ(0, ioctl(self->group, VFIO_GROUP_SET_CONTAINER,
+			   &self->container));
+	ASSERT_EQ(0, ioctl(self->container, VFIO_SET_IOMMU,
+			   VFIO_TYPE1v2_IOMMU));
+}
+
+TEST_F(group, get_device_fd_and_info)
+{
+	struct vfio_device_info info;
+	uint16_t vendor;
+	struct vfio_region_info reg;
+	int fd;
+
+	set_container(_metadata, self);
+	fd = ioctl(self->group, VFIO_GROUP_GET_DEVICE_FD, self->bdf);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, __vt_get_info(fd, &info));
+	ASSERT_TRUE(info.flags & VFIO_DEVICE_FLAGS_PCI);
+	ASSERT_EQ(0, __vt_region_info(fd, VFIO_PCI_CONFIG_REGION_INDEX, &reg));
+	ASSERT_EQ(2, __vt_region_read(fd, &reg, 0, &vendor, 2));
+	ASSERT_EQ(0x1234, vendor);
+	close(fd);
+}
+
+TEST_F(group, get_device_fd_wrong_name_fails)
+{
+	set_container(_metadata, self);
+	ASSERT_EQ(-1, ioctl(self->group, VFIO_GROUP_GET_DEVICE_FD,
+			    "0000:ff:1f.7"));
+	ASSERT_EQ(ENODEV, errno);
+}
+
+TEST_F(group, get_device_fd_without_container_fails)
+{
+	ASSERT_EQ(-1, ioctl(self->group, VFIO_GROUP_GET_DEVICE_FD, self->bdf));
+	ASSERT_EQ(EINVAL, errno);
+}
+
+TEST_F(group, cdev_bind_blocked_while_group_open)
+{
+	int fd, iommufd;
+
+	fd = vt_cdev_open(self->bdf);
+	iommufd = vt_iommufd_open();
+	ASSERT_EQ(-EBUSY, __vt_bind(fd, iommufd, NULL));
+	close(fd);
+	close(iommufd);
+}
+
+TEST_F(group, group_device_fd_refuses_iommufd_bind)
+{
+	int fd, iommufd;
+
+	set_container(_metadata, self);
+	fd = ioctl(self->group, VFIO_GROUP_GET_DEVICE_FD, self->bdf);
+	ASSERT_LE(0, fd);
+	iommufd = vt_iommufd_open();
+	ASSERT_EQ(-EINVAL, __vt_bind(fd, iommufd, NULL));
+	close(iommufd);
+	close(fd);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,53 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Guest job of "make check": load our modules, bind the devices, run every
+# selftest binary, then unbind and unload.  Results are TAP files in
+# build/check/; the host side counts them.
+
+. "$VM_REPO/tools/testing/vm/guest/lib.sh"
+
+out=$VM_REPO/build/check
+mkdir -p "$out"
+tap=$out/vm-setup.tap
+n=0
+
+tap_result() {
+	local rc=$1 what=$2
+	n=$((n + 1))
+	if [ "$rc" = 0 ]; then
+		echo "ok $n $what" >> "$tap"
+	else
+		echo "not ok $n $what" >> "$tap"
+	fi
+}
+
+: > "$tap"
+vm_load_modules
+tap_result $? "load vfio, iommufd and our vfio-pci-core, vfio-pci"
+
+for bdf in $(vm_test_bdfs); do
+	vm_bind "$bdf"
+	tap_result $? "bind $bdf ($(cat /sys/bus/pci/devices/$bdf/vendor):$(cat /sys/bus/pci/devices/$bdf/device)) to vfio-pci"
+done
+
+for t in "$VM_REPO"/build/selftests/*_test; do
+	name=$(basename "$t")
+	echo "vm: running $name"
+	timeout -k 5 "${VM_TEST_TIMEOUT:-600}" "$t" > "$out/$name.tap" 2>&1
+	echo "vm: $name exited with $?"
+done
+
+# Unbinding every device and unloading the modules must work: nothing left
+# holding a reference.
+rc=0
+for bdf in $(vm_test_bdfs); do
+	echo "$bdf" > "/sys/bus/pci/devices/$bdf/driver/unbind" || rc=1
+	echo > "/sys/bus/pci/devices/$bdf/driver_override" || rc=1
+done
+tap_result $rc "unbind every device from vfio-pci"
+vm_unload_modules
+tap_result $? "unload vfio-pci and vfio-pci-core"
+
+echo "1..$n" >> "$tap"
+touch "$out/guest-done"

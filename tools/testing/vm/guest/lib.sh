@@ -1,0 +1,74 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers shared by the guest jobs: load our modules and bind the emulated
+# devices to vfio-pci the way an admin does.
+
+# vendor:device of each emulated test device, by name.
+declare -A VM_DEVICE_IDS=(
+	[edu]=1234:11e8
+	[igb]=8086:10c9
+	[e1000e]=8086:10d3
+	[nvme]=1b36:0010
+	[pci-testdev]=1b36:0005
+	[ivshmem]=1af4:1110
+)
+
+# Print the BDFs of every function with the given vendor:device.
+vm_find_bdfs() {
+	local want=$1 dev
+	for dev in /sys/bus/pci/devices/*; do
+		local id
+		id=$(sed 's/^0x//' "$dev/vendor"):$(sed 's/^0x//' "$dev/device")
+		[ "$id" = "$want" ] && basename "$dev"
+	done
+	return 0
+}
+
+# Every test device's BDF, one per line.
+vm_test_bdfs() {
+	local name
+	for name in "${!VM_DEVICE_IDS[@]}"; do
+		vm_find_bdfs "${VM_DEVICE_IDS[$name]}"
+	done | sort
+}
+
+# Load the VFIO stack of the test kernel, then our modules (or the kernel's
+# own vfio-pci when VM_DRIVER=reference).
+vm_load_modules() {
+	modprobe vfio || return 1
+	modprobe iommufd || return 1
+	modprobe vfio_iommu_type1 || return 1
+	if [ "${VM_DRIVER:-ours}" = reference ]; then
+		modprobe vfio-pci
+		return
+	fi
+	modprobe irqbypass 2>/dev/null
+	insmod "$VM_REPO/drivers/vfio/pci/core/vfio-pci-core.ko" || return 1
+	insmod "$VM_REPO/drivers/vfio/pci/vfio-pci.ko" || return 1
+}
+
+vm_unload_modules() {
+	rmmod vfio-pci vfio-pci-core 2>/dev/null || rmmod vfio_pci vfio_pci_core
+}
+
+# Bind one function to vfio-pci with driver_override + drivers_probe.
+vm_bind() {
+	local bdf=$1 sys=/sys/bus/pci/devices/$1
+	if [ -e "$sys/driver" ]; then
+		echo "$bdf" > "$sys/driver/unbind" || return 1
+	fi
+	echo vfio-pci > "$sys/driver_override" || return 1
+	echo "$bdf" > /sys/bus/pci/drivers_probe || return 1
+	[ "$(basename "$(readlink "$sys/driver")")" = vfio-pci ]
+}
+
+vm_bind_all() {
+	local bdf rc=0
+	for bdf in $(vm_test_bdfs); do
+		if ! vm_bind "$bdf"; then
+			echo "vm: could not bind $bdf to vfio-pci" >&2
+			rc=1
+		fi
+	done
+	return $rc
+}

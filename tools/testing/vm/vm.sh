@@ -1,0 +1,83 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot the test VM and run one guest job in it.
+#
+# Usage: vm.sh JOB [ARGS...]
+#   JOB is a script under tools/testing/vm/guest/ (run, check, ...).
+#
+# The guest is QEMU q35 under TCG with an emulated VT-d IOMMU (interrupt
+# remapping on) and each test device behind its own pcie-root-port, so each
+# has its own IOMMU group and a secondary bus reset of its own:
+#   2x edu (migration source and destination), igb (SR-IOV), e1000e,
+#   nvme (SR-IOV PF), pci-testdev (with a 64-bit BAR), ivshmem-plain.
+# The guest's root file system is the host's, read-only over virtio-9p, with
+# the work tree mounted read-write.  The console goes to stdout and to
+# build/vm/console.log.  A watchdog (VM_TIMEOUT seconds, default 1500) kills
+# a guest that does not power off by itself.
+set -euo pipefail
+
+job=${1:?usage: vm.sh JOB [ARGS...]}
+shift
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../../.." && pwd)
+kdir=${KDIR:-$("$here/build-kernel.sh")}
+out=$repo/build/vm
+timeout=${VM_TIMEOUT:-1500}
+
+mkdir -p "$out"
+"$here/mkinitramfs.sh" "$out/initramfs.cpio.gz"
+
+shm=$(mktemp /dev/shm/vfio-ivshmem.XXXXXX)
+trap 'rm -f "$shm"' EXIT
+
+# Everything after the job name is passed to the guest script.
+jobargs=$(IFS=,; echo "$*")
+
+devices=(
+	-device intel-iommu,intremap=on,caching-mode=on,aw-bits=48
+	-device pcie-root-port,id=rp1,chassis=1,slot=1
+	-device edu,bus=rp1,dma_mask=0xffffffffff
+	-device pcie-root-port,id=rp2,chassis=2,slot=2
+	-device edu,bus=rp2,dma_mask=0xffffffffff
+	-device pcie-root-port,id=rp3,chassis=3,slot=3,pref64-reserve=64M,mem-reserve=4M
+	-device igb,bus=rp3
+	-device pcie-root-port,id=rp4,chassis=4,slot=4
+	-device e1000e,bus=rp4
+	-device pcie-root-port,id=rp5,chassis=5,slot=5,mem-reserve=8M
+	-device nvme-subsys,id=nvs0
+	-device nvme,bus=rp5,serial=vfiopf0,subsys=nvs0,sriov_max_vfs=2,sriov_vq_flexible=4,sriov_vi_flexible=2
+	-device pcie-root-port,id=rp6,chassis=6,slot=6
+	-device pci-testdev,bus=rp6,membar=64M
+	-object memory-backend-file,id=shm0,size=16M,mem-path="$shm",share=on
+	-device pcie-root-port,id=rp7,chassis=7,slot=7
+	-device ivshmem-plain,bus=rp7,memdev=shm0
+)
+
+fs=(
+	-fsdev local,id=fsroot,path=/,security_model=none,readonly=on
+	-device virtio-9p-pci,fsdev=fsroot,mount_tag=hostroot
+	-fsdev local,id=fsrepo,path="$repo",security_model=none
+	-device virtio-9p-pci,fsdev=fsrepo,mount_tag=repo
+	-fsdev local,id=fsmod,path="$kdir/modroot/lib/modules",security_model=none,readonly=on
+	-device virtio-9p-pci,fsdev=fsmod,mount_tag=kmods
+)
+
+cmdline="console=ttyS0 loglevel=5 panic=-1 intel_iommu=on"
+cmdline+=" vm.repo=$repo vm.job=$job vm.args=$jobargs vm.kdir=$kdir"
+
+rc=0
+timeout -k 10 "$timeout" qemu-system-x86_64 \
+	-machine q35,kernel-irqchip=split -accel tcg -cpu max \
+	-m 3G -smp 1 -nodefaults -no-reboot -display none \
+	-serial stdio -monitor none \
+	-kernel "$kdir/arch/x86/boot/bzImage" \
+	-initrd "$out/initramfs.cpio.gz" \
+	-append "$cmdline" \
+	"${devices[@]}" "${fs[@]}" \
+	</dev/null 2>"$out/qemu.stderr" | tr -d '\r' | tee "$out/console.log" || rc=$?
+
+if [ "$rc" = 124 ]; then
+	echo "vm: watchdog: the guest did not finish within ${timeout}s" >&2
+fi
+exit "$rc"
