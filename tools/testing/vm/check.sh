@@ -67,7 +67,7 @@ fi
 record 0 "build the Linux 7.3 test kernel ($(basename "$kdir"))"
 export KDIR=$kdir
 
-make -s -C "$repo" KDIR="$kdir" clean > /dev/null 2>&1
+make -s -C "$kdir" M="$repo" clean > /dev/null 2>&1
 step modules-7.3 "modules build W=1 against Linux 7.3 with no warnings" \
 	no_warnings "$logs/modules-7.3.out" make -C "$repo" KDIR="$kdir" W=1
 
@@ -119,7 +119,9 @@ record "$vm_rc" "the VM booted, ran the suites and powered off (rc $vm_rc)"
 [ -f "$out/guest-done" ]
 record $? "the guest job ran to its end"
 
-splats='BUG:|WARNING:|Oops|Call Trace:|refcount_t:|UBSAN:|KASAN:|KFENCE:|lockdep|INFO: task .* blocked|rcu: .*stall|general protection fault|kernel BUG'
+# Lockdep reports start with "WARNING:" or "BUG:"; KASAN, KFENCE and UBSAN
+# with their own tag.
+splats='BUG:|WARNING:|Oops|Call Trace:|refcount_t:|UBSAN:|KASAN:|KFENCE:|INFO: task .* blocked|rcu: .*stall|general protection fault|kernel BUG|possible circular locking|inconsistent lock state'
 if grep -E "$splats" "$out/dmesg.log" "$repo/build/vm/console.log" > "$logs/splats.log"; then
 	record 1 "no kernel splat (BUG, WARNING, KASAN, UBSAN, lockdep, Oops) in the guest"
 	cat "$logs/splats.log" >&2
@@ -152,6 +154,12 @@ for tap in "$host_tap" "$out"/vm-setup.tap "$out"/*_test.tap; do
 		esac
 	done < <(grep -E '^(not )?ok [0-9]+' "$tap")
 done
+
+# A run that produced no result at all is a failure, not a pass.
+if [ $((pass + fail)) = 0 ]; then
+	echo "FAIL check: no test result was produced"
+	fail=1
+fi
 
 echo
 if [ "$skip" -gt 0 ]; then

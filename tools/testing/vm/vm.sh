@@ -63,14 +63,15 @@ fs=(
 	-device virtio-9p-pci,fsdev=fsmod,mount_tag=kmods
 )
 
-cmdline="console=ttyS0 loglevel=5 panic=-1 intel_iommu=on"
+cmdline="console=ttyS0 loglevel=5 panic=-1 intel_iommu=on nokaslr"
 cmdline+=" vm.repo=$repo vm.job=$job vm.args=$jobargs vm.kdir=$kdir"
+[ -n "${VM_DEBUG:-}" ] && cmdline+=" vm.debug=$VM_DEBUG vm.sysrq=${VM_SYSRQ:-w}"
 
 rc=0
 timeout -k 10 "$timeout" qemu-system-x86_64 \
 	-machine q35,kernel-irqchip=split -accel tcg -cpu max \
 	-m 3G -smp 1 -nodefaults -no-reboot -display none \
-	-serial stdio -monitor none \
+	-serial stdio -monitor unix:"$out/monitor.sock",server,nowait \
 	-kernel "$kdir/arch/x86/boot/bzImage" \
 	-initrd "$out/initramfs.cpio.gz" \
 	-append "$cmdline" \

@@ -2,6 +2,7 @@
 /*
  * vfio-pci-core: VFIO_DEVICE_GET_IRQ_INFO, what interrupts each index offers.
  */
+#include <linux/bitfield.h>
 #include <linux/uaccess.h>
 
 #include "private.h"

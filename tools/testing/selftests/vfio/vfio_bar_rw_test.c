@@ -11,6 +11,8 @@
 
 #define EDU_ID		0x00
 #define EDU_LIVENESS	0x04
+#define EDU_FACTORIAL	0x08
+#define EDU_DMA_SRC	0x80
 #define EDU_ID_VALUE	0x010000ed
 
 FIXTURE(edu) {
@@ -77,13 +79,33 @@ TEST_F(edu, liveness_register_inverts)
 	ASSERT_EQ(0xffffffff, edu_read32(_metadata, self, EDU_LIVENESS));
 }
 
-TEST_F(edu, multi_register_read_is_split)
+TEST_F(edu, unaligned_read_is_split_into_aligned_pieces)
 {
-	uint32_t regs[2];
+	uint32_t regs[2], v = 0xa5a5a5a5;
 
-	/* One 8-byte read at 0: the device sees 4-byte-or-wider pieces. */
-	ASSERT_EQ(8, __vt_region_read(self->dev.fd, &self->bar0, 0, regs, 8));
-	ASSERT_EQ(EDU_ID_VALUE, regs[0]);
+	/*
+	 * 8 bytes at 0x04 are not 8-byte aligned: they must reach the device
+	 * as two 4-byte reads (liveness, factorial), the only width edu
+	 * answers below 0x80.
+	 */
+	ASSERT_EQ(4, __vt_region_write(self->dev.fd, &self->bar0,
+				       EDU_LIVENESS, &v, 4));
+	ASSERT_EQ(8, __vt_region_read(self->dev.fd, &self->bar0, EDU_LIVENESS,
+				      regs, 8));
+	ASSERT_EQ(~v, regs[0]);
+	ASSERT_EQ(edu_read32(_metadata, self, EDU_FACTORIAL), regs[1]);
+}
+
+TEST_F(edu, aligned_8_byte_access_is_one_access)
+{
+	uint64_t v = 0x0000001122334000ULL, r = 0;
+
+	/* edu's DMA address registers take 8-byte accesses at 0x80. */
+	ASSERT_EQ(8, __vt_region_write(self->dev.fd, &self->bar0, EDU_DMA_SRC,
+				       &v, 8));
+	ASSERT_EQ(8, __vt_region_read(self->dev.fd, &self->bar0, EDU_DMA_SRC,
+				      &r, 8));
+	ASSERT_EQ(v, r);
 }
 
 TEST_F(edu, access_past_bar_end_fails)
@@ -125,7 +147,7 @@ FIXTURE_TEARDOWN(testdev)
 TEST_F(testdev, io_port_bar_reads_test_header)
 {
 	uint8_t test = 0, width = 0;
-	char name[16] = "";
+	char name[32] = "";
 	int i;
 
 	ASSERT_EQ(256, self->bar1.size);
@@ -139,7 +161,7 @@ TEST_F(testdev, io_port_bar_reads_test_header)
 		if (!name[i])
 			break;
 	}
-	ASSERT_STREQ("no-eventfd", name);
+	ASSERT_STREQ("portio-no-eventfd", name);
 }
 
 TEST_HARNESS_MAIN

@@ -58,8 +58,10 @@ static void bind_and_attach(struct __test_metadata *_metadata,
 
 	ASSERT_EQ(0, __vt_bind(self->fd, self->iommufd, &devid));
 	ioas = vt_ioas_alloc(self->iommufd);
+	/* Attaching to an IOAS answers with the HWPT the kernel created. */
 	ASSERT_EQ(0, __vt_attach(self->fd, ioas, &pt));
-	ASSERT_EQ(ioas, pt);
+	ASSERT_NE(0, pt);
+	ASSERT_NE(ioas, pt);
 }
 
 TEST_F(cdev, bind_attach_get_info)
@@ -196,17 +198,25 @@ TEST_F(cdev, attach_bad_flags_fails)
 
 TEST_F(cdev, attach_replace_detach)
 {
-	uint32_t a, b, pt;
+	struct iommu_hwpt_alloc hwpt = { .size = sizeof(hwpt) };
+	uint32_t a, b, pt_a, pt_b, pt, devid;
 
-	ASSERT_EQ(0, __vt_bind(self->fd, self->iommufd, NULL));
+	ASSERT_EQ(0, __vt_bind(self->fd, self->iommufd, &devid));
 	a = vt_ioas_alloc(self->iommufd);
 	b = vt_ioas_alloc(self->iommufd);
-	ASSERT_EQ(0, __vt_attach(self->fd, a, &pt));
-	ASSERT_EQ(0, __vt_attach(self->fd, b, &pt));
-	ASSERT_EQ(b, pt);
+	ASSERT_EQ(0, __vt_attach(self->fd, a, &pt_a));
+	/* A second attach replaces the page table: a new HWPT for b. */
+	ASSERT_EQ(0, __vt_attach(self->fd, b, &pt_b));
+	ASSERT_NE(pt_a, pt_b);
 	ASSERT_EQ(0, __vt_detach(self->fd));
-	ASSERT_EQ(0, __vt_attach(self->fd, a, &pt));
-	ASSERT_EQ(a, pt);
+	/* The automatic HWPT went away with its last device. */
+	ASSERT_EQ(-ENOENT, __vt_attach(self->fd, pt_b, &pt));
+	/* Attaching to an explicit HWPT by id answers with that id. */
+	hwpt.dev_id = devid;
+	hwpt.pt_id = a;
+	ASSERT_EQ(0, ioctl(self->iommufd, IOMMU_HWPT_ALLOC, &hwpt));
+	ASSERT_EQ(0, __vt_attach(self->fd, hwpt.out_hwpt_id, &pt));
+	ASSERT_EQ(hwpt.out_hwpt_id, pt);
 }
 
 TEST_F(cdev, region_info_bad_input_fails)

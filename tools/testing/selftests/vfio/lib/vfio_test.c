@@ -68,7 +68,7 @@ int vt_find_bound(uint16_t vendor, uint16_t device,
 		    vt_sysfs_num(de->d_name, "device") != device ||
 		    !vt_bound_to_vfio_pci(de->d_name))
 			continue;
-		snprintf(bdfs[n++], VT_BDF_LEN, "%s", de->d_name);
+		snprintf(bdfs[n++], VT_BDF_LEN, "%.15s", de->d_name);
 	}
 	closedir(dir);
 	qsort(bdfs, n, VT_BDF_LEN, vt_cmp_bdf);
