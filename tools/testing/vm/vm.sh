@@ -69,7 +69,7 @@ cmdline+=" vm.repo=$repo vm.job=$job vm.args=$jobargs vm.kdir=$kdir"
 
 rc=0
 timeout -k 10 "$timeout" qemu-system-x86_64 \
-	-machine q35,kernel-irqchip=split -accel tcg -cpu max \
+	-machine q35,kernel-irqchip=split -accel tcg -cpu max,x2apic=off,la57=off \
 	-m 3G -smp 1 -nodefaults -no-reboot -display none \
 	-serial stdio -monitor unix:"$out/monitor.sock",server,nowait \
 	-kernel "$kdir/arch/x86/boot/bzImage" \

@@ -51,13 +51,42 @@ void vfio_pci_core_bar_unmap_all(struct vfio_pci_core_device *core)
 	}
 }
 
-static bool vfio_pci_core_bar_decodes(struct pci_dev *pdev, bool is_io)
+/*
+ * Whether the BARs decode, from the COMMAND value userspace last wrote (kept
+ * in vconfig; a VF's memory enable exists only there) and the power state.
+ * Caller holds memory_lock.
+ */
+static bool vfio_pci_core_bar_decodes(struct vfio_pci_core_device *core,
+				      bool is_io)
 {
 	u16 cmd;
 
-	if (pci_read_config_word(pdev, PCI_COMMAND, &cmd))
+	lockdep_assert_held(&core->priv->memory_lock);
+	if (core->pdev->current_state == PCI_D3hot ||
+	    core->pdev->current_state == PCI_D3cold)
 		return false;
+	cmd = vfio_pci_cfg_vread(core, PCI_COMMAND, 2);
 	return cmd & (is_io ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY);
+}
+
+bool vfio_pci_core_memory_enabled(struct vfio_pci_core_device *core)
+{
+	return vfio_pci_core_bar_decodes(core, false);
+}
+
+/*
+ * Revoke every user mapping of the BARs; the next access faults and finds
+ * out under memory_lock whether the BARs decode.
+ */
+void vfio_pci_core_zap_bars(struct vfio_pci_core_device *core)
+{
+	struct vfio_device *vdev = &core->vdev;
+	loff_t start = vfio_pci_core_index_to_offset(VFIO_PCI_BAR0_REGION_INDEX);
+	loff_t end = vfio_pci_core_index_to_offset(VFIO_PCI_BAR5_REGION_INDEX + 1);
+
+	if (vdev->inode)
+		unmap_mapping_range(vdev->inode->i_mapping, start, end - start,
+				    true);
 }
 
 /* One aligned access of @width bytes; @val is in CPU order. */
@@ -68,7 +97,7 @@ static int vfio_pci_core_bar_io(struct vfio_pci_core_device *core,
 	struct vfio_pci_core_private *priv = core->priv;
 
 	guard(rwsem_read)(&priv->memory_lock);
-	if (!vfio_pci_core_bar_decodes(core->pdev, is_io))
+	if (!vfio_pci_core_bar_decodes(core, is_io))
 		return -EIO;
 
 	switch (width) {

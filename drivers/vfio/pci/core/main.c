@@ -20,6 +20,7 @@ int vfio_pci_core_init_dev(struct vfio_device *vdev)
 	priv->core = core;
 	init_rwsem(&priv->memory_lock);
 	mutex_init(&priv->barmap_lock);
+	mutex_init(&priv->cfg_lock);
 	core->pdev = to_pci_dev(vdev->dev);
 	core->priv = priv;
 	return 0;
@@ -31,6 +32,7 @@ void vfio_pci_core_release_dev(struct vfio_device *vdev)
 	struct vfio_pci_core_device *core = to_vfio_pci_core(vdev);
 	struct vfio_pci_core_private *priv = core->priv;
 
+	mutex_destroy(&priv->cfg_lock);
 	mutex_destroy(&priv->barmap_lock);
 	kfree(priv);
 	core->priv = NULL;
@@ -78,12 +80,20 @@ int vfio_pci_core_open_device(struct vfio_device *vdev)
 		pci_dbg(pdev, "could not save config state\n");
 
 	ret = pci_enable_device(pdev);
-	if (ret) {
-		kfree(priv->pci_saved_state);
-		priv->pci_saved_state = NULL;
-		return ret;
-	}
+	if (ret)
+		goto err_free_state;
+
+	ret = vfio_pci_core_config_init(core);
+	if (ret)
+		goto err_disable;
 	return 0;
+
+err_disable:
+	pci_disable_device(pdev);
+err_free_state:
+	kfree(priv->pci_saved_state);
+	priv->pci_saved_state = NULL;
+	return ret;
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_open_device);
 
@@ -93,7 +103,11 @@ void vfio_pci_core_close_device(struct vfio_device *vdev)
 	struct vfio_pci_core_private *priv = core->priv;
 	struct pci_dev *pdev = core->pdev;
 
+	vfio_pci_core_zap_bars(core);
 	vfio_pci_core_bar_unmap_all(core);
+	mutex_lock(&priv->cfg_lock);
+	vfio_pci_core_config_free(core);
+	mutex_unlock(&priv->cfg_lock);
 	pci_clear_master(pdev);
 	pci_disable_device(pdev);
 

@@ -16,6 +16,8 @@
 #include <linux/rwsem.h>
 #include <linux/vfio_pci_core.h>
 
+#include "config.h"
+
 #define VFIO_PCI_CORE_OFFSET_SHIFT	40
 #define VFIO_PCI_CORE_OFFSET_MASK	((1ULL << VFIO_PCI_CORE_OFFSET_SHIFT) - 1)
 
@@ -39,6 +41,8 @@ static inline unsigned int vfio_pci_core_offset_to_index(loff_t pos)
  *	    the last close; protected by @barmap_lock
  * @barmap_lock: serializes creation of @barmap entries
  * @pci_saved_state: config space saved at open, restored at the last close
+ * @cfg: the virtual config space, from open to the last close
+ * @cfg_lock: serializes config accesses; taken before memory_lock
  */
 struct vfio_pci_core_private {
 	struct vfio_pci_core_device *core;
@@ -46,6 +50,8 @@ struct vfio_pci_core_private {
 	void __iomem *barmap[PCI_STD_NUM_BARS];
 	struct mutex barmap_lock;	/* guards barmap[] */
 	struct pci_saved_state *pci_saved_state;
+	struct vfio_pci_cfg_state cfg;
+	struct mutex cfg_lock;		/* see @cfg_lock above */
 };
 
 static inline struct vfio_pci_core_device *
@@ -61,16 +67,20 @@ ssize_t vfio_pci_core_region_rw(struct vfio_pci_core_device *core,
 long vfio_pci_core_ioctl_region_info(struct vfio_pci_core_device *core,
 				     void __user *arg);
 
-/* config_rw.c */
+/* config_space.c */
+int vfio_pci_core_config_init(struct vfio_pci_core_device *core);
+void vfio_pci_core_config_free(struct vfio_pci_core_device *core);
 ssize_t vfio_pci_core_config_rw(struct vfio_pci_core_device *core,
 				char __user *buf, size_t count, loff_t pos,
 				bool write);
+bool vfio_pci_core_memory_enabled(struct vfio_pci_core_device *core);
 
 /* bar_rw.c */
 ssize_t vfio_pci_core_bar_rw(struct vfio_pci_core_device *core,
 			     unsigned int bar, char __user *buf, size_t count,
 			     loff_t pos, bool write);
 void vfio_pci_core_bar_unmap_all(struct vfio_pci_core_device *core);
+void vfio_pci_core_zap_bars(struct vfio_pci_core_device *core);
 
 /* irq_info.c */
 long vfio_pci_core_ioctl_irq_info(struct vfio_pci_core_device *core,

@@ -36,9 +36,9 @@ int vfio_pci_core_get_region_info_caps(struct vfio_device *vdev,
 		vfio_pci_core_bar_info(core, index, info);
 		return 0;
 	case VFIO_PCI_CONFIG_REGION_INDEX:
-		/* Writes arrive with config-space virtualization. */
 		info->size = core->pdev->cfg_size;
-		info->flags = VFIO_REGION_INFO_FLAG_READ;
+		info->flags = VFIO_REGION_INFO_FLAG_READ |
+			      VFIO_REGION_INFO_FLAG_WRITE;
 		return 0;
 	case VFIO_PCI_ROM_REGION_INDEX:
 	case VFIO_PCI_VGA_REGION_INDEX:

@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vfio-pci-core: config registers whose writes have side effects.
+ *
+ * Each hook receives the piece of the register the user wrote (@pos,
+ * @width, @val) and the register's start (@reg), performs the side effect
+ * and stores what the default merge would.  Called with cfg_lock held.
+ */
+#include <linux/bitfield.h>
+#include <linux/pci.h>
+
+#include "private.h"
+
+/* The register's new value, with the user's piece merged over the old one. */
+static u32 vfio_pci_cfg_merge(struct vfio_pci_core_device *core,
+			      unsigned int reg, unsigned int size,
+			      unsigned int pos, unsigned int width, u32 val)
+{
+	u32 old = vfio_pci_cfg_vread(core, reg, size);
+	unsigned int shift = 8 * (pos - reg);
+	u32 mask = (width == 4 ? ~0u : (1u << (8 * width)) - 1) << shift;
+
+	return (old & ~mask) | ((val << shift) & mask);
+}
+
+/*
+ * COMMAND: memory and I/O enable reach the device, and their state is kept
+ * in vconfig for the memory-enabled test.  Clearing memory enable revokes
+ * the user's BAR mappings before the device stops decoding.
+ */
+static int vfio_pci_cfg_write_command(struct vfio_pci_core_device *core,
+				      unsigned int reg, unsigned int pos,
+				      unsigned int width, u32 val)
+{
+	struct vfio_pci_core_private *priv = core->priv;
+	u16 old = vfio_pci_cfg_vread(core, reg, 2);
+	u16 new = vfio_pci_cfg_merge(core, reg, 2, pos, width, val);
+	u16 track = PCI_COMMAND_MEMORY | PCI_COMMAND_IO;
+	int ret;
+
+	if ((old & PCI_COMMAND_MEMORY) && !(new & PCI_COMMAND_MEMORY))
+		vfio_pci_core_zap_bars(core);
+
+	down_write(&priv->memory_lock);
+	ret = vfio_pci_cfg_default_write(core, pos, width, val);
+	if (!ret)
+		vfio_pci_cfg_vwrite(core, reg, 2,
+				    (vfio_pci_cfg_vread(core, reg, 2) & ~track) |
+				    (new & track));
+	up_write(&priv->memory_lock);
+	return ret;
+}
+
+/* A BAR reads back what was written, cut to its size, with its type bits. */
+static int vfio_pci_cfg_write_bar(struct vfio_pci_core_device *core,
+				  unsigned int reg, unsigned int pos,
+				  unsigned int width, u32 val)
+{
+	struct vfio_pci_cfg_state *cfg = &core->priv->cfg;
+	unsigned int bar = reg == PCI_ROM_ADDRESS ? PCI_STD_NUM_BARS :
+			   (reg - PCI_BASE_ADDRESS_0) / 4;
+	u32 v = vfio_pci_cfg_merge(core, reg, 4, pos, width, val);
+
+	vfio_pci_cfg_vwrite(core, reg, 4,
+			    (v & cfg->bar_mask[bar]) | cfg->bar_flags[bar]);
+	return 0;
+}
+
+void vfio_pci_cfg_init_bars(struct vfio_pci_core_device *core)
+{
+	struct vfio_pci_cfg_state *cfg = &core->priv->cfg;
+	struct pci_dev *pdev = core->pdev;
+	resource_size_t len;
+	unsigned int i;
+	u64 mask64 = 0;
+	bool upper = false;
+
+	for (i = 0; i < PCI_STD_NUM_BARS; i++) {
+		unsigned int reg = PCI_BASE_ADDRESS_0 + 4 * i;
+		unsigned long flags = pci_resource_flags(pdev, i);
+		u32 v = vfio_pci_cfg_vread(core, reg, 4);
+
+		len = pci_resource_len(pdev, i);
+		cfg->bar_mask[i] = 0;
+		cfg->bar_flags[i] = 0;
+		if (upper) {
+			/* Upper half of a 64-bit BAR. */
+			cfg->bar_mask[i] = upper_32_bits(mask64);
+			upper = false;
+		} else if (len && pci_resource_start(pdev, i)) {
+			if (flags & IORESOURCE_IO) {
+				cfg->bar_mask[i] = ~(u32)(len - 1) &
+						   PCI_BASE_ADDRESS_IO_MASK;
+				cfg->bar_flags[i] = v & ~PCI_BASE_ADDRESS_IO_MASK;
+			} else {
+				mask64 = ~(u64)(len - 1);
+				cfg->bar_mask[i] = lower_32_bits(mask64) &
+						   PCI_BASE_ADDRESS_MEM_MASK;
+				cfg->bar_flags[i] = v & ~PCI_BASE_ADDRESS_MEM_MASK;
+				upper = flags & IORESOURCE_MEM_64;
+			}
+		}
+		vfio_pci_cfg_vwrite(core, reg, 4,
+				    (v & cfg->bar_mask[i]) | cfg->bar_flags[i]);
+	}
+
+	len = pci_resource_len(pdev, PCI_ROM_RESOURCE);
+	if (pci_resource_flags(pdev, PCI_ROM_RESOURCE) & IORESOURCE_ROM_SHADOW)
+		len = 0x20000;
+	i = PCI_STD_NUM_BARS;
+	cfg->bar_flags[i] = 0;
+	cfg->bar_mask[i] = len ? (~(u32)(len - 1) & PCI_ROM_ADDRESS_MASK) |
+				 PCI_ROM_ADDRESS_ENABLE : 0;
+	vfio_pci_cfg_vwrite(core, PCI_ROM_ADDRESS, 4,
+			    vfio_pci_cfg_vread(core, PCI_ROM_ADDRESS, 4) &
+			    cfg->bar_mask[i]);
+}
+
+/* Reset from a config write (PCIe or AF FLR), as VFIO_DEVICE_RESET does. */
+static void vfio_pci_cfg_flr(struct vfio_pci_core_device *core)
+{
+	struct vfio_pci_core_private *priv = core->priv;
+
+	vfio_pci_core_zap_bars(core);
+	down_write(&priv->memory_lock);
+	pci_try_reset_function(core->pdev);
+	up_write(&priv->memory_lock);
+}
+
+static int vfio_pci_cfg_write_devctl(struct vfio_pci_core_device *core,
+				     unsigned int reg, unsigned int pos,
+				     unsigned int width, u32 val)
+{
+	u16 new = vfio_pci_cfg_merge(core, reg, 2, pos, width, val);
+	u16 old = vfio_pci_cfg_vread(core, reg, 2);
+	u32 devcap;
+	int ret;
+
+	ret = vfio_pci_cfg_default_write(core, pos, width, val);
+	if (ret)
+		return ret;
+
+	/* Initiate FLR always reads 0. */
+	vfio_pci_cfg_vwrite(core, reg, 2, new & ~PCI_EXP_DEVCTL_BCR_FLR);
+	if (new & PCI_EXP_DEVCTL_BCR_FLR) {
+		pcie_capability_read_dword(core->pdev, PCI_EXP_DEVCAP, &devcap);
+		if (devcap & PCI_EXP_DEVCAP_FLR)
+			vfio_pci_cfg_flr(core);
+	}
+
+	/* A new read request size reaches the device, never below MPS. */
+	if ((new ^ old) & PCI_EXP_DEVCTL_READRQ) {
+		int rq = 128 << FIELD_GET(PCI_EXP_DEVCTL_READRQ, new);
+
+		pcie_set_readrq(core->pdev, max(rq, pcie_get_mps(core->pdev)));
+	}
+	return 0;
+}
+
+static int vfio_pci_cfg_write_af(struct vfio_pci_core_device *core,
+				 unsigned int reg, unsigned int pos,
+				 unsigned int width, u32 val)
+{
+	u8 cap;
+
+	vfio_pci_cfg_vwrite(core, reg, 1, 0);
+	if (!(val & PCI_AF_CTRL_FLR))
+		return 0;
+	pci_read_config_byte(core->pdev, reg - PCI_AF_CTRL + PCI_AF_CAP, &cap);
+	if ((cap & PCI_AF_CAP_TP) && (cap & PCI_AF_CAP_FLR))
+		vfio_pci_cfg_flr(core);
+	return 0;
+}
+
+/*
+ * PMCSR: D0 and D3hot requests are carried out by the core, which revokes
+ * BAR mappings before the device stops decoding, and restores the state of
+ * a device that loses it in D3hot when it comes back.
+ */
+static int vfio_pci_cfg_write_pmcsr(struct vfio_pci_core_device *core,
+				    unsigned int reg, unsigned int pos,
+				    unsigned int width, u32 val)
+{
+	struct vfio_pci_core_private *priv = core->priv;
+	struct pci_dev *pdev = core->pdev;
+	pci_power_t state;
+	u16 pmcsr;
+
+	if (pos == reg) {
+		state = (val & PCI_PM_CTRL_STATE_MASK) == 3 ? PCI_D3hot :
+			(val & PCI_PM_CTRL_STATE_MASK) == 0 ? PCI_D0 :
+			pdev->current_state;
+		if (state != pdev->current_state) {
+			pci_read_config_word(pdev, reg, &pmcsr);
+			if (state == PCI_D3hot) {
+				priv->cfg.pm_restore =
+					!(pmcsr & PCI_PM_CTRL_NO_SOFT_RESET);
+				if (priv->cfg.pm_restore)
+					pci_save_state(pdev);
+				vfio_pci_core_zap_bars(core);
+			}
+			down_write(&priv->memory_lock);
+			pci_set_power_state(pdev, state);
+			if (state == PCI_D0 && priv->cfg.pm_restore) {
+				pci_restore_state(pdev);
+				priv->cfg.pm_restore = false;
+			}
+			up_write(&priv->memory_lock);
+		}
+	}
+	return vfio_pci_cfg_default_write(core, pos, width, val);
+}
+
+int vfio_pci_cfg_hook_write(struct vfio_pci_core_device *core,
+			    enum vfio_pci_cfg_hook hook, unsigned int reg,
+			    unsigned int pos, unsigned int width, u32 val)
+{
+	lockdep_assert_held(&core->priv->cfg_lock);
+
+	switch (hook) {
+	case VFIO_PCI_CFG_HOOK_COMMAND:
+		return vfio_pci_cfg_write_command(core, reg, pos, width, val);
+	case VFIO_PCI_CFG_HOOK_BAR:
+	case VFIO_PCI_CFG_HOOK_ROM:
+		return vfio_pci_cfg_write_bar(core, reg, pos, width, val);
+	case VFIO_PCI_CFG_HOOK_PMCSR:
+		return vfio_pci_cfg_write_pmcsr(core, reg, pos, width, val);
+	case VFIO_PCI_CFG_HOOK_EXP_DEVCTL:
+		return vfio_pci_cfg_write_devctl(core, reg, pos, width, val);
+	case VFIO_PCI_CFG_HOOK_AF_CTRL:
+		return vfio_pci_cfg_write_af(core, reg, pos, width, val);
+	default:
+		return vfio_pci_cfg_default_write(core, pos, width, val);
+	}
+}

@@ -1,0 +1,545 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vfio-pci-core: the virtual config space of an open device.
+ *
+ * At open, the device's config space is copied into vconfig and a
+ * permission byte map is built from the tables in config_tables.c: the
+ * header, then each capability found on the device.  Capabilities without a
+ * table entry are hidden by linking around them in vconfig.  Bytes outside
+ * every capability (gaps some devices use for private registers) reach the
+ * device for reads and writes; the bytes of a hidden capability are
+ * read-only.
+ *
+ * An access is cut into pieces that never cross a described register and
+ * are naturally aligned, so each piece reaches the device, when it does, as
+ * one access of the width the user asked for or narrower.
+ */
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "private.h"
+
+/* Mark @len bytes at @pos with the same permission. */
+static void vfio_pci_cfg_fill(struct vfio_pci_cfg_state *cfg, unsigned int pos,
+			      unsigned int len, u8 virt, u8 write)
+{
+	unsigned int i;
+
+	for (i = pos; i < pos + len; i++) {
+		cfg->map[i] = (struct vfio_pci_cfg_byte) {
+			.virt = virt,
+			.write = write,
+		};
+	}
+}
+
+/* Apply a register table to the capability at @base of length @len. */
+static void vfio_pci_cfg_apply(struct vfio_pci_cfg_state *cfg,
+			       unsigned int base, unsigned int len,
+			       const struct vfio_pci_cfg_reg *regs,
+			       unsigned int nregs)
+{
+	unsigned int i, b;
+
+	for (i = 0; i < nregs; i++) {
+		const struct vfio_pci_cfg_reg *r = &regs[i];
+
+		if (r->off + r->size > len)
+			continue;
+		for (b = 0; b < r->size; b++) {
+			struct vfio_pci_cfg_byte *m = &cfg->map[base + r->off + b];
+
+			m->virt = r->virt >> (8 * b);
+			m->write = r->write >> (8 * b);
+			m->hook = r->hook;
+			m->reg_size = r->size;
+			m->reg_off = b;
+		}
+	}
+}
+
+/* Set the bytes of a capability body according to its policy. */
+static void vfio_pci_cfg_apply_cap(struct vfio_pci_core_device *core,
+				   const struct vfio_pci_cfg_cap *cap,
+				   unsigned int pos, unsigned int len)
+{
+	struct vfio_pci_cfg_state *cfg = &core->priv->cfg;
+	const struct vfio_pci_cfg_reg *regs;
+	unsigned int nregs;
+
+	switch (cap->policy) {
+	case VFIO_PCI_CFG_RAW:
+		vfio_pci_cfg_fill(cfg, pos, len, 0, 0xff);
+		break;
+	case VFIO_PCI_CFG_TABLE:
+		vfio_pci_cfg_fill(cfg, pos, len, 0, 0);
+		regs = vfio_pci_cfg_cap_regs(core->pdev, cap, pos, &nregs);
+		vfio_pci_cfg_apply(cfg, pos, len, regs, nregs);
+		break;
+	default:
+		vfio_pci_cfg_fill(cfg, pos, len, 0, 0);
+		break;
+	}
+}
+
+struct vfio_pci_cfg_found {
+	u16 pos;
+	u16 id;
+};
+
+/* End of the capability at @pos when its length is not known. */
+static unsigned int vfio_pci_cfg_next_start(const struct vfio_pci_cfg_found *f,
+					    unsigned int n, unsigned int pos,
+					    unsigned int limit)
+{
+	unsigned int i, end = limit;
+
+	for (i = 0; i < n; i++) {
+		if (f[i].pos > pos && f[i].pos < end)
+			end = f[i].pos;
+	}
+	return end;
+}
+
+static unsigned int vfio_pci_cfg_cap_len(struct pci_dev *pdev,
+					 const struct vfio_pci_cfg_cap *cap,
+					 const struct vfio_pci_cfg_found *f,
+					 unsigned int n, unsigned int pos,
+					 unsigned int limit)
+{
+	unsigned int len;
+
+	if (cap->len)
+		len = cap->len(pdev, pos);
+	else
+		len = vfio_pci_cfg_next_start(f, n, pos, limit) - pos;
+	return pos + len <= limit ? len : 0;
+}
+
+/* The standard capability list: keep what has a table, link around the rest. */
+static void vfio_pci_cfg_init_caps(struct vfio_pci_core_device *core)
+{
+	struct vfio_pci_cfg_state *cfg = &core->priv->cfg;
+	struct pci_dev *pdev = core->pdev;
+	struct vfio_pci_cfg_found found[48];
+	unsigned int n = 0, i, prev_next = PCI_CAPABILITY_LIST;
+	u8 pos, id;
+	u16 status;
+
+	cfg->vconfig[PCI_CAPABILITY_LIST] = 0;
+	pci_read_config_word(pdev, PCI_STATUS, &status);
+	if (status & PCI_STATUS_CAP_LIST) {
+		pci_read_config_byte(pdev, PCI_CAPABILITY_LIST, &pos);
+		while (pos >= PCI_STD_HEADER_SIZEOF && n < ARRAY_SIZE(found)) {
+			pos &= ~3;
+			pci_read_config_byte(pdev, pos + PCI_CAP_LIST_ID, &id);
+			found[n].pos = pos;
+			found[n++].id = id;
+			pci_read_config_byte(pdev, pos + PCI_CAP_LIST_NEXT, &pos);
+		}
+	}
+
+	for (i = 0; i < n; i++) {
+		const struct vfio_pci_cfg_cap *cap = vfio_pci_cfg_find_cap(found[i].id);
+		unsigned int len = 0, p = found[i].pos;
+
+		if (cap && cap->policy != VFIO_PCI_CFG_HIDE)
+			len = vfio_pci_cfg_cap_len(pdev, cap, found, n, p,
+						   PCI_CFG_SPACE_SIZE);
+		if (len < PCI_CAP_LIST_NEXT + 1) {
+			/* Hidden: read-only, and not in the virtual chain. */
+			len = vfio_pci_cfg_next_start(found, n, p,
+						      PCI_CFG_SPACE_SIZE) - p;
+			vfio_pci_cfg_fill(cfg, p, len, 0, 0);
+			continue;
+		}
+		vfio_pci_cfg_apply_cap(core, cap, p, len);
+		/* The ID is the device's; the link is ours. */
+		cfg->map[p + PCI_CAP_LIST_ID] = (struct vfio_pci_cfg_byte){ };
+		cfg->map[p + PCI_CAP_LIST_NEXT] =
+			(struct vfio_pci_cfg_byte){ .virt = 0xff };
+		cfg->vconfig[prev_next] = p;
+		cfg->vconfig[p + PCI_CAP_LIST_NEXT] = 0;
+		prev_next = p + PCI_CAP_LIST_NEXT;
+	}
+
+	status = le16_to_cpup((__le16 *)&cfg->vconfig[PCI_STATUS]);
+	if (cfg->vconfig[PCI_CAPABILITY_LIST])
+		status |= PCI_STATUS_CAP_LIST;
+	else
+		status &= ~PCI_STATUS_CAP_LIST;
+	*(__le16 *)&cfg->vconfig[PCI_STATUS] = cpu_to_le16(status);
+}
+
+static void vfio_pci_cfg_set_next(struct vfio_pci_cfg_state *cfg,
+				  unsigned int hdr, unsigned int next)
+{
+	u32 v = le32_to_cpup((__le32 *)&cfg->vconfig[hdr]);
+
+	v = (v & 0x000fffff) | (next << 20);
+	*(__le32 *)&cfg->vconfig[hdr] = cpu_to_le32(v);
+}
+
+/*
+ * The extended list always starts at 0x100.  When the capability there is
+ * hidden, its header stays as a placeholder with ID and version 0 whose link
+ * leads to the first visible capability; when none is visible it reads 0.
+ */
+static void vfio_pci_cfg_init_ecaps(struct vfio_pci_core_device *core)
+{
+	struct vfio_pci_cfg_state *cfg = &core->priv->cfg;
+	struct pci_dev *pdev = core->pdev;
+	unsigned int size = pdev->cfg_size, max, n = 0, i, prev;
+	struct vfio_pci_cfg_found *found;
+	unsigned int pos = PCI_CFG_SPACE_SIZE;
+	u32 hdr;
+
+	if (size <= PCI_CFG_SPACE_SIZE)
+		return;
+	max = (size - PCI_CFG_SPACE_SIZE) / 4;
+	found = kcalloc(max, sizeof(*found), GFP_KERNEL);
+	if (!found)
+		return;
+
+	while (pos >= PCI_CFG_SPACE_SIZE && pos < size && n < max) {
+		if (pci_read_config_dword(pdev, pos, &hdr) || !hdr ||
+		    hdr == ~0u)
+			break;
+		found[n].pos = pos;
+		found[n++].id = PCI_EXT_CAP_ID(hdr);
+		pos = PCI_EXT_CAP_NEXT(hdr);
+	}
+
+	prev = PCI_CFG_SPACE_SIZE;
+	/* Until something is kept, 0x100 is a placeholder reading 0. */
+	*(__le32 *)&cfg->vconfig[prev] = 0;
+	vfio_pci_cfg_fill(cfg, prev, 4, 0xff, 0);
+
+	for (i = 0; i < n; i++) {
+		const struct vfio_pci_cfg_cap *cap = vfio_pci_cfg_find_ecap(found[i].id);
+		unsigned int len = 0, p = found[i].pos;
+
+		if (cap && cap->policy != VFIO_PCI_CFG_HIDE)
+			len = vfio_pci_cfg_cap_len(pdev, cap, found, n, p, size);
+		if (len < 4) {
+			len = vfio_pci_cfg_next_start(found, n, p, size) - p;
+			if (p != PCI_CFG_SPACE_SIZE)
+				vfio_pci_cfg_fill(cfg, p, len, 0, 0);
+			else if (len > 4)
+				vfio_pci_cfg_fill(cfg, p + 4, len - 4, 0, 0);
+			continue;
+		}
+		vfio_pci_cfg_apply_cap(core, cap, p, len);
+		if (p == PCI_CFG_SPACE_SIZE) {
+			/* Undo the placeholder: this one is visible. */
+			pci_read_config_dword(pdev, p, &hdr);
+			*(__le32 *)&cfg->vconfig[p] = cpu_to_le32(hdr);
+		}
+		/* ID and version are the device's; the link is ours. */
+		vfio_pci_cfg_fill(cfg, p, 4, 0, 0);
+		cfg->map[p + 2].virt = 0xf0;
+		cfg->map[p + 3].virt = 0xff;
+		if (p != prev)
+			vfio_pci_cfg_set_next(cfg, prev, p);
+		vfio_pci_cfg_set_next(cfg, p, 0);
+		prev = p;
+	}
+	kfree(found);
+}
+
+/* Values userspace sees from the start, whatever the device holds. */
+static void vfio_pci_cfg_init_header(struct vfio_pci_core_device *core)
+{
+	struct vfio_pci_cfg_state *cfg = &core->priv->cfg;
+	struct pci_dev *pdev = core->pdev;
+	u8 pin = cfg->vconfig[PCI_INTERRUPT_PIN];
+
+	vfio_pci_cfg_apply(cfg, 0, PCI_STD_HEADER_SIZEOF, vfio_pci_cfg_header,
+			   vfio_pci_cfg_header_nregs);
+	*(__le16 *)&cfg->vconfig[PCI_VENDOR_ID] = cpu_to_le16(pdev->vendor);
+	*(__le16 *)&cfg->vconfig[PCI_DEVICE_ID] = cpu_to_le16(pdev->device);
+
+	/* VFs have no INTx, and neither has a function without a line. */
+	if (pdev->is_virtfn || !pdev->irq || pdev->irq == IRQ_NOTCONNECTED)
+		pin = 0;
+	cfg->vconfig[PCI_INTERRUPT_PIN] = pin;
+
+	/* A VF ignores the memory enable bit: keep it in vconfig. */
+	if (pdev->no_command_memory)
+		cfg->map[PCI_COMMAND].virt |= PCI_COMMAND_MEMORY;
+
+	vfio_pci_cfg_init_bars(core);
+}
+
+int vfio_pci_core_config_init(struct vfio_pci_core_device *core)
+{
+	struct vfio_pci_cfg_state *cfg = &core->priv->cfg;
+	struct pci_dev *pdev = core->pdev;
+	unsigned int pos, size = pdev->cfg_size;
+	u32 v;
+
+	cfg->vconfig = kzalloc(size, GFP_KERNEL);
+	cfg->map = kvcalloc(size, sizeof(*cfg->map), GFP_KERNEL);
+	if (!cfg->vconfig || !cfg->map) {
+		vfio_pci_core_config_free(core);
+		return -ENOMEM;
+	}
+
+	for (pos = 0; pos < size; pos += 4) {
+		if (pci_read_config_dword(pdev, pos, &v))
+			v = ~0u;
+		*(__le32 *)&cfg->vconfig[pos] = cpu_to_le32(v);
+	}
+
+	/* Outside the header and every capability: the device's bytes. */
+	vfio_pci_cfg_fill(cfg, 0, size, 0, 0xff);
+	vfio_pci_cfg_fill(cfg, 0, PCI_STD_HEADER_SIZEOF, 0, 0);
+	vfio_pci_cfg_init_header(core);
+	vfio_pci_cfg_init_caps(core);
+	vfio_pci_cfg_init_ecaps(core);
+	return 0;
+}
+
+void vfio_pci_core_config_free(struct vfio_pci_core_device *core)
+{
+	struct vfio_pci_cfg_state *cfg = &core->priv->cfg;
+
+	kfree(cfg->vconfig);
+	kvfree(cfg->map);
+	cfg->vconfig = NULL;
+	cfg->map = NULL;
+}
+
+u32 vfio_pci_cfg_vread(struct vfio_pci_core_device *core, unsigned int pos,
+		       unsigned int width)
+{
+	u8 *v = &core->priv->cfg.vconfig[pos];
+
+	switch (width) {
+	case 4:
+		return le32_to_cpup((__le32 *)v);
+	case 2:
+		return le16_to_cpup((__le16 *)v);
+	default:
+		return *v;
+	}
+}
+
+void vfio_pci_cfg_vwrite(struct vfio_pci_core_device *core, unsigned int pos,
+			 unsigned int width, u32 val)
+{
+	u8 *v = &core->priv->cfg.vconfig[pos];
+
+	switch (width) {
+	case 4:
+		*(__le32 *)v = cpu_to_le32(val);
+		break;
+	case 2:
+		*(__le16 *)v = cpu_to_le16(val);
+		break;
+	default:
+		*v = val;
+		break;
+	}
+}
+
+static int vfio_pci_cfg_hw_read(struct pci_dev *pdev, unsigned int pos,
+				unsigned int width, u32 *val)
+{
+	u16 w;
+	u8 b;
+	int ret;
+
+	switch (width) {
+	case 4:
+		return pci_user_read_config_dword(pdev, pos, val);
+	case 2:
+		ret = pci_user_read_config_word(pdev, pos, &w);
+		*val = w;
+		return ret;
+	default:
+		ret = pci_user_read_config_byte(pdev, pos, &b);
+		*val = b;
+		return ret;
+	}
+}
+
+static int vfio_pci_cfg_hw_write(struct pci_dev *pdev, unsigned int pos,
+				 unsigned int width, u32 val)
+{
+	switch (width) {
+	case 4:
+		return pci_user_write_config_dword(pdev, pos, val);
+	case 2:
+		return pci_user_write_config_word(pdev, pos, val);
+	default:
+		return pci_user_write_config_byte(pdev, pos, val);
+	}
+}
+
+/* Gather a per-byte mask of @width bytes at @pos into a value. */
+static u32 vfio_pci_cfg_mask(struct vfio_pci_cfg_state *cfg, unsigned int pos,
+			     unsigned int width, bool write)
+{
+	u32 mask = 0;
+	unsigned int i;
+
+	for (i = 0; i < width; i++) {
+		const struct vfio_pci_cfg_byte *m = &cfg->map[pos + i];
+
+		mask |= (u32)(write ? m->write : m->virt) << (8 * i);
+	}
+	return mask;
+}
+
+static int vfio_pci_cfg_read_piece(struct vfio_pci_core_device *core,
+				   unsigned int pos, unsigned int width,
+				   u32 *val)
+{
+	struct vfio_pci_cfg_state *cfg = &core->priv->cfg;
+	u32 virt = vfio_pci_cfg_mask(cfg, pos, width, false);
+	u32 full = width == 4 ? ~0u : (1u << (8 * width)) - 1;
+	u32 hw = 0;
+	int ret;
+
+	if (virt != full) {
+		ret = vfio_pci_cfg_hw_read(core->pdev, pos, width, &hw);
+		if (ret)
+			return ret;
+	}
+	*val = (vfio_pci_cfg_vread(core, pos, width) & virt) | (hw & ~virt);
+	return 0;
+}
+
+int vfio_pci_cfg_default_write(struct vfio_pci_core_device *core,
+			       unsigned int pos, unsigned int width, u32 val)
+{
+	struct vfio_pci_cfg_state *cfg = &core->priv->cfg;
+	u32 virt = vfio_pci_cfg_mask(cfg, pos, width, false);
+	u32 write = vfio_pci_cfg_mask(cfg, pos, width, true);
+	u32 hwmask = write & ~virt;
+	u32 v, hw;
+	int ret;
+
+	if (write & virt) {
+		v = vfio_pci_cfg_vread(core, pos, width);
+		v = (v & ~(write & virt)) | (val & write & virt);
+		vfio_pci_cfg_vwrite(core, pos, width, v);
+	}
+	if (!hwmask)
+		return 0;
+
+	if (cfg->map[pos].hook == VFIO_PCI_CFG_HOOK_W1C)
+		return vfio_pci_cfg_hw_write(core->pdev, pos, width,
+					     val & hwmask);
+
+	ret = vfio_pci_cfg_hw_read(core->pdev, pos, width, &hw);
+	if (ret)
+		return ret;
+	hw = (hw & ~hwmask) | (val & hwmask);
+	return vfio_pci_cfg_hw_write(core->pdev, pos, width, hw);
+}
+
+/* End of the piece starting at @pos: its register, or a run of raw bytes. */
+static unsigned int vfio_pci_cfg_piece_end(struct vfio_pci_cfg_state *cfg,
+					   unsigned int pos, unsigned int limit)
+{
+	const struct vfio_pci_cfg_byte *m = &cfg->map[pos];
+	unsigned int end;
+
+	if (m->reg_size) {
+		end = pos - m->reg_off + m->reg_size;
+		return min(end, limit);
+	}
+	for (end = pos + 1; end < limit && !cfg->map[end].reg_size; end++)
+		;
+	return end;
+}
+
+static unsigned int vfio_pci_cfg_width(unsigned int pos, unsigned int end)
+{
+	if (!(pos & 3) && end - pos >= 4)
+		return 4;
+	if (!(pos & 1) && end - pos >= 2)
+		return 2;
+	return 1;
+}
+
+static int vfio_pci_cfg_write_piece(struct vfio_pci_core_device *core,
+				    unsigned int pos, unsigned int width,
+				    u32 val)
+{
+	const struct vfio_pci_cfg_byte *m = &core->priv->cfg.map[pos];
+
+	if (m->hook == VFIO_PCI_CFG_HOOK_NONE || m->hook == VFIO_PCI_CFG_HOOK_W1C)
+		return vfio_pci_cfg_default_write(core, pos, width, val);
+	return vfio_pci_cfg_hook_write(core, m->hook, pos - m->reg_off, pos,
+				       width, val);
+}
+
+static ssize_t vfio_pci_cfg_access(struct vfio_pci_core_device *core, u8 *buf,
+				   unsigned int pos, unsigned int count,
+				   bool write)
+{
+	struct vfio_pci_cfg_state *cfg = &core->priv->cfg;
+	unsigned int done = 0;
+
+	while (done < count) {
+		unsigned int p = pos + done;
+		unsigned int end = vfio_pci_cfg_piece_end(cfg, p, pos + count);
+		unsigned int width = vfio_pci_cfg_width(p, end);
+		__le32 le = 0;
+		u32 val;
+		int ret;
+
+		if (write) {
+			memcpy(&le, buf + done, width);
+			ret = vfio_pci_cfg_write_piece(core, p, width,
+						       le32_to_cpu(le));
+		} else {
+			ret = vfio_pci_cfg_read_piece(core, p, width, &val);
+			le = cpu_to_le32(val);
+			memcpy(buf + done, &le, width);
+		}
+		if (ret)
+			return done ? done : ret;
+		done += width;
+	}
+	return done;
+}
+
+ssize_t vfio_pci_core_config_rw(struct vfio_pci_core_device *core,
+				char __user *buf, size_t count, loff_t pos,
+				bool write)
+{
+	struct vfio_pci_core_private *priv = core->priv;
+	unsigned int size = core->pdev->cfg_size;
+	ssize_t done;
+	u8 *kbuf;
+
+	if (pos < 0 || pos >= size)
+		return -EINVAL;
+	count = min_t(size_t, count, size - pos);
+
+	/* User memory is touched only outside the locks (see private.h). */
+	kbuf = kzalloc(count, GFP_KERNEL);
+	if (!kbuf)
+		return -ENOMEM;
+	if (write && copy_from_user(kbuf, buf, count)) {
+		done = -EFAULT;
+		goto out_free;
+	}
+
+	mutex_lock(&priv->cfg_lock);
+	if (priv->cfg.vconfig)
+		done = vfio_pci_cfg_access(core, kbuf, pos, count, write);
+	else
+		done = -ENODEV;
+	mutex_unlock(&priv->cfg_lock);
+
+	if (!write && done > 0 && copy_to_user(buf, kbuf, done))
+		done = -EFAULT;
+out_free:
+	kfree(kbuf);
+	return done;
+}
