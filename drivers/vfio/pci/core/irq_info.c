@@ -7,16 +7,17 @@
 
 #include "private.h"
 
-static u32 vfio_pci_core_irq_count(struct pci_dev *pdev, unsigned int index)
+static u32 vfio_pci_core_irq_count(struct vfio_pci_core_device *core,
+				   unsigned int index)
 {
+	struct pci_dev *pdev = core->pdev;
 	u16 flags;
 	u8 pin;
 
 	switch (index) {
 	case VFIO_PCI_INTX_IRQ_INDEX:
-		if (pdev->is_virtfn || !pdev->irq)
-			return 0;
-		pci_read_config_byte(pdev, PCI_INTERRUPT_PIN, &pin);
+		/* The virtual pin: 0 for VFs and functions without a line. */
+		pin = vfio_pci_cfg_vread(core, PCI_INTERRUPT_PIN, 1);
 		return pin ? 1 : 0;
 	case VFIO_PCI_MSI_IRQ_INDEX:
 		if (!pdev->msi_cap)
@@ -28,9 +29,7 @@ static u32 vfio_pci_core_irq_count(struct pci_dev *pdev, unsigned int index)
 		if (!pdev->msix_cap)
 			return 0;
 		return pci_msix_vec_count(pdev);
-	case VFIO_PCI_ERR_IRQ_INDEX:
-		return pci_is_pcie(pdev) ? 1 : 0;
-	default: /* VFIO_PCI_REQ_IRQ_INDEX */
+	default: /* ERR (PCIe only, checked by the caller) and REQ */
 		return 1;
 	}
 }
@@ -45,9 +44,12 @@ long vfio_pci_core_ioctl_irq_info(struct vfio_pci_core_device *core,
 		return -EFAULT;
 	if (info.argsz < minsz || info.index >= VFIO_PCI_NUM_IRQS)
 		return -EINVAL;
+	/* Error reporting exists only on PCIe. */
+	if (info.index == VFIO_PCI_ERR_IRQ_INDEX && !pci_is_pcie(core->pdev))
+		return -EINVAL;
 
 	info.flags = VFIO_IRQ_INFO_EVENTFD;
-	info.count = vfio_pci_core_irq_count(core->pdev, info.index);
+	info.count = vfio_pci_core_irq_count(core, info.index);
 	if (info.index == VFIO_PCI_INTX_IRQ_INDEX)
 		info.flags |= VFIO_IRQ_INFO_MASKABLE | VFIO_IRQ_INFO_AUTOMASKED;
 	else

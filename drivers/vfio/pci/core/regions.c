@@ -41,10 +41,10 @@ int vfio_pci_core_get_region_info_caps(struct vfio_device *vdev,
 			      VFIO_REGION_INFO_FLAG_WRITE;
 		return 0;
 	case VFIO_PCI_ROM_REGION_INDEX:
-	case VFIO_PCI_VGA_REGION_INDEX:
-		/* Reported empty until their access paths exist. */
+		/* Reported empty until its access path exists. */
 		return 0;
 	default:
+		/* Including VGA: legacy VGA ranges are not offered (yet). */
 		return -EINVAL;
 	}
 }

@@ -249,6 +249,34 @@ TEST_F(cdev, irq_info_bad_input_fails)
 	ASSERT_EQ(1, irq.count);
 }
 
+TEST_F(cdev, err_irq_only_on_pcie)
+{
+	struct vfio_region_info cfg;
+	struct vfio_irq_info irq;
+
+	bind_and_attach(_metadata, self);
+	ASSERT_EQ(0, __vt_region_info(self->fd, VFIO_PCI_CONFIG_REGION_INDEX,
+				      &cfg));
+	/* Every emulated device with 4 KiB of config space is PCIe. */
+	if (cfg.size > 256) {
+		ASSERT_EQ(0, __vt_irq_info(self->fd, VFIO_PCI_ERR_IRQ_INDEX,
+					   &irq));
+		ASSERT_EQ(1, irq.count);
+	} else {
+		ASSERT_EQ(-EINVAL, __vt_irq_info(self->fd,
+						 VFIO_PCI_ERR_IRQ_INDEX, &irq));
+	}
+}
+
+TEST_F(cdev, vga_region_absent_on_non_vga_device)
+{
+	struct vfio_region_info reg;
+
+	bind_and_attach(_metadata, self);
+	ASSERT_EQ(-EINVAL, __vt_region_info(self->fd, VFIO_PCI_VGA_REGION_INDEX,
+					    &reg));
+}
+
 TEST_F(cdev, config_access_out_of_range_fails)
 {
 	struct vfio_region_info reg;

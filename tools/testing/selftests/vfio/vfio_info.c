@@ -50,8 +50,9 @@ static int show(const char *bdf)
 	for (i = 0; i < info.num_regions && i < VFIO_PCI_NUM_REGIONS; i++) {
 		struct vfio_region_info reg;
 
+		/* The VGA index exists only on VGA devices. */
 		if (__vt_region_info(d.fd, i, &reg))
-			vt_die("VFIO_DEVICE_GET_REGION_INFO %u on %s", i, bdf);
+			continue;
 		if (i == VFIO_PCI_CONFIG_REGION_INDEX)
 			__vt_region_read(d.fd, &reg, 0, ids, sizeof(ids));
 	}
@@ -66,8 +67,7 @@ static int show(const char *bdf)
 	for (i = 0; i < info.num_regions && i < VFIO_PCI_NUM_REGIONS; i++) {
 		struct vfio_region_info reg;
 
-		__vt_region_info(d.fd, i, &reg);
-		if (!reg.size)
+		if (__vt_region_info(d.fd, i, &reg) || !reg.size)
 			continue;
 		printf("  region %-6s size 0x%-9llx offset 0x%llx",
 		       region_names[i], (unsigned long long)reg.size,
@@ -79,9 +79,8 @@ static int show(const char *bdf)
 	for (i = 0; i < info.num_irqs && i < VFIO_PCI_NUM_IRQS; i++) {
 		struct vfio_irq_info irq;
 
-		if (__vt_irq_info(d.fd, i, &irq))
-			vt_die("VFIO_DEVICE_GET_IRQ_INFO %u on %s", i, bdf);
-		if (!irq.count)
+		/* ERR exists only on PCIe devices. */
+		if (__vt_irq_info(d.fd, i, &irq) || !irq.count)
 			continue;
 		printf("  irq    %-6s count %-4u", irq_names[i], irq.count);
 		print_irq_flags(irq.flags);
