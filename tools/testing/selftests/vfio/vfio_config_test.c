@@ -278,4 +278,67 @@ TEST_F(config, access_past_end_and_odd_sizes)
 	ASSERT_EQ(0, memcmp(buf, (uint8_t *)whole + 3, 5));
 }
 
+static uint8_t find_cap(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(config) *self, uint8_t want)
+{
+	uint8_t pos = cfg_read(_metadata, self, PCI_CAPABILITY_LIST, 1);
+
+	while (pos && cfg_read(_metadata, self, pos, 1) != want)
+		pos = cfg_read(_metadata, self, pos + 1, 1);
+	return pos;
+}
+
+TEST_F(config, flr_through_devctl_keeps_config)
+{
+	uint8_t exp = find_cap(_metadata, self, PCI_CAP_ID_EXP);
+	uint8_t before[64], after[64], hw_before[64], hw_after[64];
+	uint32_t devcap;
+	uint16_t devctl;
+
+	if (!exp)
+		SKIP(return, "not PCIe");
+	devcap = cfg_read(_metadata, self, exp + PCI_EXP_DEVCAP, 4);
+	if (!(devcap & PCI_EXP_DEVCAP_FLR))
+		SKIP(return, "no FLR");
+
+	ASSERT_EQ(64, __vt_region_read(self->dev.fd, &self->cfg, 0, before,
+				       64));
+	ASSERT_EQ(64, pread(self->sysfs_config, hw_before, 64, 0));
+	devctl = cfg_read(_metadata, self, exp + PCI_EXP_DEVCTL, 2);
+	cfg_write(_metadata, self, exp + PCI_EXP_DEVCTL,
+		  devctl | PCI_EXP_DEVCTL_BCR_FLR, 2);
+	/* Initiate FLR reads back 0, and the rest of DEVCTL is unchanged. */
+	ASSERT_EQ(devctl, cfg_read(_metadata, self, exp + PCI_EXP_DEVCTL, 2));
+	ASSERT_EQ(64, __vt_region_read(self->dev.fd, &self->cfg, 0, after,
+				       64));
+	ASSERT_EQ(64, pread(self->sysfs_config, hw_after, 64, 0));
+	/* The virtual header, and the device's BARs, survive the reset. */
+	ASSERT_EQ(0, memcmp(before, after, 64));
+	ASSERT_EQ(0, memcmp(hw_before + PCI_BASE_ADDRESS_0,
+			    hw_after + PCI_BASE_ADDRESS_0, 24));
+}
+
+TEST_F(config, pm_d3hot_and_back)
+{
+	uint8_t pm = find_cap(_metadata, self, PCI_CAP_ID_PM);
+	uint16_t pmcsr;
+
+	if (!pm)
+		SKIP(return, "no PM capability");
+	pmcsr = cfg_read(_metadata, self, pm + PCI_PM_CTRL, 2);
+	ASSERT_EQ(0, pmcsr & PCI_PM_CTRL_STATE_MASK);
+	cfg_write(_metadata, self, pm + PCI_PM_CTRL, pmcsr | 3, 2);
+	ASSERT_EQ(3, cfg_read(_metadata, self, pm + PCI_PM_CTRL, 2) &
+		     PCI_PM_CTRL_STATE_MASK);
+	cfg_write(_metadata, self, pm + PCI_PM_CTRL,
+		  pmcsr & ~PCI_PM_CTRL_STATE_MASK, 2);
+	ASSERT_EQ(0, cfg_read(_metadata, self, pm + PCI_PM_CTRL, 2) &
+		     PCI_PM_CTRL_STATE_MASK);
+	/* PME stays the host's: never visible, never settable. */
+	cfg_write(_metadata, self, pm + PCI_PM_CTRL,
+		  pmcsr | PCI_PM_CTRL_PME_ENABLE, 2);
+	ASSERT_EQ(0, cfg_read(_metadata, self, pm + PCI_PM_CTRL, 2) &
+		     PCI_PM_CTRL_PME_ENABLE);
+}
+
 TEST_HARNESS_MAIN
