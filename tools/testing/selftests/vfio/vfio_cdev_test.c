@@ -18,18 +18,8 @@ FIXTURE(cdev) {
 	int iommufd;
 };
 
-FIXTURE_VARIANT(cdev) {
-	uint16_t vendor;
-	uint16_t device;
-};
-
-#define VT_CDEV_VARIANT(name, ven, dev)				\
-	FIXTURE_VARIANT_ADD(cdev, name) {			\
-		.vendor = ven,					\
-		.device = dev,					\
-	};
-VT_DEVICES(VT_CDEV_VARIANT)
-#undef VT_CDEV_VARIANT
+#define VT_VARIANT_FIXTURE cdev
+#include "lib/device_variants.h"
 
 FIXTURE_SETUP(cdev)
 {

@@ -18,18 +18,8 @@ FIXTURE(config) {
 	int sysfs_config;
 };
 
-FIXTURE_VARIANT(config) {
-	uint16_t vendor;
-	uint16_t device;
-};
-
-#define VT_CONFIG_VARIANT(name, ven, dev)			\
-	FIXTURE_VARIANT_ADD(config, name) {			\
-		.vendor = ven,					\
-		.device = dev,					\
-	};
-VT_DEVICES(VT_CONFIG_VARIANT)
-#undef VT_CONFIG_VARIANT
+#define VT_VARIANT_FIXTURE config
+#include "lib/device_variants.h"
 
 FIXTURE_SETUP(config)
 {
