@@ -29,7 +29,7 @@ static u32 vfio_pci_core_irq_count(struct vfio_pci_core_device *core,
 		if (!pdev->msix_cap)
 			return 0;
 		return pci_msix_vec_count(pdev);
-	default: /* ERR (PCIe only, checked by the caller) and REQ */
+	default: /* ERR and REQ: one eventfd each, on every device */
 		return 1;
 	}
 }
@@ -44,15 +44,14 @@ long vfio_pci_core_ioctl_irq_info(struct vfio_pci_core_device *core,
 		return -EFAULT;
 	if (info.argsz < minsz || info.index >= VFIO_PCI_NUM_IRQS)
 		return -EINVAL;
-	/* Error reporting exists only on PCIe. */
-	if (info.index == VFIO_PCI_ERR_IRQ_INDEX && !pci_is_pcie(core->pdev))
-		return -EINVAL;
 
 	info.flags = VFIO_IRQ_INFO_EVENTFD;
 	info.count = vfio_pci_core_irq_count(core, info.index);
 	if (info.index == VFIO_PCI_INTX_IRQ_INDEX)
 		info.flags |= VFIO_IRQ_INFO_MASKABLE | VFIO_IRQ_INFO_AUTOMASKED;
-	else
+	else if (info.index != VFIO_PCI_MSIX_IRQ_INDEX ||
+		 !pci_msix_can_alloc_dyn(core->pdev))
+		/* MSI-X vectors can be added while enabled where supported. */
 		info.flags |= VFIO_IRQ_INFO_NORESIZE;
 
 	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;

@@ -79,6 +79,8 @@ int vfio_pci_core_open_device(struct vfio_device *vdev)
 	if (!priv->pci_saved_state)
 		pci_dbg(pdev, "could not save config state\n");
 
+	/* No DMA until the user turns bus mastering on. */
+	pci_clear_master(pdev);
 	ret = pci_enable_device(pdev);
 	if (ret)
 		goto err_free_state;

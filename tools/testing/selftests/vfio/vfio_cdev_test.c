@@ -239,23 +239,17 @@ TEST_F(cdev, irq_info_bad_input_fails)
 	ASSERT_EQ(1, irq.count);
 }
 
-TEST_F(cdev, err_irq_only_on_pcie)
+TEST_F(cdev, err_and_req_irqs_on_every_device)
 {
-	struct vfio_region_info cfg;
 	struct vfio_irq_info irq;
 
 	bind_and_attach(_metadata, self);
-	ASSERT_EQ(0, __vt_region_info(self->fd, VFIO_PCI_CONFIG_REGION_INDEX,
-				      &cfg));
-	/* Every emulated device with 4 KiB of config space is PCIe. */
-	if (cfg.size > 256) {
-		ASSERT_EQ(0, __vt_irq_info(self->fd, VFIO_PCI_ERR_IRQ_INDEX,
-					   &irq));
-		ASSERT_EQ(1, irq.count);
-	} else {
-		ASSERT_EQ(-EINVAL, __vt_irq_info(self->fd,
-						 VFIO_PCI_ERR_IRQ_INDEX, &irq));
-	}
+	ASSERT_EQ(0, __vt_irq_info(self->fd, VFIO_PCI_ERR_IRQ_INDEX, &irq));
+	ASSERT_EQ(1, irq.count);
+	ASSERT_EQ(VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_NORESIZE, irq.flags);
+	ASSERT_EQ(0, __vt_irq_info(self->fd, VFIO_PCI_REQ_IRQ_INDEX, &irq));
+	ASSERT_EQ(1, irq.count);
+	ASSERT_EQ(VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_NORESIZE, irq.flags);
 }
 
 TEST_F(cdev, vga_region_absent_on_non_vga_device)
