@@ -13,8 +13,8 @@
 
 #include "private.h"
 
-static void __iomem *vfio_pci_core_bar_map(struct vfio_pci_core_device *core,
-					   unsigned int bar)
+void __iomem *vfio_pci_core_bar_map(struct vfio_pci_core_device *core,
+				    unsigned int bar)
 {
 	struct vfio_pci_core_private *priv = core->priv;
 	struct pci_dev *pdev = core->pdev;
@@ -51,13 +51,17 @@ void vfio_pci_core_bar_unmap_all(struct vfio_pci_core_device *core)
 	}
 }
 
-static bool vfio_pci_core_bar_decodes(struct pci_dev *pdev, bool is_io)
+/* Memory BARs follow the device-wide predicate of memory.c. */
+static bool vfio_pci_core_bar_decodes(struct vfio_pci_core_device *core,
+				      bool is_io)
 {
 	u16 cmd;
 
-	if (pci_read_config_word(pdev, PCI_COMMAND, &cmd))
+	if (!is_io)
+		return vfio_pci_core_memory_enabled(core);
+	if (pci_read_config_word(core->pdev, PCI_COMMAND, &cmd))
 		return false;
-	return cmd & (is_io ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY);
+	return cmd & PCI_COMMAND_IO;
 }
 
 /* One aligned access of @width bytes; @val is in CPU order. */
@@ -68,7 +72,7 @@ static int vfio_pci_core_bar_io(struct vfio_pci_core_device *core,
 	struct vfio_pci_core_private *priv = core->priv;
 
 	guard(rwsem_read)(&priv->memory_lock);
-	if (!vfio_pci_core_bar_decodes(core->pdev, is_io))
+	if (!vfio_pci_core_bar_decodes(core, is_io))
 		return -EIO;
 
 	switch (width) {
@@ -115,10 +119,13 @@ static size_t vfio_pci_core_piece_width(loff_t pos, size_t left, bool is_io)
 }
 
 /* Copy @width little-endian bytes between user memory and @val. */
-static int vfio_pci_core_piece_copy(char __user *buf, u64 *val, size_t width,
+static int vfio_pci_core_piece_copy(struct vfio_pci_core_device *core,
+				    char __user *buf, u64 *val, size_t width,
 				    bool to_user)
 {
 	__le64 le;
+
+	vfio_pci_core_assert_no_memory_lock(core);
 
 	if (to_user) {
 		le = cpu_to_le64(*val);
@@ -156,16 +163,16 @@ ssize_t vfio_pci_core_bar_rw(struct vfio_pci_core_device *core,
 		int ret;
 
 		if (write)
-			ret = vfio_pci_core_piece_copy(buf + done, &val, width,
-						       false);
+			ret = vfio_pci_core_piece_copy(core, buf + done, &val,
+						       width, false);
 		else
 			ret = 0;
 		if (!ret)
 			ret = vfio_pci_core_bar_io(core, io + pos, width, &val,
 						   is_io, write);
 		if (!ret && !write)
-			ret = vfio_pci_core_piece_copy(buf + done, &val, width,
-						       true);
+			ret = vfio_pci_core_piece_copy(core, buf + done, &val,
+						       width, true);
 		if (ret)
 			return done ? done : ret;
 		pos += width;

@@ -78,12 +78,23 @@ int vfio_pci_core_open_device(struct vfio_device *vdev)
 		pci_dbg(pdev, "could not save config state\n");
 
 	ret = pci_enable_device(pdev);
-	if (ret) {
-		kfree(priv->pci_saved_state);
-		priv->pci_saved_state = NULL;
-		return ret;
-	}
+	if (ret)
+		goto out_free_state;
+
+	/* Start the user from a clean function, and learn if reset works. */
+	ret = vfio_pci_core_reset_at_open(core);
+	if (ret)
+		goto out_disable;
+
+	vfio_pci_core_mmap_probe(core);
 	return 0;
+
+out_disable:
+	pci_disable_device(pdev);
+out_free_state:
+	kfree(priv->pci_saved_state);
+	priv->pci_saved_state = NULL;
+	return ret;
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_open_device);
 
@@ -94,7 +105,10 @@ void vfio_pci_core_close_device(struct vfio_device *vdev)
 	struct pci_dev *pdev = core->pdev;
 
 	vfio_pci_core_bar_unmap_all(core);
+	vfio_pci_core_mmap_release(core);
 	pci_clear_master(pdev);
+	/* Leave nothing of the user's device state behind for the host. */
+	vfio_pci_core_reset_at_close(core);
 	pci_disable_device(pdev);
 
 	if (priv->pci_saved_state) {
