@@ -6,6 +6,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "vfio_test.h"
@@ -235,6 +237,32 @@ ssize_t __vt_region_write(int devfd, const struct vfio_region_info *info,
 	ssize_t n = pwrite(devfd, buf, len, info->offset + offset);
 
 	return n < 0 ? -errno : n;
+}
+
+int __vt_reset(int devfd)
+{
+	return ioctl(devfd, VFIO_DEVICE_RESET) ? -errno : 0;
+}
+
+int __vt_region_mmap(int devfd, const struct vfio_region_info *info,
+		     uint64_t offset, size_t len, int prot, int flags,
+		     void **addr)
+{
+	void *p = mmap(NULL, len, prot, flags, devfd, info->offset + offset);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	*addr = p;
+	return 0;
+}
+
+long vt_minor_faults(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_THREAD, &ru))
+		return -errno;
+	return ru.ru_minflt;
 }
 
 void vt_device_open(struct vt_device *d, const char *bdf)
