@@ -4,6 +4,7 @@
  * device, that it is revoked while the BARs cannot decode and comes back
  * afterwards, and that it keeps the device open until munmap.
  */
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -238,6 +239,103 @@ TEST_F(edu, reset_revokes_mapping_and_fault_restores_it)
 	ASSERT_EQ(EDU_ID_VALUE, v);
 }
 
+/*
+ * A process reading the mapping while resets revoke it must only ever see the
+ * device as it is outside a reset: faults wait for the reset to finish.
+ */
+TEST_F(edu, reads_racing_resets_see_the_device)
+{
+	volatile uint32_t *regs = edu_map(_metadata, self);
+	struct vfio_device_info info;
+	volatile int *stop;
+	int i, status;
+	pid_t pid;
+
+	ASSERT_EQ(0, __vt_get_info(self->dev.fd, &info));
+	if (!(info.flags & VFIO_DEVICE_FLAGS_RESET))
+		SKIP(return, "edu has no working reset here");
+
+	stop = mmap(NULL, page_size(), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, stop);
+	*stop = 0;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		while (!*stop)
+			if (regs[EDU_ID / 4] != EDU_ID_VALUE)
+				_exit(1);
+		_exit(0);
+	}
+	for (i = 0; i < 20; i++) {
+		ASSERT_EQ(0, __vt_reset(self->dev.fd));
+		usleep(1000);
+	}
+	*stop = 1;
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, status);
+	munmap((void *)stop, page_size());
+}
+
+/* Read or write the function's COMMAND register behind vfio's back. */
+static int sysfs_command(const char *bdf, uint16_t *cmd, bool write)
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		return -errno;
+	n = write ? pwrite(fd, cmd, 2, 4) : pread(fd, cmd, 2, 4);
+	close(fd);
+	return n == 2 ? 0 : -EIO;
+}
+
+/*
+ * The fault handler itself checks memory decode.  Turning it off through
+ * sysfs does not zap existing mappings (only vfio's own config path does),
+ * so use a mapping that has not been touched yet.
+ */
+TEST_F(edu, fault_with_memory_decode_off_is_sigbus)
+{
+	volatile uint32_t *regs = edu_map(_metadata, self);
+	uint16_t cmd, off;
+	uint32_t v;
+	int status;
+
+	ASSERT_EQ(0, sysfs_command(self->dev.bdf, &cmd, false));
+	ASSERT_TRUE(cmd & 0x2);
+	off = cmd & ~0x2;
+	ASSERT_EQ(0, sysfs_command(self->dev.bdf, &off, true));
+
+	status = child_read32(&regs[EDU_ID / 4], EDU_ID_VALUE, -1);
+	ASSERT_EQ(0, sysfs_command(self->dev.bdf, &cmd, true));
+	ASSERT_TRUE(WIFSIGNALED(status));
+	ASSERT_EQ(SIGBUS, WTERMSIG(status));
+
+	/* With decode back on, the same page faults in normally. */
+	ASSERT_EQ(1, faults_of_read(&regs[EDU_ID / 4], &v));
+	ASSERT_EQ(EDU_ID_VALUE, v);
+}
+
+/* read(2) of a memory BAR with decode off fails rather than reading ~0. */
+TEST_F(edu, bar_read_with_memory_decode_off_is_eio)
+{
+	uint16_t cmd, off;
+	uint32_t v;
+	ssize_t n;
+
+	ASSERT_EQ(0, sysfs_command(self->dev.bdf, &cmd, false));
+	off = cmd & ~0x2;
+	ASSERT_EQ(0, sysfs_command(self->dev.bdf, &off, true));
+	n = __vt_region_read(self->dev.fd, &self->bar0, EDU_ID, &v, 4);
+	ASSERT_EQ(0, sysfs_command(self->dev.bdf, &cmd, true));
+	ASSERT_EQ(-EIO, n);
+}
+
 TEST_F(edu, memory_disable_revokes_mapping_with_sigbus)
 {
 	volatile uint32_t *regs = edu_map(_metadata, self);
@@ -316,6 +414,53 @@ TEST_F(ivshmem, ram_bar_write_read_through_mapping)
 		ASSERT_EQ(0x5a5a000000000000ULL | off, v);
 	}
 	ASSERT_EQ(0, munmap(p, self->bar2.size));
+}
+
+/*
+ * read(2)/write(2) with the user buffer inside a mapping of the same device:
+ * the copy faults the mapping in, and its fault handler needs memory_lock,
+ * which the access path must not be holding while it copies.
+ */
+TEST_F(ivshmem, rw_with_buffer_in_own_mapping)
+{
+	size_t ps = page_size();
+	uint8_t *src, *dst;
+	unsigned int i;
+
+	ASSERT_EQ(0, __vt_region_mmap(self->dev.fd, &self->bar2, 0, ps,
+				      PROT_READ | PROT_WRITE, MAP_SHARED,
+				      (void **)&src));
+	for (i = 0; i < ps; i++)
+		src[i] = i * 7;
+
+	/*
+	 * A fresh mapping of BAR2 pages 2-3 has no page table entries yet, so
+	 * the copy into it is what faults.
+	 */
+	ASSERT_EQ(0, __vt_region_mmap(self->dev.fd, &self->bar2, 2 * ps,
+				      2 * ps, PROT_READ | PROT_WRITE,
+				      MAP_SHARED, (void **)&dst));
+	ASSERT_EQ(ps, __vt_region_read(self->dev.fd, &self->bar2, 0, dst, ps));
+	ASSERT_EQ(0, memcmp(src, dst, ps));
+	ASSERT_EQ(0, munmap(dst, 2 * ps));
+
+	/* write(2) from a fresh mapping: copy_from_user faults instead. */
+	ASSERT_EQ(0, __vt_region_mmap(self->dev.fd, &self->bar2, 2 * ps,
+				      2 * ps, PROT_READ | PROT_WRITE,
+				      MAP_SHARED, (void **)&dst));
+	ASSERT_EQ(ps, __vt_region_write(self->dev.fd, &self->bar2, 3 * ps, dst,
+					ps));
+	ASSERT_EQ(0, memcmp(src, dst + ps, ps));
+	ASSERT_EQ(0, munmap(dst, 2 * ps));
+
+	/* BAR0 into a fresh mapping, straddling two of its pages. */
+	ASSERT_EQ(0, __vt_region_mmap(self->dev.fd, &self->bar2, 2 * ps,
+				      2 * ps, PROT_READ | PROT_WRITE,
+				      MAP_SHARED, (void **)&dst));
+	ASSERT_EQ(8, __vt_region_read(self->dev.fd, &self->bar0, 0,
+				      dst + ps - 4, 8));
+	ASSERT_EQ(0, munmap(dst, 2 * ps));
+	ASSERT_EQ(0, munmap(src, ps));
 }
 
 TEST_F(ivshmem, subpage_bar_maps_one_page_or_none)

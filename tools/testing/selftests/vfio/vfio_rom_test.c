@@ -2,6 +2,7 @@
 /*
  * The ROM region: e1000e carries QEMU's efi-e1000e.rom, edu has no ROM.
  */
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -63,6 +64,82 @@ TEST_F(e1000e, whole_rom_reads_and_matches_pieces)
 		ASSERT_EQ(0, memcmp(all + off, piece, sizeof(piece)));
 	}
 	free(all);
+}
+
+/*
+ * Length of the chain of images at the start of @rom: each starts with
+ * 0x55 0xaa, points at 0x18 to its PCI data structure, which gives the image
+ * length in 512-byte units at +0x10 and marks the last image in bit 7 of
+ * +0x15.
+ */
+static uint64_t rom_images_len(const uint8_t *rom, uint64_t size)
+{
+	uint64_t off = 0, pcir, len;
+
+	while (off + 0x1a <= size && rom[off] == 0x55 && rom[off + 1] == 0xaa) {
+		pcir = off + (rom[off + 0x18] | rom[off + 0x19] << 8);
+		if (pcir + 0x18 > size || memcmp(rom + pcir, "PCIR", 4))
+			break;
+		len = (rom[pcir + 0x10] | rom[pcir + 0x11] << 8) * 512ULL;
+		if (!len)
+			break;
+		off += len;
+		if (rom[pcir + 0x15] & 0x80)
+			break;
+	}
+	return off < size ? off : size;
+}
+
+TEST_F(e1000e, bytes_past_the_images_read_ff)
+{
+	uint8_t *all = malloc(self->rom.size);
+	uint64_t images, off;
+
+	ASSERT_NE(NULL, all);
+	ASSERT_EQ(self->rom.size, __vt_region_read(self->dev.fd, &self->rom,
+						   0, all, self->rom.size));
+	images = rom_images_len(all, self->rom.size);
+	ASSERT_LT(0, images);
+	TH_LOG("ROM BAR %llu bytes, images %llu bytes",
+	       (unsigned long long)self->rom.size, (unsigned long long)images);
+	for (off = images; off < self->rom.size; off++)
+		ASSERT_EQ(0xff, all[off]);
+	free(all);
+}
+
+/* Read or write the function's COMMAND register behind vfio's back. */
+static int sysfs_command(const char *bdf, uint16_t *cmd, bool write)
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		return -errno;
+	n = write ? pwrite(fd, cmd, 2, 4) : pread(fd, cmd, 2, 4);
+	close(fd);
+	return n == 2 ? 0 : -EIO;
+}
+
+/* The ROM is readable with memory decode off, and decode stays off. */
+TEST_F(e1000e, rom_reads_with_memory_decode_off)
+{
+	uint16_t cmd, off, now;
+	uint8_t sig[2];
+	ssize_t n;
+
+	ASSERT_EQ(0, sysfs_command(self->dev.bdf, &cmd, false));
+	off = cmd & ~0x2;
+	ASSERT_EQ(0, sysfs_command(self->dev.bdf, &off, true));
+	n = __vt_region_read(self->dev.fd, &self->rom, 0, sig, 2);
+	ASSERT_EQ(0, sysfs_command(self->dev.bdf, &now, false));
+	ASSERT_EQ(0, sysfs_command(self->dev.bdf, &cmd, true));
+	ASSERT_EQ(2, n);
+	ASSERT_EQ(0x55, sig[0]);
+	ASSERT_EQ(0xaa, sig[1]);
+	ASSERT_EQ(off, now);
 }
 
 TEST_F(e1000e, rom_write_fails)
