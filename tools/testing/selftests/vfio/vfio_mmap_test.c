@@ -4,7 +4,6 @@
  * device, that it is revoked while the BARs cannot decode and comes back
  * afterwards, and that it keeps the device open until munmap.
  */
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -20,23 +19,6 @@
 static size_t page_size(void)
 {
 	return sysconf(_SC_PAGESIZE);
-}
-
-/* Minor faults taken by one read of @p. */
-static long faults_of_read(volatile uint32_t *p, uint32_t *val)
-{
-	volatile uint32_t warm = 0;
-	long before;
-
-	/*
-	 * After a fork, stack pages are shared copy-on-write and the first
-	 * write to each faults: take those faults before counting.
-	 */
-	*val = warm;
-	before = vt_minor_faults();
-	before = vt_minor_faults();
-	*val = *p;
-	return vt_minor_faults() - before;
 }
 
 /*
@@ -56,7 +38,7 @@ static int child_read32(volatile uint32_t *p, uint32_t expect, long faults)
 	if (pid < 0)
 		return -1;
 	if (!pid) {
-		n = faults_of_read(p, &v);
+		n = vt_faults_of_read32(p, &v);
 		if (v != expect)
 			_exit(1);
 		_exit(faults >= 0 && n != faults ? 2 : 0);
@@ -222,20 +204,20 @@ TEST_F(edu, reset_revokes_mapping_and_fault_restores_it)
 		SKIP(return, "edu has no working reset here");
 
 	/* First touch faults the page in, the second finds it mapped. */
-	ASSERT_EQ(1, faults_of_read(&regs[EDU_ID / 4], &v));
+	ASSERT_EQ(1, vt_faults_of_read32(&regs[EDU_ID / 4], &v));
 	ASSERT_EQ(EDU_ID_VALUE, v);
-	ASSERT_EQ(0, faults_of_read(&regs[EDU_ID / 4], &v));
+	ASSERT_EQ(0, vt_faults_of_read32(&regs[EDU_ID / 4], &v));
 
 	/* Zapped: the next touch goes through the fault handler again. */
 	ASSERT_EQ(0, __vt_reset(self->dev.fd));
-	ASSERT_EQ(1, faults_of_read(&regs[EDU_ID / 4], &v));
+	ASSERT_EQ(1, vt_faults_of_read32(&regs[EDU_ID / 4], &v));
 	ASSERT_EQ(EDU_ID_VALUE, v);
-	ASSERT_EQ(0, faults_of_read(&regs[EDU_ID / 4], &v));
+	ASSERT_EQ(0, vt_faults_of_read32(&regs[EDU_ID / 4], &v));
 
 	/* A child forked after the reset re-faults on its own. */
 	ASSERT_EQ(0, __vt_reset(self->dev.fd));
 	ASSERT_EQ(0, child_read32(&regs[EDU_ID / 4], EDU_ID_VALUE, 1));
-	ASSERT_EQ(1, faults_of_read(&regs[EDU_ID / 4], &v));
+	ASSERT_EQ(1, vt_faults_of_read32(&regs[EDU_ID / 4], &v));
 	ASSERT_EQ(EDU_ID_VALUE, v);
 }
 
@@ -278,22 +260,6 @@ TEST_F(edu, reads_racing_resets_see_the_device)
 	munmap((void *)stop, page_size());
 }
 
-/* Read or write the function's COMMAND register behind vfio's back. */
-static int sysfs_command(const char *bdf, uint16_t *cmd, bool write)
-{
-	char path[128];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
-	fd = open(path, O_RDWR);
-	if (fd < 0)
-		return -errno;
-	n = write ? pwrite(fd, cmd, 2, 4) : pread(fd, cmd, 2, 4);
-	close(fd);
-	return n == 2 ? 0 : -EIO;
-}
-
 /*
  * The fault handler itself checks memory decode.  Turning it off through
  * sysfs does not zap existing mappings (only vfio's own config path does),
@@ -306,18 +272,18 @@ TEST_F(edu, fault_with_memory_decode_off_is_sigbus)
 	uint32_t v;
 	int status;
 
-	ASSERT_EQ(0, sysfs_command(self->dev.bdf, &cmd, false));
+	ASSERT_EQ(0, __vt_sysfs_command(self->dev.bdf, &cmd, false));
 	ASSERT_TRUE(cmd & 0x2);
 	off = cmd & ~0x2;
-	ASSERT_EQ(0, sysfs_command(self->dev.bdf, &off, true));
+	ASSERT_EQ(0, __vt_sysfs_command(self->dev.bdf, &off, true));
 
 	status = child_read32(&regs[EDU_ID / 4], EDU_ID_VALUE, -1);
-	ASSERT_EQ(0, sysfs_command(self->dev.bdf, &cmd, true));
+	ASSERT_EQ(0, __vt_sysfs_command(self->dev.bdf, &cmd, true));
 	ASSERT_TRUE(WIFSIGNALED(status));
 	ASSERT_EQ(SIGBUS, WTERMSIG(status));
 
 	/* With decode back on, the same page faults in normally. */
-	ASSERT_EQ(1, faults_of_read(&regs[EDU_ID / 4], &v));
+	ASSERT_EQ(1, vt_faults_of_read32(&regs[EDU_ID / 4], &v));
 	ASSERT_EQ(EDU_ID_VALUE, v);
 }
 
@@ -328,11 +294,11 @@ TEST_F(edu, bar_read_with_memory_decode_off_is_eio)
 	uint32_t v;
 	ssize_t n;
 
-	ASSERT_EQ(0, sysfs_command(self->dev.bdf, &cmd, false));
+	ASSERT_EQ(0, __vt_sysfs_command(self->dev.bdf, &cmd, false));
 	off = cmd & ~0x2;
-	ASSERT_EQ(0, sysfs_command(self->dev.bdf, &off, true));
+	ASSERT_EQ(0, __vt_sysfs_command(self->dev.bdf, &off, true));
 	n = __vt_region_read(self->dev.fd, &self->bar0, EDU_ID, &v, 4);
-	ASSERT_EQ(0, sysfs_command(self->dev.bdf, &cmd, true));
+	ASSERT_EQ(0, __vt_sysfs_command(self->dev.bdf, &cmd, true));
 	ASSERT_EQ(-EIO, n);
 }
 
@@ -364,7 +330,7 @@ TEST_F(edu, memory_disable_revokes_mapping_with_sigbus)
 					 &v, 4));
 
 	ASSERT_EQ(2, __vt_region_write(self->dev.fd, &cfg, 4, &cmd, 2));
-	ASSERT_EQ(1, faults_of_read(&regs[EDU_ID / 4], &v));
+	ASSERT_EQ(1, vt_faults_of_read32(&regs[EDU_ID / 4], &v));
 	ASSERT_EQ(EDU_ID_VALUE, v);
 }
 

@@ -2,7 +2,6 @@
 /*
  * The ROM region: e1000e carries QEMU's efi-e1000e.rom, edu has no ROM.
  */
-#include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -107,22 +106,6 @@ TEST_F(e1000e, bytes_past_the_images_read_ff)
 	free(all);
 }
 
-/* Read or write the function's COMMAND register behind vfio's back. */
-static int sysfs_command(const char *bdf, uint16_t *cmd, bool write)
-{
-	char path[128];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
-	fd = open(path, O_RDWR);
-	if (fd < 0)
-		return -errno;
-	n = write ? pwrite(fd, cmd, 2, 4) : pread(fd, cmd, 2, 4);
-	close(fd);
-	return n == 2 ? 0 : -EIO;
-}
-
 /* The ROM is readable with memory decode off, and decode stays off. */
 TEST_F(e1000e, rom_reads_with_memory_decode_off)
 {
@@ -130,12 +113,12 @@ TEST_F(e1000e, rom_reads_with_memory_decode_off)
 	uint8_t sig[2];
 	ssize_t n;
 
-	ASSERT_EQ(0, sysfs_command(self->dev.bdf, &cmd, false));
+	ASSERT_EQ(0, __vt_sysfs_command(self->dev.bdf, &cmd, false));
 	off = cmd & ~0x2;
-	ASSERT_EQ(0, sysfs_command(self->dev.bdf, &off, true));
+	ASSERT_EQ(0, __vt_sysfs_command(self->dev.bdf, &off, true));
 	n = __vt_region_read(self->dev.fd, &self->rom, 0, sig, 2);
-	ASSERT_EQ(0, sysfs_command(self->dev.bdf, &now, false));
-	ASSERT_EQ(0, sysfs_command(self->dev.bdf, &cmd, true));
+	ASSERT_EQ(0, __vt_sysfs_command(self->dev.bdf, &now, false));
+	ASSERT_EQ(0, __vt_sysfs_command(self->dev.bdf, &cmd, true));
 	ASSERT_EQ(2, n);
 	ASSERT_EQ(0x55, sig[0]);
 	ASSERT_EQ(0xaa, sig[1]);

@@ -13,6 +13,7 @@
 #include "vfio_test.h"
 
 #define SYSFS_PCI "/sys/bus/pci/devices"
+#define PCI_COMMAND_OFFSET 4
 
 long long vt_sysfs_num(const char *bdf, const char *attr)
 {
@@ -263,6 +264,38 @@ long vt_minor_faults(void)
 	if (getrusage(RUSAGE_THREAD, &ru))
 		return -errno;
 	return ru.ru_minflt;
+}
+
+long vt_faults_of_read32(volatile uint32_t *p, uint32_t *val)
+{
+	volatile uint32_t warm = 0;
+	long before;
+
+	/*
+	 * After a fork, stack pages are shared copy-on-write and the first
+	 * write to each faults: take those faults before counting.
+	 */
+	*val = warm;
+	before = vt_minor_faults();
+	before = vt_minor_faults();
+	*val = *p;
+	return vt_minor_faults() - before;
+}
+
+int __vt_sysfs_command(const char *bdf, uint16_t *cmd, bool write)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), SYSFS_PCI "/%s/config", bdf);
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		return -errno;
+	n = write ? pwrite(fd, cmd, 2, PCI_COMMAND_OFFSET) :
+		    pread(fd, cmd, 2, PCI_COMMAND_OFFSET);
+	close(fd);
+	return n == 2 ? 0 : -EIO;
 }
 
 void vt_device_open(struct vt_device *d, const char *bdf)

@@ -99,6 +99,15 @@ int __vt_region_mmap(int devfd, const struct vfio_region_info *info,
  */
 long vt_minor_faults(void);
 
+/* Minor faults taken by one 32-bit read of @p; the value goes to *@val. */
+long vt_faults_of_read32(volatile uint32_t *p, uint32_t *val);
+
+/*
+ * Read or write the function's COMMAND register through sysfs, behind
+ * vfio's back; 0 or -errno.
+ */
+int __vt_sysfs_command(const char *bdf, uint16_t *cmd, bool write);
+
 /*
  * An opened device: cdev bound to a fresh iommufd and attached to a fresh
  * IOAS.  vt_device_open() aborts on any failure.
