@@ -15,6 +15,7 @@
  */
 #include <linux/ioport.h>
 #include <linux/mm.h>
+#include <linux/nospec.h>
 #include <linux/slab.h>
 
 #include "private.h"
@@ -114,7 +115,7 @@ static const struct vm_operations_struct vfio_pci_core_mmap_ops = {
 	.fault = vfio_pci_core_mmap_fault,
 };
 
-/* Is [pgoff, pgoff + pages) of region @bar inside the BAR's mappable span? */
+/* Does @vma lie inside BAR @bar rounded up to whole pages? */
 static bool vfio_pci_core_mmap_in_bar(struct vfio_pci_core_device *core,
 				      unsigned int bar, struct vm_area_struct *vma)
 {
@@ -135,8 +136,10 @@ int vfio_pci_core_mmap(struct vfio_device *vdev, struct vm_area_struct *vma)
 	/* A private mapping would turn device pages into COW anonymous ones. */
 	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
-	if (index > VFIO_PCI_BAR5_REGION_INDEX ||
-	    !core->priv->bar_mmappable[index])
+	if (index > VFIO_PCI_BAR5_REGION_INDEX)
+		return -EINVAL;
+	index = array_index_nospec(index, PCI_STD_NUM_BARS);
+	if (!core->priv->bar_mmappable[index])
 		return -EINVAL;
 	if (!vfio_pci_core_mmap_in_bar(core, index, vma))
 		return -EINVAL;
