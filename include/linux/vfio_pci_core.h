@@ -78,9 +78,12 @@ void vfio_pci_core_unregister_device(struct vfio_pci_core_device *core);
  * vfio_pci_core_open_device() - &vfio_device_ops.open_device
  * @vdev: the device being opened for the first time
  *
- * Enables the function and saves its state for restore at the last close.
+ * Saves the function's state for restore at the last close, enables it and
+ * tries a function reset; whether that reset worked decides if
+ * VFIO_DEVICE_RESET is offered.  Decides which BARs may be mmapped.
  *
- * Return: 0 or a negative errno.
+ * Return: 0 or a negative errno (-EAGAIN if the device was locked by someone
+ * else, so that the reset could not be tried).
  */
 int vfio_pci_core_open_device(struct vfio_device *vdev);
 
@@ -88,7 +91,8 @@ int vfio_pci_core_open_device(struct vfio_device *vdev);
  * vfio_pci_core_close_device() - &vfio_device_ops.close_device
  * @vdev: the device whose last user went away
  *
- * Disables the function and restores the state saved at open.
+ * Resets the function if reset works, disables it and restores the state
+ * saved at open.
  */
 void vfio_pci_core_close_device(struct vfio_device *vdev);
 
@@ -142,6 +146,49 @@ ssize_t vfio_pci_core_read(struct vfio_device *vdev, char __user *buf,
  */
 ssize_t vfio_pci_core_write(struct vfio_device *vdev, const char __user *buf,
 			    size_t count, loff_t *ppos);
+
+/**
+ * vfio_pci_core_mmap() - &vfio_device_ops.mmap
+ * @vdev: the device
+ * @vma: the new mapping; vm_pgoff encodes region index and offset
+ *
+ * Only memory BARs whose region info has VFIO_REGION_INFO_FLAG_MMAP can be
+ * mapped, with MAP_SHARED and within the BAR rounded up to a page.  Pages
+ * are inserted on first touch, and only while the BARs decode; otherwise the
+ * access gets SIGBUS.
+ *
+ * Return: 0, or -EINVAL for a region or range that cannot be mapped.
+ */
+int vfio_pci_core_mmap(struct vfio_device *vdev, struct vm_area_struct *vma);
+
+/**
+ * vfio_pci_core_zap_bars() - revoke all userspace mappings of the BARs
+ * @core: the device
+ *
+ * Mappings are repopulated by the fault handler on the next access.  Use
+ * vfio_pci_core_memory_lock_zap() instead when about to stop BAR decoding.
+ */
+void vfio_pci_core_zap_bars(struct vfio_pci_core_device *core);
+
+/**
+ * vfio_pci_core_memory_lock_zap() - lock out BAR access and revoke mappings
+ * @core: the device
+ *
+ * Call before anything that can stop the BARs from decoding (COMMAND memory
+ * enable cleared, low-power state, reset).  Until
+ * vfio_pci_core_memory_unlock(), BAR read/write and mmap faults wait.  Must
+ * not be called with user memory access pending under it: the caller must not
+ * copy to or from user memory until it unlocks.
+ *
+ * Context: process context; may sleep.
+ */
+void vfio_pci_core_memory_lock_zap(struct vfio_pci_core_device *core);
+
+/**
+ * vfio_pci_core_memory_unlock() - end vfio_pci_core_memory_lock_zap()
+ * @core: the device
+ */
+void vfio_pci_core_memory_unlock(struct vfio_pci_core_device *core);
 
 /**
  * vfio_pci_core_match() - &vfio_device_ops.match for the group path

@@ -24,6 +24,7 @@ static const struct vfio_device_ops vfio_pci_ops = {
 #endif
 	.read		= vfio_pci_core_read,
 	.write		= vfio_pci_core_write,
+	.mmap		= vfio_pci_core_mmap,
 	.match		= vfio_pci_core_match,
 	.bind_iommufd	= vfio_iommufd_physical_bind,
 	.unbind_iommufd	= vfio_iommufd_physical_unbind,

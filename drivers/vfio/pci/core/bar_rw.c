@@ -13,8 +13,8 @@
 
 #include "private.h"
 
-static void __iomem *vfio_pci_core_bar_map(struct vfio_pci_core_device *core,
-					   unsigned int bar)
+void __iomem *vfio_pci_core_bar_map(struct vfio_pci_core_device *core,
+				    unsigned int bar)
 {
 	struct vfio_pci_core_private *priv = core->priv;
 	struct pci_dev *pdev = core->pdev;
@@ -52,41 +52,16 @@ void vfio_pci_core_bar_unmap_all(struct vfio_pci_core_device *core)
 }
 
 /*
- * Whether the BARs decode, from the COMMAND value userspace last wrote (kept
- * in vconfig; a VF's memory enable exists only there) and the power state.
- * Caller holds memory_lock.
+ * Memory BARs follow the device-wide predicate of memory.c; I/O BARs the
+ * I/O enable bit userspace last wrote to COMMAND.  Caller holds memory_lock.
  */
 static bool vfio_pci_core_bar_decodes(struct vfio_pci_core_device *core,
 				      bool is_io)
 {
-	u16 cmd;
-
+	if (!is_io)
+		return vfio_pci_core_memory_enabled(core);
 	lockdep_assert_held(&core->priv->memory_lock);
-	if (core->pdev->current_state == PCI_D3hot ||
-	    core->pdev->current_state == PCI_D3cold)
-		return false;
-	cmd = vfio_pci_cfg_vread(core, PCI_COMMAND, 2);
-	return cmd & (is_io ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY);
-}
-
-bool vfio_pci_core_memory_enabled(struct vfio_pci_core_device *core)
-{
-	return vfio_pci_core_bar_decodes(core, false);
-}
-
-/*
- * Revoke every user mapping of the BARs; the next access faults and finds
- * out under memory_lock whether the BARs decode.
- */
-void vfio_pci_core_zap_bars(struct vfio_pci_core_device *core)
-{
-	struct vfio_device *vdev = &core->vdev;
-	loff_t start = vfio_pci_core_index_to_offset(VFIO_PCI_BAR0_REGION_INDEX);
-	loff_t end = vfio_pci_core_index_to_offset(VFIO_PCI_BAR5_REGION_INDEX + 1);
-
-	if (vdev->inode)
-		unmap_mapping_range(vdev->inode->i_mapping, start, end - start,
-				    true);
+	return vfio_pci_cfg_vread(core, PCI_COMMAND, 2) & PCI_COMMAND_IO;
 }
 
 /* One aligned access of @width bytes; @val is in CPU order. */
@@ -144,10 +119,13 @@ static size_t vfio_pci_core_piece_width(loff_t pos, size_t left, bool is_io)
 }
 
 /* Copy @width little-endian bytes between user memory and @val. */
-static int vfio_pci_core_piece_copy(char __user *buf, u64 *val, size_t width,
+static int vfio_pci_core_piece_copy(struct vfio_pci_core_device *core,
+				    char __user *buf, u64 *val, size_t width,
 				    bool to_user)
 {
 	__le64 le;
+
+	vfio_pci_core_assert_no_memory_lock(core);
 
 	if (to_user) {
 		le = cpu_to_le64(*val);
@@ -185,16 +163,16 @@ ssize_t vfio_pci_core_bar_rw(struct vfio_pci_core_device *core,
 		int ret;
 
 		if (write)
-			ret = vfio_pci_core_piece_copy(buf + done, &val, width,
-						       false);
+			ret = vfio_pci_core_piece_copy(core, buf + done, &val,
+						       width, false);
 		else
 			ret = 0;
 		if (!ret)
 			ret = vfio_pci_core_bar_io(core, io + pos, width, &val,
 						   is_io, write);
 		if (!ret && !write)
-			ret = vfio_pci_core_piece_copy(buf + done, &val, width,
-						       true);
+			ret = vfio_pci_core_piece_copy(core, buf + done, &val,
+						       width, true);
 		if (ret)
 			return done ? done : ret;
 		pos += width;

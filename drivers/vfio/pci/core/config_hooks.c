@@ -39,15 +39,15 @@ static int vfio_pci_cfg_write_command(struct vfio_pci_core_device *core,
 	int ret;
 
 	if ((old & PCI_COMMAND_MEMORY) && !(new & PCI_COMMAND_MEMORY))
-		vfio_pci_core_zap_bars(core);
-
-	down_write(&priv->memory_lock);
+		vfio_pci_core_memory_lock_zap(core);
+	else
+		down_write(&priv->memory_lock);
 	ret = vfio_pci_cfg_default_write(core, pos, width, val);
 	if (!ret)
 		vfio_pci_cfg_vwrite(core, reg, 2,
 				    (vfio_pci_cfg_vread(core, reg, 2) & ~track) |
 				    (new & track));
-	up_write(&priv->memory_lock);
+	vfio_pci_core_memory_unlock(core);
 	return ret;
 }
 
@@ -119,12 +119,9 @@ void vfio_pci_cfg_init_bars(struct vfio_pci_core_device *core)
 /* Reset from a config write (PCIe or AF FLR), as VFIO_DEVICE_RESET does. */
 static void vfio_pci_cfg_flr(struct vfio_pci_core_device *core)
 {
-	struct vfio_pci_core_private *priv = core->priv;
-
-	vfio_pci_core_zap_bars(core);
-	down_write(&priv->memory_lock);
+	vfio_pci_core_memory_lock_zap(core);
 	pci_try_reset_function(core->pdev);
-	up_write(&priv->memory_lock);
+	vfio_pci_core_memory_unlock(core);
 }
 
 static int vfio_pci_cfg_write_devctl(struct vfio_pci_core_device *core,
@@ -197,15 +194,16 @@ static int vfio_pci_cfg_write_pmcsr(struct vfio_pci_core_device *core,
 					!(pmcsr & PCI_PM_CTRL_NO_SOFT_RESET);
 				if (priv->cfg.pm_restore)
 					pci_save_state(pdev);
-				vfio_pci_core_zap_bars(core);
+				vfio_pci_core_memory_lock_zap(core);
+			} else {
+				down_write(&priv->memory_lock);
 			}
-			down_write(&priv->memory_lock);
 			pci_set_power_state(pdev, state);
 			if (state == PCI_D0 && priv->cfg.pm_restore) {
 				pci_restore_state(pdev);
 				priv->cfg.pm_restore = false;
 			}
-			up_write(&priv->memory_lock);
+			vfio_pci_core_memory_unlock(core);
 		}
 	}
 	return vfio_pci_cfg_default_write(core, pos, width, val);

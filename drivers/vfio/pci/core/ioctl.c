@@ -23,6 +23,8 @@ static long vfio_pci_core_ioctl_get_info(struct vfio_pci_core_device *core,
 		return -EINVAL;
 
 	info.flags = VFIO_DEVICE_FLAGS_PCI;
+	if (core->priv->reset_works)
+		info.flags |= VFIO_DEVICE_FLAGS_RESET;
 	info.num_regions = VFIO_PCI_NUM_REGIONS;
 	info.num_irqs = VFIO_PCI_NUM_IRQS;
 
@@ -38,6 +40,7 @@ static const struct {
 	{ VFIO_DEVICE_GET_REGION_INFO, vfio_pci_core_ioctl_region_info },
 #endif
 	{ VFIO_DEVICE_GET_IRQ_INFO, vfio_pci_core_ioctl_irq_info },
+	{ VFIO_DEVICE_RESET, vfio_pci_core_ioctl_reset },
 };
 
 long vfio_pci_core_ioctl(struct vfio_device *vdev, unsigned int cmd,

@@ -83,16 +83,23 @@ int vfio_pci_core_open_device(struct vfio_device *vdev)
 	pci_clear_master(pdev);
 	ret = pci_enable_device(pdev);
 	if (ret)
-		goto err_free_state;
+		goto out_free_state;
+
+	/* Start the user from a clean function, and learn if reset works. */
+	ret = vfio_pci_core_reset_at_open(core);
+	if (ret)
+		goto out_disable;
 
 	ret = vfio_pci_core_config_init(core);
 	if (ret)
-		goto err_disable;
+		goto out_disable;
+
+	vfio_pci_core_mmap_probe(core);
 	return 0;
 
-err_disable:
+out_disable:
 	pci_disable_device(pdev);
-err_free_state:
+out_free_state:
 	kfree(priv->pci_saved_state);
 	priv->pci_saved_state = NULL;
 	return ret;
@@ -107,10 +114,13 @@ void vfio_pci_core_close_device(struct vfio_device *vdev)
 
 	vfio_pci_core_zap_bars(core);
 	vfio_pci_core_bar_unmap_all(core);
+	vfio_pci_core_mmap_release(core);
 	mutex_lock(&priv->cfg_lock);
 	vfio_pci_core_config_free(core);
 	mutex_unlock(&priv->cfg_lock);
 	pci_clear_master(pdev);
+	/* Leave nothing of the user's device state behind for the host. */
+	vfio_pci_core_reset_at_close(core);
 	pci_disable_device(pdev);
 
 	if (priv->pci_saved_state) {

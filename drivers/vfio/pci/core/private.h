@@ -12,6 +12,7 @@
 #ifndef __VFIO_PCI_CORE_PRIVATE_H
 #define __VFIO_PCI_CORE_PRIVATE_H
 
+#include <linux/lockdep.h>
 #include <linux/mutex.h>
 #include <linux/rwsem.h>
 #include <linux/vfio_pci_core.h>
@@ -34,30 +35,50 @@ static inline unsigned int vfio_pci_core_offset_to_index(loff_t pos)
 /**
  * struct vfio_pci_core_private - the core's own state of one device
  * @core: back pointer to the device
- * @memory_lock: taken for read around every BAR access and for write while
- *		 anything changes whether the BARs decode; never held while
- *		 touching user memory
+ * @memory_lock: taken for read around every BAR access and in the mmap fault
+ *		 handler, for write (after zapping the BAR mappings) while
+ *		 anything changes whether the BARs decode.  Never held while
+ *		 touching user memory: the user buffer may be an mmap of this
+ *		 device, whose fault handler takes this lock.
  * @barmap: kernel mapping of each BAR, created on first access, released at
  *	    the last close; protected by @barmap_lock
  * @barmap_lock: serializes creation of @barmap entries
  * @pci_saved_state: config space saved at open, restored at the last close
  * @cfg: the virtual config space, from open to the last close
  * @cfg_lock: serializes config accesses; taken before memory_lock
+ * @bar_mmappable: which BARs userspace may mmap; decided at open
+ * @bar_pad: for a sub-page BAR, the resource claiming the rest of its page so
+ *	     that no other device is placed there; held from open to close
+ * @reset_works: a function reset succeeded at open; gates VFIO_DEVICE_RESET
  */
 struct vfio_pci_core_private {
 	struct vfio_pci_core_device *core;
+	/* never held while touching user memory, see above */
 	struct rw_semaphore memory_lock;
 	void __iomem *barmap[PCI_STD_NUM_BARS];
 	struct mutex barmap_lock;	/* guards barmap[] */
 	struct pci_saved_state *pci_saved_state;
 	struct vfio_pci_cfg_state cfg;
 	struct mutex cfg_lock;		/* see @cfg_lock above */
+	bool bar_mmappable[PCI_STD_NUM_BARS];
+	struct resource *bar_pad[PCI_STD_NUM_BARS];
+	bool reset_works;
 };
 
 static inline struct vfio_pci_core_device *
 to_vfio_pci_core(struct vfio_device *vdev)
 {
 	return container_of(vdev, struct vfio_pci_core_device, vdev);
+}
+
+/*
+ * Call before copy_to_user()/copy_from_user() on a path that also takes
+ * memory_lock: a fault on the user buffer may need the lock.
+ */
+static inline void
+vfio_pci_core_assert_no_memory_lock(struct vfio_pci_core_device *core)
+{
+	lockdep_assert_not_held(&core->priv->memory_lock);
 }
 
 /* regions.c */
@@ -79,8 +100,32 @@ bool vfio_pci_core_memory_enabled(struct vfio_pci_core_device *core);
 ssize_t vfio_pci_core_bar_rw(struct vfio_pci_core_device *core,
 			     unsigned int bar, char __user *buf, size_t count,
 			     loff_t pos, bool write);
+void __iomem *vfio_pci_core_bar_map(struct vfio_pci_core_device *core,
+				    unsigned int bar);
 void vfio_pci_core_bar_unmap_all(struct vfio_pci_core_device *core);
 void vfio_pci_core_zap_bars(struct vfio_pci_core_device *core);
+
+/* memory.c: the caller of vfio_pci_core_memory_enabled() holds memory_lock */
+bool vfio_pci_core_memory_enabled(struct vfio_pci_core_device *core);
+u16 vfio_pci_core_memory_lock_and_enable(struct vfio_pci_core_device *core);
+void vfio_pci_core_memory_unlock_and_restore(struct vfio_pci_core_device *core,
+					     u16 cmd);
+
+/* mmap.c */
+void vfio_pci_core_mmap_probe(struct vfio_pci_core_device *core);
+void vfio_pci_core_mmap_release(struct vfio_pci_core_device *core);
+
+/* reset.c */
+int vfio_pci_core_reset_at_open(struct vfio_pci_core_device *core);
+void vfio_pci_core_reset_at_close(struct vfio_pci_core_device *core);
+long vfio_pci_core_ioctl_reset(struct vfio_pci_core_device *core,
+			       void __user *arg);
+
+/* rom.c */
+size_t vfio_pci_core_rom_size(struct vfio_pci_core_device *core);
+ssize_t vfio_pci_core_rom_rw(struct vfio_pci_core_device *core,
+			     char __user *buf, size_t count, loff_t pos,
+			     bool write);
 
 /* irq_info.c */
 long vfio_pci_core_ioctl_irq_info(struct vfio_pci_core_device *core,

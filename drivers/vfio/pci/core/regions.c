@@ -18,6 +18,8 @@ static void vfio_pci_core_bar_info(struct vfio_pci_core_device *core,
 	if (!info->size || !(flags & (IORESOURCE_MEM | IORESOURCE_IO)))
 		return;
 	info->flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
+	if (core->priv->bar_mmappable[bar])
+		info->flags |= VFIO_REGION_INFO_FLAG_MMAP;
 }
 
 int vfio_pci_core_get_region_info_caps(struct vfio_device *vdev,
@@ -41,7 +43,9 @@ int vfio_pci_core_get_region_info_caps(struct vfio_device *vdev,
 			      VFIO_REGION_INFO_FLAG_WRITE;
 		return 0;
 	case VFIO_PCI_ROM_REGION_INDEX:
-		/* Reported empty until its access path exists. */
+		info->size = vfio_pci_core_rom_size(core);
+		if (info->size)
+			info->flags = VFIO_REGION_INFO_FLAG_READ;
 		return 0;
 	default:
 		/* Including VGA: legacy VGA ranges are not offered (yet). */
@@ -110,6 +114,9 @@ ssize_t vfio_pci_core_region_rw(struct vfio_pci_core_device *core,
 	switch (index) {
 	case VFIO_PCI_BAR0_REGION_INDEX ... VFIO_PCI_BAR5_REGION_INDEX:
 		done = vfio_pci_core_bar_rw(core, index, buf, count, pos, write);
+		break;
+	case VFIO_PCI_ROM_REGION_INDEX:
+		done = vfio_pci_core_rom_rw(core, buf, count, pos, write);
 		break;
 	case VFIO_PCI_CONFIG_REGION_INDEX:
 		done = vfio_pci_core_config_rw(core, buf, count, pos, write);

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -125,6 +126,48 @@ TEST_F(group, group_device_fd_refuses_iommufd_bind)
 	ASSERT_EQ(-EINVAL, __vt_bind(fd, iommufd, NULL));
 	close(iommufd);
 	close(fd);
+}
+
+/*
+ * Two device fds of one group share the device's address_space: a reset
+ * through one revokes the BAR mapping made through the other.
+ */
+TEST_F(group, reset_through_one_fd_revokes_mapping_of_another)
+{
+	struct vfio_region_info bar0;
+	struct vfio_device_info info;
+	volatile uint32_t *regs;
+	int fd1, fd2;
+	uint32_t v;
+	void *p;
+
+	set_container(_metadata, self);
+	fd1 = ioctl(self->group, VFIO_GROUP_GET_DEVICE_FD, self->bdf);
+	ASSERT_LE(0, fd1);
+	fd2 = ioctl(self->group, VFIO_GROUP_GET_DEVICE_FD, self->bdf);
+	ASSERT_LE(0, fd2);
+	ASSERT_EQ(0, __vt_get_info(fd2, &info));
+	if (!(info.flags & VFIO_DEVICE_FLAGS_RESET)) {
+		close(fd2);
+		close(fd1);
+		SKIP(return, "edu has no working reset here");
+	}
+
+	ASSERT_EQ(0, __vt_region_info(fd1, VFIO_PCI_BAR0_REGION_INDEX, &bar0));
+	ASSERT_EQ(0, __vt_region_mmap(fd1, &bar0, 0, bar0.size, PROT_READ,
+				      MAP_SHARED, &p));
+	regs = p;
+	ASSERT_EQ(1, vt_faults_of_read32(regs, &v));
+	ASSERT_EQ(0x010000ed, v);
+	ASSERT_EQ(0, vt_faults_of_read32(regs, &v));
+
+	ASSERT_EQ(0, __vt_reset(fd2));
+	ASSERT_EQ(1, vt_faults_of_read32(regs, &v));
+	ASSERT_EQ(0x010000ed, v);
+
+	munmap(p, bar0.size);
+	close(fd2);
+	close(fd1);
 }
 
 TEST_HARNESS_MAIN

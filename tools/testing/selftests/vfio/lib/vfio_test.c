@@ -6,11 +6,14 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "vfio_test.h"
 
 #define SYSFS_PCI "/sys/bus/pci/devices"
+#define PCI_COMMAND_OFFSET 4
 
 long long vt_sysfs_num(const char *bdf, const char *attr)
 {
@@ -235,6 +238,64 @@ ssize_t __vt_region_write(int devfd, const struct vfio_region_info *info,
 	ssize_t n = pwrite(devfd, buf, len, info->offset + offset);
 
 	return n < 0 ? -errno : n;
+}
+
+int __vt_reset(int devfd)
+{
+	return ioctl(devfd, VFIO_DEVICE_RESET) ? -errno : 0;
+}
+
+int __vt_region_mmap(int devfd, const struct vfio_region_info *info,
+		     uint64_t offset, size_t len, int prot, int flags,
+		     void **addr)
+{
+	void *p = mmap(NULL, len, prot, flags, devfd, info->offset + offset);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	*addr = p;
+	return 0;
+}
+
+long vt_minor_faults(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_THREAD, &ru))
+		return -errno;
+	return ru.ru_minflt;
+}
+
+long vt_faults_of_read32(volatile uint32_t *p, uint32_t *val)
+{
+	volatile uint32_t warm = 0;
+	long before;
+
+	/*
+	 * After a fork, stack pages are shared copy-on-write and the first
+	 * write to each faults: take those faults before counting.
+	 */
+	*val = warm;
+	before = vt_minor_faults();
+	before = vt_minor_faults();
+	*val = *p;
+	return vt_minor_faults() - before;
+}
+
+int __vt_sysfs_command(const char *bdf, uint16_t *cmd, bool write)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), SYSFS_PCI "/%s/config", bdf);
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		return -errno;
+	n = write ? pwrite(fd, cmd, 2, PCI_COMMAND_OFFSET) :
+		    pread(fd, cmd, 2, PCI_COMMAND_OFFSET);
+	close(fd);
+	return n == 2 ? 0 : -EIO;
 }
 
 void vt_device_open(struct vt_device *d, const char *bdf)

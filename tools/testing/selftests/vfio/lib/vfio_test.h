@@ -80,6 +80,34 @@ ssize_t __vt_region_read(int devfd, const struct vfio_region_info *info,
 ssize_t __vt_region_write(int devfd, const struct vfio_region_info *info,
 			  uint64_t offset, const void *buf, size_t len);
 
+/* VFIO_DEVICE_RESET; 0 or -errno. */
+int __vt_reset(int devfd);
+
+/*
+ * mmap @len bytes at @offset of region @info with @prot and @flags
+ * (MAP_SHARED, MAP_PRIVATE...).  Returns 0 and the address in *@addr, or
+ * -errno.
+ */
+int __vt_region_mmap(int devfd, const struct vfio_region_info *info,
+		     uint64_t offset, size_t len, int prot, int flags,
+		     void **addr);
+
+/*
+ * Minor page faults taken by the calling thread so far.  A BAR mapping's
+ * page table entries are invisible to /proc/self/pagemap (the page walker
+ * skips VM_PFNMAP), so tests see revocation as a new fault on the next touch.
+ */
+long vt_minor_faults(void);
+
+/* Minor faults taken by one 32-bit read of @p; the value goes to *@val. */
+long vt_faults_of_read32(volatile uint32_t *p, uint32_t *val);
+
+/*
+ * Read or write the function's COMMAND register through sysfs, behind
+ * vfio's back; 0 or -errno.
+ */
+int __vt_sysfs_command(const char *bdf, uint16_t *cmd, bool write);
+
 /*
  * An opened device: cdev bound to a fresh iommufd and attached to a fresh
  * IOAS.  vt_device_open() aborts on any failure.

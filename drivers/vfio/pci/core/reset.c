@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vfio-pci-core: function reset at open, at the last close and on
+ * VFIO_DEVICE_RESET.
+ *
+ * "Reset works" is not guessed from the list of reset methods the PCI core
+ * found: it is the outcome of actually resetting the function at open, so
+ * that VFIO_DEVICE_RESET is only offered when it did work on this device in
+ * this topology (a bus reset, for instance, needs the function alone on its
+ * bus).
+ *
+ * Every reset here goes through pci_try_reset_function(): it only trylocks
+ * the device, because the device lock may be held by someone waiting for us
+ * (unbind waits for the last close), and it saves and restores the config
+ * state around the reset, so the function comes back decoding as before.
+ */
+#include <linux/pci.h>
+
+#include "private.h"
+
+int vfio_pci_core_reset_at_open(struct vfio_pci_core_device *core)
+{
+	int ret;
+
+	ret = pci_try_reset_function(core->pdev);
+	/* Busy, not unsupported: let the user retry the open. */
+	if (ret == -EAGAIN)
+		return ret;
+
+	core->priv->reset_works = !ret;
+	return 0;
+}
+
+void vfio_pci_core_reset_at_close(struct vfio_pci_core_device *core)
+{
+	struct vfio_pci_core_private *priv = core->priv;
+
+	if (!priv->reset_works)
+		return;
+
+	/*
+	 * No mapping can exist at the last close, but take the lock anyway so
+	 * the rule "decoding changes only under memory_lock" has no exception.
+	 */
+	down_write(&priv->memory_lock);
+	if (pci_try_reset_function(core->pdev))
+		pci_dbg(core->pdev, "no reset at close\n");
+	up_write(&priv->memory_lock);
+}
+
+long vfio_pci_core_ioctl_reset(struct vfio_pci_core_device *core,
+			       void __user *arg)
+{
+	struct pci_dev *pdev = core->pdev;
+	int ret;
+
+	if (!core->priv->reset_works)
+		return -EINVAL;
+
+	vfio_pci_core_memory_lock_zap(core);
+	/* A reset from D3hot may not take: bring the function to D0 first. */
+	ret = pci_set_power_state(pdev, PCI_D0);
+	if (!ret)
+		ret = pci_try_reset_function(pdev);
+	vfio_pci_core_memory_unlock(core);
+	return ret;
+}
