@@ -517,9 +517,9 @@ ssize_t vfio_pci_core_config_rw(struct vfio_pci_core_device *core,
 	ssize_t done;
 	u8 *kbuf;
 
-	if (pos < 0 || pos >= size)
-		return -EINVAL;
-	count = min_t(size_t, count, size - pos);
+	/* As the kernel's vfio-pci answers: nothing at or across the end. */
+	if (pos < 0 || pos >= size || count > size - pos)
+		return -EFAULT;
 
 	/* User memory is touched only outside the locks (see private.h). */
 	kbuf = kzalloc(count, GFP_KERNEL);

@@ -7,19 +7,43 @@
 
 #include "private.h"
 
-static void vfio_pci_core_bar_info(struct vfio_pci_core_device *core,
-				   unsigned int bar,
-				   struct vfio_region_info *info)
+/* The BAR holding the MSI-X table, or -1. */
+static int vfio_pci_core_msix_bar(struct pci_dev *pdev)
 {
+	u32 table;
+
+	if (!pdev->msix_cap)
+		return -1;
+	pci_read_config_dword(pdev, pdev->msix_cap + PCI_MSIX_TABLE, &table);
+	return table & PCI_MSIX_TABLE_BIR;
+}
+
+static int vfio_pci_core_bar_info(struct vfio_pci_core_device *core,
+				  unsigned int bar, struct vfio_region_info *info,
+				  struct vfio_info_cap *caps)
+{
+	struct vfio_info_cap_header msix = {
+		.id = VFIO_REGION_INFO_CAP_MSIX_MAPPABLE,
+		.version = 1,
+	};
 	struct pci_dev *pdev = core->pdev;
 	unsigned long flags = pci_resource_flags(pdev, bar);
 
 	info->size = pci_resource_len(pdev, bar);
 	if (!info->size || !(flags & (IORESOURCE_MEM | IORESOURCE_IO)))
-		return;
+		return 0;
 	info->flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
-	if (core->priv->bar_mmappable[bar])
-		info->flags |= VFIO_REGION_INFO_FLAG_MMAP;
+	if (!core->priv->bar_mmappable[bar])
+		return 0;
+	info->flags |= VFIO_REGION_INFO_FLAG_MMAP;
+
+	/*
+	 * The MSI-X table may be mapped along with the rest of its BAR: the
+	 * device only takes vectors from SET_IRQS, so a VMM need not trap it.
+	 */
+	if (vfio_pci_core_msix_bar(pdev) == bar)
+		return vfio_info_add_capability(caps, &msix, sizeof(msix));
+	return 0;
 }
 
 int vfio_pci_core_get_region_info_caps(struct vfio_device *vdev,
@@ -35,8 +59,7 @@ int vfio_pci_core_get_region_info_caps(struct vfio_device *vdev,
 
 	switch (index) {
 	case VFIO_PCI_BAR0_REGION_INDEX ... VFIO_PCI_BAR5_REGION_INDEX:
-		vfio_pci_core_bar_info(core, index, info);
-		return 0;
+		return vfio_pci_core_bar_info(core, index, info, caps);
 	case VFIO_PCI_CONFIG_REGION_INDEX:
 		info->size = core->pdev->cfg_size;
 		info->flags = VFIO_REGION_INFO_FLAG_READ |

@@ -23,6 +23,31 @@ tap_result() {
 }
 
 : > "$tap"
+
+# The reference for vfio_differential_test: before our modules are loaded,
+# bind every device to the kernel's own vfio-pci, snapshot what its device
+# fds show, then unbind and unload it again.  The two are never loaded
+# together.
+ref=$out/reference
+rm -rf "$ref" "$out/ours"
+mkdir -p "$ref"
+rc=0
+VM_DRIVER=reference vm_load_modules || rc=1
+if [ "$rc" = 0 ]; then
+	bdfs=$(vm_test_bdfs)
+	for bdf in $bdfs; do
+		vm_bind "$bdf" || rc=1
+	done
+	"$VM_REPO/build/selftests/vfio_snapshot" "$ref" $bdfs \
+		> "$out/reference.log" 2>&1 || rc=1
+	for bdf in $bdfs; do
+		echo "$bdf" > "/sys/bus/pci/devices/$bdf/driver/unbind" || rc=1
+		echo > "/sys/bus/pci/devices/$bdf/driver_override" || rc=1
+	done
+	vm_unload_modules || rc=1
+fi
+tap_result $rc "snapshot every device through the kernel's own vfio-pci, then unload it"
+
 vm_load_modules
 tap_result $? "load vfio, iommufd and our vfio-pci-core, vfio-pci"
 
@@ -31,11 +56,17 @@ for bdf in $(vm_test_bdfs); do
 	tap_result $? "bind $bdf ($(cat /sys/bus/pci/devices/$bdf/vendor):$(cat /sys/bus/pci/devices/$bdf/device)) to vfio-pci"
 done
 
+# The ioctls of the next issue (SET_IRQS, hot reset, IOEVENTFD, low power)
+# still answer -ENOTTY: the bad-input rows for them report that as SKIPs
+# naming the feature.  Remove once those ioctls are served.
+export VT_PENDING_FEATURES=1
+
 for t in "$VM_REPO"/build/selftests/*_test; do
 	name=$(basename "$t")
 	echo "vm: running $name"
+	start=$SECONDS
 	timeout -k 5 "${VM_TEST_TIMEOUT:-600}" "$t" > "$out/$name.tap" 2>&1
-	echo "vm: $name exited with $?"
+	echo "vm: $name exited with $? after $((SECONDS - start))s"
 done
 
 # Unbinding every device and unloading the modules must work: nothing left
