@@ -22,12 +22,8 @@ FIXTURE(edu) {
 
 FIXTURE_SETUP(edu)
 {
-	const char *bdf = vt_find_one(0x1234, 0x11e8);
-
-	self->dev.fd = -1;
-	if (!bdf)
+	if (!vt_device_open_id(&self->dev, 0x1234, 0x11e8))
 		SKIP(return, "no edu bound to vfio-pci");
-	vt_device_open(&self->dev, bdf);
 	ASSERT_EQ(0, __vt_region_info(self->dev.fd, VFIO_PCI_BAR0_REGION_INDEX,
 				      &self->bar0));
 }
@@ -129,12 +125,8 @@ FIXTURE(testdev) {
 
 FIXTURE_SETUP(testdev)
 {
-	const char *bdf = vt_find_one(0x1b36, 0x0005);
-
-	self->dev.fd = -1;
-	if (!bdf)
+	if (!vt_device_open_id(&self->dev, 0x1b36, 0x0005))
 		SKIP(return, "no pci-testdev bound to vfio-pci");
-	vt_device_open(&self->dev, bdf);
 	ASSERT_EQ(0, __vt_region_info(self->dev.fd, VFIO_PCI_BAR1_REGION_INDEX,
 				      &self->bar1));
 }

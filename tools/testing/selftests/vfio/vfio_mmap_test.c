@@ -358,12 +358,8 @@ FIXTURE(ivshmem) {
 
 FIXTURE_SETUP(ivshmem)
 {
-	const char *bdf = vt_find_one(0x1af4, 0x1110);
-
-	self->dev.fd = -1;
-	if (!bdf)
+	if (!vt_device_open_id(&self->dev, 0x1af4, 0x1110))
 		SKIP(return, "no ivshmem bound to vfio-pci");
-	vt_device_open(&self->dev, bdf);
 	ASSERT_EQ(0, __vt_region_info(self->dev.fd, VFIO_PCI_BAR0_REGION_INDEX,
 				      &self->bar0));
 	ASSERT_EQ(0, __vt_region_info(self->dev.fd, VFIO_PCI_BAR2_REGION_INDEX,
@@ -493,12 +489,8 @@ FIXTURE(e1000e) {
 
 FIXTURE_SETUP(e1000e)
 {
-	const char *bdf = vt_find_one(0x8086, 0x10d3);
-
-	self->dev.fd = -1;
-	if (!bdf)
+	if (!vt_device_open_id(&self->dev, 0x8086, 0x10d3))
 		SKIP(return, "no e1000e bound to vfio-pci");
-	vt_device_open(&self->dev, bdf);
 }
 
 FIXTURE_TEARDOWN(e1000e)

@@ -15,12 +15,8 @@ FIXTURE(e1000e) {
 
 FIXTURE_SETUP(e1000e)
 {
-	const char *bdf = vt_find_one(0x8086, 0x10d3);
-
-	self->dev.fd = -1;
-	if (!bdf)
+	if (!vt_device_open_id(&self->dev, 0x8086, 0x10d3))
 		SKIP(return, "no e1000e bound to vfio-pci");
-	vt_device_open(&self->dev, bdf);
 	ASSERT_EQ(0, __vt_region_info(self->dev.fd, VFIO_PCI_ROM_REGION_INDEX,
 				      &self->rom));
 }

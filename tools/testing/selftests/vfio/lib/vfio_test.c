@@ -316,11 +316,25 @@ void vt_device_open(struct vt_device *d, const char *bdf)
 		       strerror(-ret));
 }
 
+bool vt_device_open_id(struct vt_device *d, uint16_t vendor, uint16_t device)
+{
+	const char *bdf = vt_find_one(vendor, device);
+
+	if (!bdf) {
+		memset(d, 0, sizeof(*d));
+		d->fd = -1;
+		d->iommufd = -1;
+		return false;
+	}
+	vt_device_open(d, bdf);
+	return true;
+}
+
 void vt_device_close(struct vt_device *d)
 {
-	if (d->fd > 0)
+	if (d->fd >= 0)
 		close(d->fd);
-	if (d->iommufd > 0)
+	if (d->iommufd >= 0)
 		close(d->iommufd);
 	d->fd = -1;
 	d->iommufd = -1;

@@ -122,6 +122,13 @@ struct vt_device {
 };
 
 void vt_device_open(struct vt_device *d, const char *bdf);
+
+/*
+ * Open the first function with this vendor:device bound to vfio-pci, as
+ * vt_device_open() does.  Returns false, with d->fd = -1, when there is none,
+ * so that a fixture can SKIP.
+ */
+bool vt_device_open_id(struct vt_device *d, uint16_t vendor, uint16_t device);
 void vt_device_close(struct vt_device *d);
 
 #endif /* SELFTESTS_VFIO_LIB_VFIO_TEST_H */
