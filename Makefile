@@ -27,7 +27,8 @@ modules:
 
 install: modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
-	depmod -a $(shell $(MAKE) -s -C $(KDIR) kernelrelease 2>/dev/null)
+	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) -a \
+		$(shell $(MAKE) -s -C $(KDIR) kernelrelease 2>/dev/null)
 
 selftests:
 	$(MAKE) -C tools/testing/selftests/vfio KDIR=$(KDIR)
