@@ -124,6 +124,21 @@ int vfio_pci_core_get_region_info_caps(struct vfio_device *vdev,
 				       struct vfio_info_cap *caps);
 
 /**
+ * VFIO_PCI_CORE_REGION_INFO_OP - the region-info member of vfio_device_ops
+ *
+ * Put this line in a variant's &struct vfio_device_ops: on kernels whose vfio
+ * core asks for region info through &vfio_device_ops.get_region_info_caps it
+ * sets that member, on older ones it expands to nothing (vfio_pci_core_ioctl()
+ * answers there).
+ */
+#if VFIO_PCI_COMPAT_CORE_REGION_INFO
+#define VFIO_PCI_CORE_REGION_INFO_OP \
+	.get_region_info_caps = vfio_pci_core_get_region_info_caps,
+#else
+#define VFIO_PCI_CORE_REGION_INFO_OP
+#endif
+
+/**
  * vfio_pci_core_read() - &vfio_device_ops.read
  * @vdev: the device
  * @buf: user buffer

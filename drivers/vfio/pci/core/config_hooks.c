@@ -116,14 +116,6 @@ void vfio_pci_cfg_init_bars(struct vfio_pci_core_device *core)
 			    cfg->bar_mask[i]);
 }
 
-/* Reset from a config write (PCIe or AF FLR), as VFIO_DEVICE_RESET does. */
-static void vfio_pci_cfg_flr(struct vfio_pci_core_device *core)
-{
-	vfio_pci_core_memory_lock_zap(core);
-	pci_try_reset_function(core->pdev);
-	vfio_pci_core_memory_unlock(core);
-}
-
 static int vfio_pci_cfg_write_devctl(struct vfio_pci_core_device *core,
 				     unsigned int reg, unsigned int pos,
 				     unsigned int width, u32 val)
@@ -142,7 +134,7 @@ static int vfio_pci_cfg_write_devctl(struct vfio_pci_core_device *core,
 	if (new & PCI_EXP_DEVCTL_BCR_FLR) {
 		pcie_capability_read_dword(core->pdev, PCI_EXP_DEVCAP, &devcap);
 		if (devcap & PCI_EXP_DEVCAP_FLR)
-			vfio_pci_cfg_flr(core);
+			vfio_pci_core_reset_function(core);
 	}
 
 	/* A new read request size reaches the device, never below MPS. */
@@ -165,7 +157,7 @@ static int vfio_pci_cfg_write_af(struct vfio_pci_core_device *core,
 		return 0;
 	pci_read_config_byte(core->pdev, reg - PCI_AF_CTRL + PCI_AF_CAP, &cap);
 	if ((cap & PCI_AF_CAP_TP) && (cap & PCI_AF_CAP_FLR))
-		vfio_pci_cfg_flr(core);
+		vfio_pci_core_reset_function(core);
 	return 0;
 }
 

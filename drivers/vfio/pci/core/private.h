@@ -118,6 +118,11 @@ void vfio_pci_core_mmap_release(struct vfio_pci_core_device *core);
 /* reset.c */
 int vfio_pci_core_reset_at_open(struct vfio_pci_core_device *core);
 void vfio_pci_core_reset_at_close(struct vfio_pci_core_device *core);
+/*
+ * Reset the function with its BAR mappings revoked and memory_lock held for
+ * write: VFIO_DEVICE_RESET and FLR requested through config space.
+ */
+int vfio_pci_core_reset_function(struct vfio_pci_core_device *core);
 long vfio_pci_core_ioctl_reset(struct vfio_pci_core_device *core,
 			       void __user *arg);
 

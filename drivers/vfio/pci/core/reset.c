@@ -48,14 +48,10 @@ void vfio_pci_core_reset_at_close(struct vfio_pci_core_device *core)
 	up_write(&priv->memory_lock);
 }
 
-long vfio_pci_core_ioctl_reset(struct vfio_pci_core_device *core,
-			       void __user *arg)
+int vfio_pci_core_reset_function(struct vfio_pci_core_device *core)
 {
 	struct pci_dev *pdev = core->pdev;
 	int ret;
-
-	if (!core->priv->reset_works)
-		return -EINVAL;
 
 	vfio_pci_core_memory_lock_zap(core);
 	/* A reset from D3hot may not take: bring the function to D0 first. */
@@ -64,4 +60,12 @@ long vfio_pci_core_ioctl_reset(struct vfio_pci_core_device *core,
 		ret = pci_try_reset_function(pdev);
 	vfio_pci_core_memory_unlock(core);
 	return ret;
+}
+
+long vfio_pci_core_ioctl_reset(struct vfio_pci_core_device *core,
+			       void __user *arg)
+{
+	if (!core->priv->reset_works)
+		return -EINVAL;
+	return vfio_pci_core_reset_function(core);
 }
