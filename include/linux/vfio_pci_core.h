@@ -108,6 +108,22 @@ long vfio_pci_core_ioctl(struct vfio_device *vdev, unsigned int cmd,
 			 unsigned long arg);
 
 /**
+ * vfio_pci_core_device_feature() - &vfio_device_ops.device_feature
+ * @vdev: the device
+ * @flags: the VFIO_DEVICE_FEATURE_* flags and feature number from userspace
+ * @arg: the user pointer to the feature's data, after the header
+ * @argsz: the size of the data at @arg
+ *
+ * Serves the features the core implements.  A variant with features of its
+ * own answers those first and calls this for the rest.
+ *
+ * Return: 0 or 1 as the feature defines, -ENOTTY for a feature this device
+ * does not have, -EINVAL for an operation the feature does not support.
+ */
+int vfio_pci_core_device_feature(struct vfio_device *vdev, u32 flags,
+				 void __user *arg, size_t argsz);
+
+/**
  * vfio_pci_core_get_region_info_caps() - describe one region
  * @vdev: the device
  * @info: in: the index; out: size, offset and flags

@@ -19,6 +19,7 @@ static const struct vfio_device_ops vfio_pci_ops = {
 	.open_device	= vfio_pci_core_open_device,
 	.close_device	= vfio_pci_core_close_device,
 	.ioctl		= vfio_pci_core_ioctl,
+	.device_feature	= vfio_pci_core_device_feature,
 	VFIO_PCI_CORE_REGION_INFO_OP
 	.read		= vfio_pci_core_read,
 	.write		= vfio_pci_core_write,

@@ -32,7 +32,19 @@ fi
 
 log() { echo "build-kernel: $*" >&2; }
 
+# Two work trees asking for the same kernel at once: the second waits for
+# the first build instead of deleting it under it.
 mkdir -p "$cache"
+exec 9>"$cache/.lock-linux-$series-$key"
+if ! flock -n 9; then
+	log "another build of $dir is running; waiting for it"
+	flock 9
+fi
+if [ -f "$dir/.done" ]; then
+	echo "$dir"
+	exit 0
+fi
+
 rm -rf "$dir"
 mkdir -p "$dir"
 log "extracting $tarball into $dir"
