@@ -222,6 +222,45 @@ void vfio_pci_core_memory_lock_zap(struct vfio_pci_core_device *core);
 void vfio_pci_core_memory_unlock(struct vfio_pci_core_device *core);
 
 /**
+ * vfio_pci_core_request() - &vfio_device_ops.request
+ * @vdev: the device being unbound while a user still holds it open
+ * @count: how many times the vfio core asked before (0 on the first call)
+ *
+ * Signals the eventfd the user set on VFIO_PCI_REQ_IRQ_INDEX, asking it to
+ * close the device.  The vfio core calls this again every few seconds
+ * until the last user has closed.  Without a REQ eventfd it only logs, once.
+ *
+ * Context: any process context; takes no mutex of the device, so it does
+ * not wait for an ioctl in progress.
+ */
+void vfio_pci_core_request(struct vfio_device *vdev, unsigned int count);
+
+/**
+ * vfio_pci_core_aer_err_detected() - &pci_error_handlers.error_detected
+ * @pdev: the function AER reported an error on
+ * @state: the channel state (unused: the user decides what to do)
+ *
+ * Signals the eventfd the user set on VFIO_PCI_ERR_IRQ_INDEX.  A variant
+ * with its own &struct pci_error_handlers calls this from its
+ * error_detected callback; others use &vfio_pci_core_err_handlers.
+ *
+ * Context: called by the PCI error recovery code; takes no mutex of the
+ * device.
+ *
+ * Return: PCI_ERS_RESULT_CAN_RECOVER.
+ */
+pci_ers_result_t vfio_pci_core_aer_err_detected(struct pci_dev *pdev,
+						pci_channel_state_t state);
+
+/**
+ * vfio_pci_core_err_handlers - PCI error handlers for a vfio-pci driver
+ *
+ * Put its address in &pci_driver.err_handler.  Relays AER errors to the
+ * user's ERR eventfd through vfio_pci_core_aer_err_detected().
+ */
+extern const struct pci_error_handlers vfio_pci_core_err_handlers;
+
+/**
  * vfio_pci_core_match() - &vfio_device_ops.match for the group path
  * @vdev: the device
  * @buf: the string given to VFIO_GROUP_GET_DEVICE_FD

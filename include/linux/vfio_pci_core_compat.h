@@ -7,6 +7,7 @@
 #ifndef __LINUX_VFIO_PCI_CORE_COMPAT_H
 #define __LINUX_VFIO_PCI_CORE_COMPAT_H
 
+#include <linux/irqbypass.h>
 #include <linux/slab.h>
 #include <linux/version.h>
 
@@ -26,5 +27,22 @@
 #else
 #define VFIO_PCI_COMPAT_CORE_REGION_INFO	0
 #endif
+
+/*
+ * IRQ bypass producers: since 6.17 the eventfd (the token) and the IRQ are
+ * arguments of the registration; before, they were fields of the producer.
+ */
+static inline int
+vfio_pci_compat_bypass_register(struct irq_bypass_producer *producer,
+				struct eventfd_ctx *trigger, int irq)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
+	return irq_bypass_register_producer(producer, trigger, irq);
+#else
+	producer->token = trigger;
+	producer->irq = irq;
+	return irq_bypass_register_producer(producer);
+#endif
+}
 
 #endif /* __LINUX_VFIO_PCI_CORE_COMPAT_H */

@@ -25,6 +25,7 @@ static const struct vfio_device_ops vfio_pci_ops = {
 	.write		= vfio_pci_core_write,
 	.mmap		= vfio_pci_core_mmap,
 	.match		= vfio_pci_core_match,
+	.request	= vfio_pci_core_request,
 	.bind_iommufd	= vfio_iommufd_physical_bind,
 	.unbind_iommufd	= vfio_iommufd_physical_unbind,
 	.attach_ioas	= vfio_iommufd_physical_attach_ioas,
@@ -65,6 +66,7 @@ static struct pci_driver vfio_pci_driver = {
 	.id_table		= NULL,	/* bound only by an admin's choice */
 	.probe			= vfio_pci_probe,
 	.remove			= vfio_pci_remove,
+	.err_handler		= &vfio_pci_core_err_handlers,
 	.driver_managed_dma	= true,
 };
 

@@ -48,7 +48,38 @@ static int vfio_pci_cfg_write_command(struct vfio_pci_core_device *core,
 				    (vfio_pci_cfg_vread(core, reg, 2) & ~track) |
 				    (new & track));
 	vfio_pci_core_memory_unlock(core);
+
+	/* The user's INTx disable masks INTx; igate nests in cfg_lock only. */
+	if ((old ^ new) & PCI_COMMAND_INTX_DISABLE)
+		vfio_pci_core_intx_virq_set(core,
+					    new & PCI_COMMAND_INTX_DISABLE);
 	return ret;
+}
+
+/*
+ * MSI flags: Enable only sticks while SET_IRQS has MSI on, and the enabled
+ * queue size cannot exceed what SET_IRQS allocated.  Nothing reaches the
+ * device: the kernel's MSI code owns the real register.
+ */
+static int vfio_pci_cfg_write_msi_flags(struct vfio_pci_core_device *core,
+					unsigned int reg, unsigned int pos,
+					unsigned int width, u32 val)
+{
+	struct vfio_pci_irq_state *irq = &core->priv->irq;
+	u16 new = vfio_pci_cfg_merge(core, reg, 2, pos, width, val);
+	u16 keep = vfio_pci_cfg_vread(core, reg, 2);
+	u16 qmax = READ_ONCE(irq->msi_qmax);
+
+	if (READ_ONCE(irq->type) != VFIO_PCI_MSI_IRQ_INDEX)
+		new &= ~PCI_MSI_FLAGS_ENABLE;
+	if (FIELD_GET(PCI_MSI_FLAGS_QSIZE, new) > qmax)
+		new = (new & ~PCI_MSI_FLAGS_QSIZE) |
+		      FIELD_PREP(PCI_MSI_FLAGS_QSIZE, qmax);
+	keep &= ~(PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE);
+	vfio_pci_cfg_vwrite(core, reg, 2,
+			    keep | (new & (PCI_MSI_FLAGS_ENABLE |
+					   PCI_MSI_FLAGS_QSIZE)));
+	return 0;
 }
 
 /* A BAR reads back what was written, cut to its size, with its type bits. */
@@ -219,6 +250,8 @@ int vfio_pci_cfg_hook_write(struct vfio_pci_core_device *core,
 		return vfio_pci_cfg_write_devctl(core, reg, pos, width, val);
 	case VFIO_PCI_CFG_HOOK_AF_CTRL:
 		return vfio_pci_cfg_write_af(core, reg, pos, width, val);
+	case VFIO_PCI_CFG_HOOK_MSI_FLAGS:
+		return vfio_pci_cfg_write_msi_flags(core, reg, pos, width, val);
 	default:
 		return vfio_pci_cfg_default_write(core, pos, width, val);
 	}

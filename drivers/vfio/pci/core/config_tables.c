@@ -111,20 +111,24 @@ static const struct vfio_pci_cfg_reg vfio_pci_cfg_pm[] = {
 
 /*
  * MSI: what userspace programs stays virtual; the interrupt code programs
- * the device from SET_IRQS.  The 32-bit and 64-bit layouts place DATA and
+ * the device from SET_IRQS.  Multiple Message Capable shows what SET_IRQS
+ * enabled, and Enable sticks only while MSI is on (see the flags hook).  The 32-bit and 64-bit layouts place DATA and
  * the mask differently, hence two tables.
  */
+#define VFIO_PCI_CFG_MSI_FLAGS_VIRT \
+	(PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QMASK | PCI_MSI_FLAGS_QSIZE)
+
 static const struct vfio_pci_cfg_reg vfio_pci_cfg_msi32[] = {
-	REG(PCI_MSI_FLAGS,	2, PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE,
-	    PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE, NONE),
+	REG(PCI_MSI_FLAGS,	2, VFIO_PCI_CFG_MSI_FLAGS_VIRT,
+	    PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE, MSI_FLAGS),
 	REG(PCI_MSI_ADDRESS_LO,	4, ~0u, ~3u, NONE),
 	REG(PCI_MSI_DATA_32,	2, 0xffff, 0xffff, NONE),
 	REG(PCI_MSI_MASK_32,	4, 0, ~0u, NONE),
 };
 
 static const struct vfio_pci_cfg_reg vfio_pci_cfg_msi64[] = {
-	REG(PCI_MSI_FLAGS,	2, PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE,
-	    PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE, NONE),
+	REG(PCI_MSI_FLAGS,	2, VFIO_PCI_CFG_MSI_FLAGS_VIRT,
+	    PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE, MSI_FLAGS),
 	REG(PCI_MSI_ADDRESS_LO,	4, ~0u, ~3u, NONE),
 	REG(PCI_MSI_ADDRESS_HI,	4, ~0u, ~0u, NONE),
 	REG(PCI_MSI_DATA_64,	2, 0xffff, 0xffff, NONE),

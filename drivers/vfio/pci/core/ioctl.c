@@ -40,6 +40,7 @@ static const struct {
 	{ VFIO_DEVICE_GET_REGION_INFO, vfio_pci_core_ioctl_region_info },
 #endif
 	{ VFIO_DEVICE_GET_IRQ_INFO, vfio_pci_core_ioctl_irq_info },
+	{ VFIO_DEVICE_SET_IRQS, vfio_pci_core_ioctl_set_irqs },
 	{ VFIO_DEVICE_RESET, vfio_pci_core_ioctl_reset },
 };
 

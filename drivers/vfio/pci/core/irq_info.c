@@ -7,7 +7,7 @@
 
 #include "private.h"
 
-static u32 vfio_pci_core_irq_count(struct vfio_pci_core_device *core,
+u32 vfio_pci_core_irq_count(struct vfio_pci_core_device *core,
 				   unsigned int index)
 {
 	struct pci_dev *pdev = core->pdev;

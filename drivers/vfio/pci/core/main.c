@@ -23,6 +23,7 @@ int vfio_pci_core_init_dev(struct vfio_device *vdev)
 	mutex_init(&priv->cfg_lock);
 	core->pdev = to_pci_dev(vdev->dev);
 	core->priv = priv;
+	vfio_pci_core_irq_init(core);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_init_dev);
@@ -32,6 +33,7 @@ void vfio_pci_core_release_dev(struct vfio_device *vdev)
 	struct vfio_pci_core_device *core = to_vfio_pci_core(vdev);
 	struct vfio_pci_core_private *priv = core->priv;
 
+	vfio_pci_core_irq_destroy(core);
 	mutex_destroy(&priv->cfg_lock);
 	mutex_destroy(&priv->barmap_lock);
 	kfree(priv);
@@ -90,10 +92,13 @@ int vfio_pci_core_open_device(struct vfio_device *vdev)
 	if (ret)
 		goto out_disable;
 
+	/* Before config init, which reads COMMAND as the IRQ code left it. */
+	vfio_pci_core_irq_open(core);
 	ret = vfio_pci_core_config_init(core);
 	if (ret)
 		goto out_disable;
 
+	vfio_pci_core_irq_sync_msi_flags(core);
 	vfio_pci_core_mmap_probe(core);
 	return 0;
 
@@ -112,6 +117,8 @@ void vfio_pci_core_close_device(struct vfio_device *vdev)
 	struct vfio_pci_core_private *priv = core->priv;
 	struct pci_dev *pdev = core->pdev;
 
+	/* No interrupt or notification may outlive the user. */
+	vfio_pci_core_irq_close(core);
 	vfio_pci_core_zap_bars(core);
 	vfio_pci_core_bar_unmap_all(core);
 	vfio_pci_core_mmap_release(core);

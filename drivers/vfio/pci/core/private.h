@@ -18,6 +18,7 @@
 #include <linux/vfio_pci_core.h>
 
 #include "config.h"
+#include "irq.h"
 
 #define VFIO_PCI_CORE_OFFSET_SHIFT	40
 #define VFIO_PCI_CORE_OFFSET_MASK	((1ULL << VFIO_PCI_CORE_OFFSET_SHIFT) - 1)
@@ -50,6 +51,8 @@ static inline unsigned int vfio_pci_core_offset_to_index(loff_t pos)
  * @bar_pad: for a sub-page BAR, the resource claiming the rest of its page so
  *	     that no other device is placed there; held from open to close
  * @reset_works: a function reset succeeded at open; gates VFIO_DEVICE_RESET
+ * @irq: interrupt state (irq.h); its igate nests inside @cfg_lock and
+ *	 outside @memory_lock
  */
 struct vfio_pci_core_private {
 	struct vfio_pci_core_device *core;
@@ -63,6 +66,7 @@ struct vfio_pci_core_private {
 	bool bar_mmappable[PCI_STD_NUM_BARS];
 	struct resource *bar_pad[PCI_STD_NUM_BARS];
 	bool reset_works;
+	struct vfio_pci_irq_state irq;
 };
 
 static inline struct vfio_pci_core_device *
@@ -135,5 +139,20 @@ ssize_t vfio_pci_core_rom_rw(struct vfio_pci_core_device *core,
 /* irq_info.c */
 long vfio_pci_core_ioctl_irq_info(struct vfio_pci_core_device *core,
 				  void __user *arg);
+u32 vfio_pci_core_irq_count(struct vfio_pci_core_device *core,
+			    unsigned int index);
+
+/*
+ * intx.c: INTx mask for the rest of the core (runtime PM, config space).
+ * Each takes igate, so the caller must not hold igate or memory_lock.
+ * vfio_pci_core_intx_mask() returns true if it masked an unmasked line;
+ * only then should the caller undo it with vfio_pci_core_intx_unmask().
+ * vfio_pci_core_intx_virq_set() applies the user's virtual
+ * COMMAND.INTX_DISABLE bit.
+ */
+bool vfio_pci_core_intx_mask(struct vfio_pci_core_device *core);
+void vfio_pci_core_intx_unmask(struct vfio_pci_core_device *core);
+void vfio_pci_core_intx_virq_set(struct vfio_pci_core_device *core,
+				 bool disabled);
 
 #endif /* __VFIO_PCI_CORE_PRIVATE_H */
