@@ -13,7 +13,7 @@
  * write read-only config registers also check the register kept its value.
  *
  * Where our core answers differently today because the feature is not
- * there yet (SET_IRQS, hot reset, IOEVENTFD, low power), the row carries that
+ * there yet (hot reset, IOEVENTFD, low power), the row carries that
  * answer as "alt" with a reason; it is accepted as a SKIP only while
  * VT_PENDING_FEATURES=1, and FAILs otherwise.  Against the kernel's
  * vfio-pci every row passes with the pending variable unset.
@@ -22,6 +22,7 @@
  */
 #include <fcntl.h>
 #include <limits.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -57,6 +58,8 @@ enum bad_op {
 	OP_RESET,
 	OP_IOCTL,		/* a0 = cmd, a1 = argsz, a2 = flags, a3 = index */
 	OP_FEATURE,		/* a0 = flags, a1 = argsz */
+	OP_SET_IRQS,		/* a0 = index, a1 = flags, a2 = start,
+				 * a3 = count; see struct bad_case */
 };
 
 /*
@@ -87,7 +90,22 @@ struct bad_case {
 	const char *upstream;	/* where upstream decides it */
 	long alt;		/* ours until the feature lands ... */
 	const char *alt_reason;	/* ... if this is set */
+	/*
+	 * OP_SET_IRQS: the payload (up to 8 entries) is @irq_fd in each
+	 * s32 for EVENTFD (IRQ_EFD: a fresh eventfd, IRQ_DEVFD: the device
+	 * fd itself), 1 in each byte for BOOL.  @argsz 0: the header plus
+	 * the payload; IRQ_ARGSZ_0: zero.  @pre: PRE_MSI runs the row with
+	 * MSI enabled (and turns it off afterwards).
+	 */
+	int32_t irq_fd;
+	uint32_t argsz;
+	uint8_t pre;
 };
+
+#define IRQ_EFD		INT32_MIN
+#define IRQ_DEVFD	(INT32_MIN + 1)
+#define IRQ_ARGSZ_0	0xffffffffu
+#define PRE_MSI		1
 
 #define BAD(_name, ...)	{ .name = #_name, __VA_ARGS__ },
 
@@ -346,13 +364,11 @@ BAD(ioctl_query_gfx_plane, .op = OP_IOCTL, .a0 = VFIO_DEVICE_QUERY_GFX_PLANE,
     .upstream = "vfio_pci_core_ioctl: no GFX plane support")
 BAD(set_irqs_argsz_0, .op = OP_IOCTL, .a0 = VFIO_DEVICE_SET_IRQS, .a1 = 0,
     .expect = -EINVAL,
-    .upstream = "vfio_set_irqs_validate_and_prepare: argsz < minsz",
-    .alt = -ENOTTY, .alt_reason = PENDING_NOT_YET)
+    .upstream = "vfio_set_irqs_validate_and_prepare: argsz < minsz")
 BAD(set_irqs_index_5, .op = OP_IOCTL, .a0 = VFIO_DEVICE_SET_IRQS, .a1 = 20,
     .a2 = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER, .a3 = 5,
     .expect = -EINVAL,
-    .upstream = "vfio_set_irqs_validate_and_prepare: index >= VFIO_PCI_NUM_IRQS",
-    .alt = -ENOTTY, .alt_reason = PENDING_NOT_YET)
+    .upstream = "vfio_set_irqs_validate_and_prepare: index >= VFIO_PCI_NUM_IRQS")
 BAD(hot_reset_info_argsz_0, .op = OP_IOCTL,
     .a0 = VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, .a1 = 0, .expect = -EINVAL,
     .upstream = "vfio_pci_ioctl_get_pci_hot_reset_info: argsz < minsz",
@@ -387,6 +403,127 @@ BAD(feature_low_power_no_get_set, .op = OP_FEATURE,
     .a0 = VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY, .a1 = 8, .expect = -EINVAL,
     .upstream = "vfio_check_feature: neither GET nor SET without PROBE",
     .alt = -ENOTTY, .alt_reason = "low-power features not implemented in our core yet")
+
+/*
+ * VFIO_DEVICE_SET_IRQS (interrupts).  The common header checks are the vfio
+ * core's vfio_set_irqs_validate_and_prepare (vfio_main.c); the rest is
+ * vfio_pci_set_irqs_ioctl and its per-index handlers (vfio_pci_intrs.c).
+ * edu: INTx 1, MSI 1, MSI-X 0 vectors; igb: MSI-X 10.
+ */
+#define IRQ_T(f)	(VFIO_IRQ_SET_ACTION_TRIGGER | VFIO_IRQ_SET_DATA_##f)
+#define INTX	VFIO_PCI_INTX_IRQ_INDEX
+#define MSI	VFIO_PCI_MSI_IRQ_INDEX
+#define MSIX	VFIO_PCI_MSIX_IRQ_INDEX
+#define ERR	VFIO_PCI_ERR_IRQ_INDEX
+#define REQ	VFIO_PCI_REQ_IRQ_INDEX
+BAD(set_irqs_argsz_short, .op = OP_SET_IRQS, .a0 = ERR, .a1 = IRQ_T(NONE),
+    .a3 = 1, .argsz = 19, .expect = -EINVAL,
+    .upstream = "vfio_set_irqs_validate_and_prepare: argsz < minsz")
+BAD(set_irqs_index_huge, .op = OP_SET_IRQS, .a0 = 0x80000000, .a1 = IRQ_T(NONE),
+    .a3 = 1, .expect = -EINVAL,
+    .upstream = "vfio_set_irqs_validate_and_prepare: index >= max_irq_type")
+BAD(set_irqs_unknown_flag, .op = OP_SET_IRQS, .a0 = ERR,
+    .a1 = IRQ_T(NONE) | (1u << 6), .a3 = 1, .expect = -EINVAL,
+    .upstream = "vfio_set_irqs_validate_and_prepare: unknown flag bits")
+BAD(set_irqs_two_data_types, .op = OP_SET_IRQS, .a0 = ERR,
+    .a1 = IRQ_T(NONE) | VFIO_IRQ_SET_DATA_BOOL, .a3 = 1, .expect = -EINVAL,
+    .upstream = "vfio_set_irqs_validate_and_prepare: not exactly one data type")
+BAD(set_irqs_no_data_type, .op = OP_SET_IRQS, .a0 = ERR,
+    .a1 = VFIO_IRQ_SET_ACTION_TRIGGER, .a3 = 1, .expect = -EINVAL,
+    .upstream = "vfio_set_irqs_validate_and_prepare: not exactly one data type")
+BAD(set_irqs_no_action, .op = OP_SET_IRQS, .a0 = ERR,
+    .a1 = VFIO_IRQ_SET_DATA_NONE, .a3 = 1, .expect = -ENOTTY,
+    .upstream = "vfio_pci_set_irqs_ioctl: no handler without an action")
+BAD(set_irqs_two_actions, .op = OP_SET_IRQS, .a0 = INTX,
+    .a1 = IRQ_T(NONE) | VFIO_IRQ_SET_ACTION_MASK, .a3 = 1, .expect = -ENOTTY,
+    .upstream = "vfio_pci_set_irqs_ioctl: no handler for two actions")
+BAD(set_irqs_start_count_overflow, .op = OP_SET_IRQS, .a0 = ERR,
+    .a1 = IRQ_T(NONE), .a2 = 1, .a3 = 0xffffffff, .expect = -EINVAL,
+    .upstream = "vfio_set_irqs_validate_and_prepare: count >= U32_MAX - start")
+BAD(set_irqs_count_over_num_irqs, .op = OP_SET_IRQS, .a0 = ERR,
+    .a1 = IRQ_T(NONE), .a3 = 2, .expect = -EINVAL,
+    .upstream = "vfio_set_irqs_validate_and_prepare: start + count > num_irqs")
+BAD(set_irqs_start_at_num_irqs, .op = OP_SET_IRQS, .a0 = INTX,
+    .a1 = IRQ_T(NONE), .a2 = 1, .a3 = 0, .expect = -EINVAL,
+    .upstream = "vfio_set_irqs_validate_and_prepare: start >= num_irqs")
+BAD(set_irqs_msix_on_edu, .op = OP_SET_IRQS, .a0 = MSIX,
+    .a1 = IRQ_T(EVENTFD), .a3 = 1, .irq_fd = IRQ_EFD, .expect = -EINVAL,
+    .upstream = "vfio_set_irqs_validate_and_prepare: MSI-X has 0 vectors on edu")
+BAD(igb_set_irqs_msix_count_11, .dev = DEV_IGB, .op = OP_SET_IRQS, .a0 = MSIX,
+    .a1 = IRQ_T(EVENTFD), .a3 = 11, .irq_fd = -1, .expect = -EINVAL,
+    .upstream = "vfio_set_irqs_validate_and_prepare: 11 > 10 MSI-X vectors")
+BAD(set_irqs_payload_short, .op = OP_SET_IRQS, .a0 = ERR,
+    .a1 = IRQ_T(EVENTFD), .a3 = 1, .argsz = 23, .irq_fd = IRQ_EFD,
+    .expect = -EINVAL,
+    .upstream = "vfio_set_irqs_validate_and_prepare: argsz - minsz < count * 4")
+BAD(set_irqs_msi_mask, .op = OP_SET_IRQS, .a0 = MSI,
+    .a1 = VFIO_IRQ_SET_ACTION_MASK | VFIO_IRQ_SET_DATA_NONE, .a3 = 1,
+    .expect = -ENOTTY, .upstream = "vfio_pci_set_irqs_ioctl: no MSI masking")
+BAD(set_irqs_msi_unmask_active, .op = OP_SET_IRQS, .a0 = MSI,
+    .a1 = VFIO_IRQ_SET_ACTION_UNMASK | VFIO_IRQ_SET_DATA_BOOL, .a3 = 1,
+    .pre = PRE_MSI, .expect = -ENOTTY,
+    .upstream = "vfio_pci_set_irqs_ioctl: no MSI unmasking")
+BAD(set_irqs_err_unmask, .op = OP_SET_IRQS, .a0 = ERR,
+    .a1 = VFIO_IRQ_SET_ACTION_UNMASK | VFIO_IRQ_SET_DATA_NONE, .a3 = 1,
+    .expect = -ENOTTY, .upstream = "vfio_pci_set_irqs_ioctl: ERR only triggers")
+BAD(set_irqs_req_mask, .op = OP_SET_IRQS, .a0 = REQ,
+    .a1 = VFIO_IRQ_SET_ACTION_MASK | VFIO_IRQ_SET_DATA_NONE, .a3 = 1,
+    .expect = -ENOTTY, .upstream = "vfio_pci_set_irqs_ioctl: REQ only triggers")
+BAD(set_irqs_err_eventfd_count_0, .op = OP_SET_IRQS, .a0 = ERR,
+    .a1 = IRQ_T(EVENTFD), .a3 = 0, .expect = -EINVAL,
+    .upstream = "vfio_pci_set_ctx_trigger_single: eventfd with count 0")
+BAD(set_irqs_err_bool_count_0, .op = OP_SET_IRQS, .a0 = ERR,
+    .a1 = IRQ_T(BOOL), .a3 = 0, .expect = -EINVAL,
+    .upstream = "vfio_pci_set_ctx_trigger_single: bool with count 0")
+BAD(set_irqs_err_fd_minus_2, .op = OP_SET_IRQS, .a0 = ERR,
+    .a1 = IRQ_T(EVENTFD), .a3 = 1, .irq_fd = -2, .expect = -EINVAL,
+    .upstream = "vfio_pci_set_ctx_trigger_single: fd < -1")
+BAD(set_irqs_req_fd_not_open, .op = OP_SET_IRQS, .a0 = REQ,
+    .a1 = IRQ_T(EVENTFD), .a3 = 1, .irq_fd = 1000, .expect = -EBADF,
+    .upstream = "eventfd_ctx_fdget: no such fd")
+BAD(set_irqs_req_fd_not_eventfd, .op = OP_SET_IRQS, .a0 = REQ,
+    .a1 = IRQ_T(EVENTFD), .a3 = 1, .irq_fd = IRQ_DEVFD, .expect = -EINVAL,
+    .upstream = "eventfd_ctx_fileget: not an eventfd")
+BAD(set_irqs_req_signal_unset, .op = OP_SET_IRQS, .a0 = REQ,
+    .a1 = IRQ_T(NONE), .a3 = 1, .expect = -EINVAL,
+    .upstream = "vfio_pci_set_ctx_trigger_single: no eventfd to signal")
+BAD(set_irqs_intx_fd_not_eventfd, .op = OP_SET_IRQS, .a0 = INTX,
+    .a1 = IRQ_T(EVENTFD), .a3 = 1, .irq_fd = IRQ_DEVFD, .expect = -EINVAL,
+    .upstream = "vfio_pci_set_intx_trigger: eventfd_ctx_fdget")
+BAD(set_irqs_intx_while_msi, .op = OP_SET_IRQS, .a0 = INTX,
+    .a1 = IRQ_T(EVENTFD), .a3 = 1, .irq_fd = IRQ_EFD, .pre = PRE_MSI,
+    .expect = -EINVAL,
+    .upstream = "vfio_pci_set_intx_trigger: MSI active")
+BAD(set_irqs_intx_unmask_inactive, .op = OP_SET_IRQS, .a0 = INTX,
+    .a1 = VFIO_IRQ_SET_ACTION_UNMASK | VFIO_IRQ_SET_DATA_NONE, .a3 = 1,
+    .expect = -EINVAL,
+    .upstream = "vfio_pci_set_intx_unmask: INTx not active")
+BAD(set_irqs_intx_mask_eventfd_inactive, .op = OP_SET_IRQS, .a0 = INTX,
+    .a1 = VFIO_IRQ_SET_ACTION_MASK | VFIO_IRQ_SET_DATA_EVENTFD, .a3 = 1,
+    .irq_fd = IRQ_EFD, .expect = -EINVAL,
+    .upstream = "vfio_pci_set_intx_mask: INTx not active")
+BAD(set_irqs_intx_loopback_inactive, .op = OP_SET_IRQS, .a0 = INTX,
+    .a1 = IRQ_T(NONE), .a3 = 1, .expect = -EINVAL,
+    .upstream = "vfio_pci_set_intx_trigger: loopback without INTx")
+BAD(set_irqs_intx_count_0_inactive, .op = OP_SET_IRQS, .a0 = INTX,
+    .a1 = IRQ_T(NONE), .a3 = 0, .expect = -EINVAL,
+    .upstream = "vfio_pci_set_intx_trigger: count != 1")
+BAD(set_irqs_msi_loopback_inactive, .op = OP_SET_IRQS, .a0 = MSI,
+    .a1 = IRQ_T(NONE), .a3 = 1, .expect = -EINVAL,
+    .upstream = "vfio_pci_set_msi_trigger: loopback without MSI")
+BAD(set_irqs_msi_fd_not_eventfd, .op = OP_SET_IRQS, .a0 = MSI,
+    .a1 = IRQ_T(EVENTFD), .a3 = 1, .irq_fd = IRQ_DEVFD, .expect = -EINVAL,
+    .upstream = "vfio_msi_set_vector_signal: eventfd_ctx_fdget, rolled back")
+BAD(igb_set_irqs_msix_loopback_inactive, .dev = DEV_IGB,
+    .op = OP_SET_IRQS, .a0 = MSIX, .a1 = IRQ_T(BOOL), .a3 = 2,
+    .expect = -EINVAL,
+    .upstream = "vfio_pci_set_msi_trigger: loopback without MSI-X")
+#undef IRQ_T
+#undef INTX
+#undef MSI
+#undef MSIX
+#undef ERR
+#undef REQ
 };
 
 static bool pending(void)
@@ -591,6 +728,71 @@ static long do_mmap(struct bad_state *self, const struct bad_case *v)
 	return 0;
 }
 
+/* SET_IRQS with MSI on the edu vector, for PRE_MSI rows; 0 or -errno. */
+static long msi_switch(int fd, int efd, bool on)
+{
+	struct {
+		struct vfio_irq_set set;
+		int32_t fd;
+	} arg = {
+		.set = {
+			.argsz = sizeof(arg),
+			.flags = VFIO_IRQ_SET_ACTION_TRIGGER |
+				 (on ? VFIO_IRQ_SET_DATA_EVENTFD :
+				       VFIO_IRQ_SET_DATA_NONE),
+			.index = VFIO_PCI_MSI_IRQ_INDEX,
+			.count = on ? 1 : 0,
+		},
+		.fd = efd,
+	};
+
+	return sys_ret(ioctl(fd, VFIO_DEVICE_SET_IRQS, &arg));
+}
+
+static long do_set_irqs(struct bad_state *self, const struct bad_case *v)
+{
+	struct {
+		struct vfio_irq_set set;
+		int32_t data[8];
+	} arg = {};
+	uint32_t n = v->a3 < 8 ? v->a3 : 8, i;
+	int efd, fd = self->dev.fd;
+	size_t elem = 0;
+	long ret;
+
+	efd = eventfd(0, EFD_CLOEXEC);
+	if (efd < 0)
+		return -errno;
+	if (v->a1 & VFIO_IRQ_SET_DATA_EVENTFD) {
+		elem = 4;
+		for (i = 0; i < 8; i++)
+			arg.data[i] = v->irq_fd == IRQ_EFD ? efd :
+				      v->irq_fd == IRQ_DEVFD ? fd : v->irq_fd;
+	} else if (v->a1 & VFIO_IRQ_SET_DATA_BOOL) {
+		elem = 1;
+		memset(arg.data, 1, sizeof(arg.data));
+	}
+	arg.set.argsz = v->argsz == IRQ_ARGSZ_0 ? 0 :
+			v->argsz ? v->argsz : sizeof(arg.set) + n * elem;
+	arg.set.flags = v->a1;
+	arg.set.index = v->a0;
+	arg.set.start = v->a2;
+	arg.set.count = v->a3;
+
+	if (v->pre == PRE_MSI) {
+		ret = msi_switch(fd, efd, true);
+		if (ret) {
+			close(efd);
+			return ret;
+		}
+	}
+	ret = sys_ret(ioctl(fd, VFIO_DEVICE_SET_IRQS, &arg));
+	if (v->pre == PRE_MSI)
+		msi_switch(fd, efd, false);
+	close(efd);
+	return ret;
+}
+
 static long run_op(char *why, size_t whylen, struct bad_state *self,
 		   const struct bad_case *v)
 {
@@ -669,6 +871,8 @@ static long run_op(char *why, size_t whylen, struct bad_state *self,
 
 		return sys_ret(ioctl(fd, VFIO_DEVICE_FEATURE, arg));
 	}
+	case OP_SET_IRQS:
+		return do_set_irqs(self, v);
 	}
 	return -ENOSYS;
 }
