@@ -253,9 +253,10 @@ pci_ers_result_t vfio_pci_core_aer_err_detected(struct pci_dev *pdev,
 						pci_channel_state_t state);
 
 /**
- * vfio_pci_core_err_handlers - PCI error handlers for a vfio-pci driver
+ * DOC: vfio_pci_core_err_handlers
  *
- * Put its address in &pci_driver.err_handler.  Relays AER errors to the
+ * PCI error handlers for a vfio-pci driver.  Put the address of
+ * vfio_pci_core_err_handlers in &pci_driver.err_handler.  Relays AER errors to the
  * user's ERR eventfd through vfio_pci_core_aer_err_detected().
  */
 extern const struct pci_error_handlers vfio_pci_core_err_handlers;
