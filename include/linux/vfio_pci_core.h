@@ -256,8 +256,8 @@ pci_ers_result_t vfio_pci_core_aer_err_detected(struct pci_dev *pdev,
  * DOC: vfio_pci_core_err_handlers
  *
  * PCI error handlers for a vfio-pci driver.  Put the address of
- * vfio_pci_core_err_handlers in &pci_driver.err_handler.  Relays AER errors to the
- * user's ERR eventfd through vfio_pci_core_aer_err_detected().
+ * vfio_pci_core_err_handlers in &pci_driver.err_handler.  Relays AER
+ * errors to the user's ERR eventfd through vfio_pci_core_aer_err_detected().
  */
 extern const struct pci_error_handlers vfio_pci_core_err_handlers;
 
