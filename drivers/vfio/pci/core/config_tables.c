@@ -112,8 +112,9 @@ static const struct vfio_pci_cfg_reg vfio_pci_cfg_pm[] = {
 /*
  * MSI: what userspace programs stays virtual; the interrupt code programs
  * the device from SET_IRQS.  Multiple Message Capable shows what SET_IRQS
- * enabled, and Enable sticks only while MSI is on (see the flags hook).  The 32-bit and 64-bit layouts place DATA and
- * the mask differently, hence two tables.
+ * enabled, and Enable sticks only while MSI is on (see the flags hook).
+ * The 32-bit and 64-bit layouts place DATA and the mask differently, hence
+ * two tables.
  */
 #define VFIO_PCI_CFG_MSI_FLAGS_VIRT \
 	(PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QMASK | PCI_MSI_FLAGS_QSIZE)

@@ -8,7 +8,7 @@
 #include "private.h"
 
 u32 vfio_pci_core_irq_count(struct vfio_pci_core_device *core,
-				   unsigned int index)
+			    unsigned int index)
 {
 	struct pci_dev *pdev = core->pdev;
 	u16 flags;
