@@ -132,6 +132,15 @@ ssize_t vfio_pci_core_rom_rw(struct vfio_pci_core_device *core,
 			     char __user *buf, size_t count, loff_t pos,
 			     bool write);
 
+/* vga.c: the legacy VGA windows of a VGA-class function */
+bool vfio_pci_core_has_vga(struct vfio_pci_core_device *core);
+size_t vfio_pci_core_vga_size(struct vfio_pci_core_device *core);
+int vfio_pci_core_vga_register(struct vfio_pci_core_device *core);
+void vfio_pci_core_vga_unregister(struct vfio_pci_core_device *core);
+ssize_t vfio_pci_core_vga_rw(struct vfio_pci_core_device *core,
+			     char __user *buf, size_t count, loff_t pos,
+			     bool write);
+
 /* irq_info.c */
 long vfio_pci_core_ioctl_irq_info(struct vfio_pci_core_device *core,
 				  void __user *arg);
