@@ -103,6 +103,14 @@ ssize_t vfio_pci_core_bar_rw(struct vfio_pci_core_device *core,
 void __iomem *vfio_pci_core_bar_map(struct vfio_pci_core_device *core,
 				    unsigned int bar);
 void vfio_pci_core_bar_unmap_all(struct vfio_pci_core_device *core);
+/*
+ * The widest naturally aligned access at @pos with @left bytes to go: 8
+ * bytes at most for memory, 4 for I/O ports.
+ */
+size_t vfio_pci_core_piece_width(loff_t pos, size_t left, bool is_io);
+/* One access of 1, 2, 4 (or 8, memory only) bytes; @val in CPU order. */
+void vfio_pci_core_io_rw_one(void __iomem *addr, size_t width, u64 *val,
+			     bool write);
 void vfio_pci_core_zap_bars(struct vfio_pci_core_device *core);
 
 /* memory.c: the caller of vfio_pci_core_memory_enabled() holds memory_lock */

@@ -90,32 +90,6 @@ vfio_pci_core_vga_find(loff_t pos)
 	return NULL;
 }
 
-/* One naturally aligned access of 1, 2 or 4 bytes at @addr. */
-static void vfio_pci_core_vga_io(void __iomem *addr, size_t width, u32 *val,
-				 bool write)
-{
-	switch (width) {
-	case 4:
-		if (write)
-			iowrite32(*val, addr);
-		else
-			*val = ioread32(addr);
-		break;
-	case 2:
-		if (write)
-			iowrite16(*val, addr);
-		else
-			*val = ioread16(addr);
-		break;
-	default:
-		if (write)
-			iowrite8(*val, addr);
-		else
-			*val = ioread8(addr);
-		break;
-	}
-}
-
 static ssize_t vfio_pci_core_vga_window_rw(void __iomem *base, u32 off,
 					   char __user *buf, size_t count,
 					   bool write)
@@ -123,23 +97,19 @@ static ssize_t vfio_pci_core_vga_window_rw(void __iomem *base, u32 off,
 	size_t done = 0;
 
 	while (done < count) {
-		size_t left = count - done;
 		u32 at = off + done;
-		size_t width;
-		u32 val = 0;
-
-		if (left >= 4 && IS_ALIGNED(at, 4))
-			width = 4;
-		else if (left >= 2 && IS_ALIGNED(at, 2))
-			width = 2;
-		else
-			width = 1;
+		/* At most 4 bytes, as for I/O ports, in the memory window too. */
+		size_t width = vfio_pci_core_piece_width(at, count - done, true);
+		__le64 le = 0;
+		u64 val;
 
 		/* The user buffer sits in RAM: no lock of ours is held. */
-		if (write && copy_from_user(&val, buf + done, width))
+		if (write && copy_from_user(&le, buf + done, width))
 			return -EFAULT;
-		vfio_pci_core_vga_io(base + at, width, &val, write);
-		if (!write && copy_to_user(buf + done, &val, width))
+		val = le64_to_cpu(le);
+		vfio_pci_core_io_rw_one(base + at, width, &val, write);
+		le = cpu_to_le64(val);
+		if (!write && copy_to_user(buf + done, &le, width))
 			return -EFAULT;
 		done += width;
 	}
