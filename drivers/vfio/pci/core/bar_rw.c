@@ -20,6 +20,11 @@ void __iomem *vfio_pci_core_bar_map(struct vfio_pci_core_device *core,
 	struct pci_dev *pdev = core->pdev;
 	void __iomem *io;
 
+	/* Set once per open under barmap_lock; see the release below. */
+	io = smp_load_acquire(&priv->barmap[bar]);
+	if (io)
+		return io;
+
 	guard(mutex)(&priv->barmap_lock);
 	if (priv->barmap[bar])
 		return priv->barmap[bar];
@@ -31,7 +36,8 @@ void __iomem *vfio_pci_core_bar_map(struct vfio_pci_core_device *core,
 		pci_release_selected_regions(pdev, BIT(bar));
 		return IOMEM_ERR_PTR(-ENOMEM);
 	}
-	priv->barmap[bar] = io;
+	/* Pairs with the lockless acquire above: the mapping is complete. */
+	smp_store_release(&priv->barmap[bar], io);
 	return io;
 }
 
