@@ -166,6 +166,14 @@ if [ $((pass + fail)) = 0 ]; then
 	fail=1
 fi
 
+# Benchmark figures: vfio_bench's files and any "# bench:" line a suite
+# printed.  Figures only; nothing passes or fails on them.
+if grep -hs '^# bench:' "$out"/bench-*.txt "$out"/*_test.tap > "$out/bench.txt"; then
+	echo
+	echo "Benchmarks (TCG guest; compare, do not read as hardware figures):"
+	sed 's/^# bench: /  /' "$out/bench.txt"
+fi
+
 echo
 if [ "$skip" -gt 0 ]; then
 	echo "$pass passed, $fail failed, $skip skipped"

@@ -10,7 +10,8 @@
 # remapping on) and each test device behind its own pcie-root-port, so each
 # has its own IOMMU group and a secondary bus reset of its own:
 #   2x edu (migration source and destination), igb (SR-IOV), e1000e,
-#   nvme (SR-IOV PF), pci-testdev (with a 64-bit BAR), ivshmem-plain.
+#   nvme (SR-IOV PF), pci-testdev (with a 64-bit BAR), ivshmem-plain,
+#   and a standard VGA (legacy VGA windows, the VGA region).
 # The guest's root file system is the host's, read-only over virtio-9p, with
 # the work tree mounted read-write.  The console goes to stdout and to
 # build/vm/console.log.  A watchdog (VM_TIMEOUT seconds, default 1500) kills
@@ -52,6 +53,8 @@ devices=(
 	-object memory-backend-file,id=shm0,size=16M,mem-path="$shm",share=on
 	-device pcie-root-port,id=rp7,chassis=7,slot=7
 	-device ivshmem-plain,bus=rp7,memdev=shm0
+	-device pcie-root-port,id=rp8,chassis=8,slot=8
+	-device VGA,bus=rp8
 )
 
 fs=(

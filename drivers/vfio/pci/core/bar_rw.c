@@ -20,6 +20,11 @@ void __iomem *vfio_pci_core_bar_map(struct vfio_pci_core_device *core,
 	struct pci_dev *pdev = core->pdev;
 	void __iomem *io;
 
+	/* Set once per open under barmap_lock; see the release below. */
+	io = smp_load_acquire(&priv->barmap[bar]);
+	if (io)
+		return io;
+
 	guard(mutex)(&priv->barmap_lock);
 	if (priv->barmap[bar])
 		return priv->barmap[bar];
@@ -31,7 +36,8 @@ void __iomem *vfio_pci_core_bar_map(struct vfio_pci_core_device *core,
 		pci_release_selected_regions(pdev, BIT(bar));
 		return IOMEM_ERR_PTR(-ENOMEM);
 	}
-	priv->barmap[bar] = io;
+	/* Pairs with the lockless acquire above: the mapping is complete. */
+	smp_store_release(&priv->barmap[bar], io);
 	return io;
 }
 
@@ -64,21 +70,13 @@ static bool vfio_pci_core_bar_decodes(struct vfio_pci_core_device *core,
 	return vfio_pci_cfg_vread(core, PCI_COMMAND, 2) & PCI_COMMAND_IO;
 }
 
-/* One aligned access of @width bytes; @val is in CPU order. */
-static int vfio_pci_core_bar_io(struct vfio_pci_core_device *core,
-				void __iomem *addr, size_t width, u64 *val,
-				bool is_io, bool write)
+void vfio_pci_core_io_rw_one(void __iomem *addr, size_t width, u64 *val,
+			     bool write)
 {
-	struct vfio_pci_core_private *priv = core->priv;
-
-	guard(rwsem_read)(&priv->memory_lock);
-	if (!vfio_pci_core_bar_decodes(core, is_io))
-		return -EIO;
-
 	switch (width) {
 #ifdef CONFIG_64BIT
 	case 8:
-		/* Only chosen for memory BARs, where the cookie is an address. */
+		/* Only chosen for memory, where the cookie is an address. */
 		if (write)
 			writeq(*val, addr);
 		else
@@ -104,10 +102,23 @@ static int vfio_pci_core_bar_io(struct vfio_pci_core_device *core,
 			*val = ioread8(addr);
 		break;
 	}
+}
+
+/* One aligned BAR access of @width bytes, while the BAR decodes. */
+static int vfio_pci_core_bar_io(struct vfio_pci_core_device *core,
+				void __iomem *addr, size_t width, u64 *val,
+				bool is_io, bool write)
+{
+	struct vfio_pci_core_private *priv = core->priv;
+
+	guard(rwsem_read)(&priv->memory_lock);
+	if (!vfio_pci_core_bar_decodes(core, is_io))
+		return -EIO;
+	vfio_pci_core_io_rw_one(addr, width, val, write);
 	return 0;
 }
 
-static size_t vfio_pci_core_piece_width(loff_t pos, size_t left, bool is_io)
+size_t vfio_pci_core_piece_width(loff_t pos, size_t left, bool is_io)
 {
 	if (IS_ENABLED(CONFIG_64BIT) && !is_io && left >= 8 && !(pos & 7))
 		return 8;

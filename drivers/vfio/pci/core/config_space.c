@@ -508,38 +508,48 @@ static ssize_t vfio_pci_cfg_access(struct vfio_pci_core_device *core, u8 *buf,
 	return done;
 }
 
+/*
+ * User memory is touched only outside the locks (see private.h), through a
+ * bounce buffer on the stack: an access is done in chunks of this size.
+ */
+#define VFIO_PCI_CFG_CHUNK	64
+
 ssize_t vfio_pci_core_config_rw(struct vfio_pci_core_device *core,
 				char __user *buf, size_t count, loff_t pos,
 				bool write)
 {
 	struct vfio_pci_core_private *priv = core->priv;
 	unsigned int size = core->pdev->cfg_size;
-	ssize_t done;
-	u8 *kbuf;
+	u8 kbuf[VFIO_PCI_CFG_CHUNK];
+	size_t done = 0;
 
 	/* As the kernel's vfio-pci answers: nothing at or across the end. */
 	if (pos < 0 || pos >= size || count > size - pos)
 		return -EFAULT;
 
-	/* User memory is touched only outside the locks (see private.h). */
-	kbuf = kzalloc(count, GFP_KERNEL);
-	if (!kbuf)
-		return -ENOMEM;
-	if (write && copy_from_user(kbuf, buf, count)) {
-		done = -EFAULT;
-		goto out_free;
+	while (done < count) {
+		size_t n = min_t(size_t, count - done, sizeof(kbuf));
+		ssize_t ret;
+
+		memset(kbuf, 0, n);
+		if (write && copy_from_user(kbuf, buf + done, n))
+			return done ? done : -EFAULT;
+
+		mutex_lock(&priv->cfg_lock);
+		if (priv->cfg.vconfig)
+			ret = vfio_pci_cfg_access(core, kbuf, pos + done, n,
+						  write);
+		else
+			ret = -ENODEV;
+		mutex_unlock(&priv->cfg_lock);
+
+		if (ret > 0 && !write && copy_to_user(buf + done, kbuf, ret))
+			ret = -EFAULT;
+		if (ret < 0)
+			return done ? done : ret;
+		done += ret;
+		if (ret < n)
+			break;
 	}
-
-	mutex_lock(&priv->cfg_lock);
-	if (priv->cfg.vconfig)
-		done = vfio_pci_cfg_access(core, kbuf, pos, count, write);
-	else
-		done = -ENODEV;
-	mutex_unlock(&priv->cfg_lock);
-
-	if (!write && done > 0 && copy_to_user(buf, kbuf, done))
-		done = -EFAULT;
-out_free:
-	kfree(kbuf);
 	return done;
 }

@@ -58,13 +58,21 @@ int vfio_pci_core_register_device(struct vfio_pci_core_device *core)
 	if (ret)
 		return ret;
 
-	return vfio_register_group_dev(&core->vdev);
+	ret = vfio_pci_core_vga_register(core);
+	if (ret)
+		return ret;
+
+	ret = vfio_register_group_dev(&core->vdev);
+	if (ret)
+		vfio_pci_core_vga_unregister(core);
+	return ret;
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_register_device);
 
 void vfio_pci_core_unregister_device(struct vfio_pci_core_device *core)
 {
 	vfio_unregister_group_dev(&core->vdev);
+	vfio_pci_core_vga_unregister(core);
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_unregister_device);
 

@@ -107,6 +107,14 @@ ssize_t vfio_pci_core_bar_rw(struct vfio_pci_core_device *core,
 void __iomem *vfio_pci_core_bar_map(struct vfio_pci_core_device *core,
 				    unsigned int bar);
 void vfio_pci_core_bar_unmap_all(struct vfio_pci_core_device *core);
+/*
+ * The widest naturally aligned access at @pos with @left bytes to go: 8
+ * bytes at most for memory, 4 for I/O ports.
+ */
+size_t vfio_pci_core_piece_width(loff_t pos, size_t left, bool is_io);
+/* One access of 1, 2, 4 (or 8, memory only) bytes; @val in CPU order. */
+void vfio_pci_core_io_rw_one(void __iomem *addr, size_t width, u64 *val,
+			     bool write);
 void vfio_pci_core_zap_bars(struct vfio_pci_core_device *core);
 
 /* memory.c: the caller of vfio_pci_core_memory_enabled() holds memory_lock */
@@ -133,6 +141,15 @@ long vfio_pci_core_ioctl_reset(struct vfio_pci_core_device *core,
 /* rom.c */
 size_t vfio_pci_core_rom_size(struct vfio_pci_core_device *core);
 ssize_t vfio_pci_core_rom_rw(struct vfio_pci_core_device *core,
+			     char __user *buf, size_t count, loff_t pos,
+			     bool write);
+
+/* vga.c: the legacy VGA windows of a VGA-class function */
+bool vfio_pci_core_has_vga(struct vfio_pci_core_device *core);
+size_t vfio_pci_core_vga_size(struct vfio_pci_core_device *core);
+int vfio_pci_core_vga_register(struct vfio_pci_core_device *core);
+void vfio_pci_core_vga_unregister(struct vfio_pci_core_device *core);
+ssize_t vfio_pci_core_vga_rw(struct vfio_pci_core_device *core,
 			     char __user *buf, size_t count, loff_t pos,
 			     bool write);
 

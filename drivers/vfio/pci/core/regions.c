@@ -70,8 +70,14 @@ int vfio_pci_core_get_region_info_caps(struct vfio_device *vdev,
 		if (info->size)
 			info->flags = VFIO_REGION_INFO_FLAG_READ;
 		return 0;
+	case VFIO_PCI_VGA_REGION_INDEX:
+		info->size = vfio_pci_core_vga_size(core);
+		if (!info->size)
+			return -EINVAL;
+		info->flags = VFIO_REGION_INFO_FLAG_READ |
+			      VFIO_REGION_INFO_FLAG_WRITE;
+		return 0;
 	default:
-		/* Including VGA: legacy VGA ranges are not offered (yet). */
 		return -EINVAL;
 	}
 }
@@ -143,6 +149,9 @@ ssize_t vfio_pci_core_region_rw(struct vfio_pci_core_device *core,
 		break;
 	case VFIO_PCI_CONFIG_REGION_INDEX:
 		done = vfio_pci_core_config_rw(core, buf, count, pos, write);
+		break;
+	case VFIO_PCI_VGA_REGION_INDEX:
+		done = vfio_pci_core_vga_rw(core, buf, count, pos, write);
 		break;
 	default:
 		return -EINVAL;

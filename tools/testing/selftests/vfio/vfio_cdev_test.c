@@ -252,13 +252,23 @@ TEST_F(cdev, err_and_req_irqs_on_every_device)
 	ASSERT_EQ(VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_NORESIZE, irq.flags);
 }
 
-TEST_F(cdev, vga_region_absent_on_non_vga_device)
+/* Only a VGA-class function (class 0x0300xx) has the VGA region. */
+TEST_F(cdev, vga_region_only_on_vga_device)
 {
+	long long class = vt_sysfs_num(self->bdf, "class");
 	struct vfio_region_info reg;
 
+	ASSERT_LE(0, class);
 	bind_and_attach(_metadata, self);
-	ASSERT_EQ(-EINVAL, __vt_region_info(self->fd, VFIO_PCI_VGA_REGION_INDEX,
-					    &reg));
+	if ((class >> 8) == 0x0300) {
+		ASSERT_EQ(0, __vt_region_info(self->fd,
+					      VFIO_PCI_VGA_REGION_INDEX, &reg));
+		ASSERT_EQ(0xc0000, reg.size);
+	} else {
+		ASSERT_EQ(-EINVAL, __vt_region_info(self->fd,
+						    VFIO_PCI_VGA_REGION_INDEX,
+						    &reg));
+	}
 }
 
 TEST_F(cdev, config_access_out_of_range_fails)

@@ -40,6 +40,9 @@ if [ "$rc" = 0 ]; then
 	done
 	"$VM_REPO/build/selftests/vfio_snapshot" "$ref" $bdfs \
 		> "$out/reference.log" 2>&1 || rc=1
+	# The same figures for both drivers, side by side in the summary.
+	"$VM_REPO/build/selftests/vfio_bench" reference \
+		> "$out/bench-reference.txt" 2>&1 || rc=1
 	for bdf in $bdfs; do
 		echo "$bdf" > "/sys/bus/pci/devices/$bdf/driver/unbind" || rc=1
 		echo > "/sys/bus/pci/devices/$bdf/driver_override" || rc=1
@@ -68,6 +71,9 @@ for t in "$VM_REPO"/build/selftests/*_test; do
 	timeout -k 5 "${VM_TEST_TIMEOUT:-600}" "$t" > "$out/$name.tap" 2>&1
 	echo "vm: $name exited with $? after $((SECONDS - start))s"
 done
+
+"$VM_REPO/build/selftests/vfio_bench" ours > "$out/bench-ours.txt" 2>&1
+tap_result $? "benchmarks ran (figures in build/check/bench-ours.txt)"
 
 # Unbinding every device and unloading the modules must work: nothing left
 # holding a reference.

@@ -11,6 +11,7 @@ declare -A VM_DEVICE_IDS=(
 	[nvme]=1b36:0010
 	[pci-testdev]=1b36:0005
 	[ivshmem]=1af4:1110
+	[vga]=1234:1111
 )
 
 # Print the BDFs of every function with the given vendor:device.  Shell

@@ -30,7 +30,8 @@
 	X(e1000e,	0x8086, 0x10d3)		\
 	X(nvme,		0x1b36, 0x0010)		\
 	X(pci_testdev,	0x1b36, 0x0005)		\
-	X(ivshmem,	0x1af4, 0x1110)
+	X(ivshmem,	0x1af4, 0x1110)		\
+	X(vga,		0x1234, 0x1111)
 
 #define VT_MAX_BDFS	16
 #define VT_BDF_LEN	16
