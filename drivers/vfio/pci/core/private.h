@@ -18,6 +18,7 @@
 #include <linux/vfio_pci_core.h>
 
 #include "config.h"
+#include "topology.h"
 
 #define VFIO_PCI_CORE_OFFSET_SHIFT	40
 #define VFIO_PCI_CORE_OFFSET_MASK	((1ULL << VFIO_PCI_CORE_OFFSET_SHIFT) - 1)
@@ -50,6 +51,7 @@ static inline unsigned int vfio_pci_core_offset_to_index(loff_t pos)
  * @bar_pad: for a sub-page BAR, the resource claiming the rest of its page so
  *	     that no other device is placed there; held from open to close
  * @reset_works: a function reset succeeded at open; gates VFIO_DEVICE_RESET
+ * @topo: device set and SR-IOV state (topology.h)
  */
 struct vfio_pci_core_private {
 	struct vfio_pci_core_device *core;
@@ -63,6 +65,7 @@ struct vfio_pci_core_private {
 	bool bar_mmappable[PCI_STD_NUM_BARS];
 	struct resource *bar_pad[PCI_STD_NUM_BARS];
 	bool reset_works;
+	struct vfio_pci_core_topology topo;
 };
 
 static inline struct vfio_pci_core_device *
@@ -117,7 +120,7 @@ void vfio_pci_core_mmap_release(struct vfio_pci_core_device *core);
 
 /* reset.c */
 int vfio_pci_core_reset_at_open(struct vfio_pci_core_device *core);
-void vfio_pci_core_reset_at_close(struct vfio_pci_core_device *core);
+bool vfio_pci_core_reset_at_close(struct vfio_pci_core_device *core);
 /*
  * Reset the function with its BAR mappings revoked and memory_lock held for
  * write: VFIO_DEVICE_RESET and FLR requested through config space.
