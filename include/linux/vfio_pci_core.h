@@ -16,6 +16,7 @@
 
 #include <linux/pci.h>
 #include <linux/vfio.h>
+#include <linux/uuid.h>
 #include <linux/vfio_pci_core_compat.h>
 
 struct vfio_pci_core_private;
@@ -266,8 +267,64 @@ extern const struct pci_error_handlers vfio_pci_core_err_handlers;
  * @vdev: the device
  * @buf: the string given to VFIO_GROUP_GET_DEVICE_FD
  *
- * Return: 1 when @buf names this device, 0 otherwise.
+ * @buf is the device name, optionally followed by spaces and one
+ * "vf_token=<uuid>".  The token is checked as vfio_pci_core_match_token_uuid()
+ * does (through &vfio_device_ops.match_token_uuid where the kernel has it).
+ *
+ * Return: 1 when @buf names this device and the token rules allow the open,
+ * 0 when it names another device, -EINVAL for malformed options or a token
+ * that does not apply, -EACCES for a missing or wrong token.
  */
 int vfio_pci_core_match(struct vfio_device *vdev, char *buf);
+
+/**
+ * vfio_pci_core_match_token_uuid() - check the VF token given at open
+ * @vdev: the device being opened
+ * @uuid: the token the user gave, or NULL if none
+ *
+ * &vfio_device_ops.match_token_uuid on kernels that have it (use
+ * VFIO_PCI_CORE_MATCH_TOKEN_OP); vfio_pci_core_match() uses it too.  A VF
+ * whose PF was enabled by a vfio-pci-core driver needs the PF's token; a PF
+ * with VFs open needs the current token; a PF without open VFs takes @uuid
+ * as its new token.
+ *
+ * Return: 0 to allow the open, -EACCES for a missing or wrong token,
+ * -EINVAL for a token given to a device that has none.
+ */
+int vfio_pci_core_match_token_uuid(struct vfio_device *vdev,
+				   const uuid_t *uuid);
+
+/**
+ * VFIO_PCI_CORE_MATCH_TOKEN_OP - the token-check member of vfio_device_ops
+ *
+ * Put this line in a variant's &struct vfio_device_ops: where the vfio core
+ * checks VF tokens on the cdev path through
+ * &vfio_device_ops.match_token_uuid it sets that member to
+ * vfio_pci_core_match_token_uuid(), on older kernels it expands to nothing.
+ */
+#if VFIO_PCI_COMPAT_MATCH_TOKEN_UUID_OP
+#define VFIO_PCI_CORE_MATCH_TOKEN_OP \
+	.match_token_uuid = vfio_pci_core_match_token_uuid,
+#else
+#define VFIO_PCI_CORE_MATCH_TOKEN_OP
+#endif
+
+/**
+ * vfio_pci_core_sriov_configure() - enable or disable the PF's VFs
+ * @core: the PF
+ * @nr_virtfn: how many VFs to create, or 0 to remove them all
+ *
+ * For a variant's &pci_driver.sriov_configure, which the PCI core calls with
+ * the PF's device lock held.  The VFs created get the PF driver's name as
+ * driver_override and need the PF's VF token to be opened.  Disabling waits
+ * until every VF is unbound, and so until their users have closed them.
+ * vfio_pci_core_unregister_device() disables SR-IOV itself.
+ *
+ * Context: process context, PF device lock held.
+ * Return: @nr_virtfn when enabled, 0 when disabled, or a negative errno
+ * (-EINVAL if SR-IOV is already enabled).
+ */
+int vfio_pci_core_sriov_configure(struct vfio_pci_core_device *core,
+				  int nr_virtfn);
 
 #endif /* __LINUX_VFIO_PCI_CORE_H */

@@ -45,4 +45,16 @@ vfio_pci_compat_bypass_register(struct irq_bypass_producer *producer,
 #endif
 }
 
+/*
+ * The match_token_uuid op of vfio_device_ops, through which the vfio core
+ * checks the VF token given with VFIO_DEVICE_BIND_FLAG_TOKEN on the cdev
+ * path, came with 6.17 (7.3 has it, 6.12 does not: there only the group
+ * path, through the match op, carries a token).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
+#define VFIO_PCI_COMPAT_MATCH_TOKEN_UUID_OP	1
+#else
+#define VFIO_PCI_COMPAT_MATCH_TOKEN_UUID_OP	0
+#endif
+
 #endif /* __LINUX_VFIO_PCI_CORE_COMPAT_H */

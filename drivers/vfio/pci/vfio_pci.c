@@ -26,6 +26,7 @@ static const struct vfio_device_ops vfio_pci_ops = {
 	.mmap		= vfio_pci_core_mmap,
 	.match		= vfio_pci_core_match,
 	.request	= vfio_pci_core_request,
+	VFIO_PCI_CORE_MATCH_TOKEN_OP
 	.bind_iommufd	= vfio_iommufd_physical_bind,
 	.unbind_iommufd	= vfio_iommufd_physical_unbind,
 	.attach_ioas	= vfio_iommufd_physical_attach_ioas,
@@ -61,12 +62,19 @@ static void vfio_pci_remove(struct pci_dev *pdev)
 	vfio_put_device(&core->vdev);
 }
 
+static int vfio_pci_sriov_configure(struct pci_dev *pdev, int nr_virtfn)
+{
+	return vfio_pci_core_sriov_configure(dev_get_drvdata(&pdev->dev),
+					     nr_virtfn);
+}
+
 static struct pci_driver vfio_pci_driver = {
 	.name			= "vfio-pci",
 	.id_table		= NULL,	/* bound only by an admin's choice */
 	.probe			= vfio_pci_probe,
 	.remove			= vfio_pci_remove,
 	.err_handler		= &vfio_pci_core_err_handlers,
+	.sriov_configure	= vfio_pci_sriov_configure,
 	.driver_managed_dma	= true,
 };
 

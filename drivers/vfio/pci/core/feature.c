@@ -17,8 +17,7 @@ static const struct {
 	u32 feature;
 	vfio_pci_core_feature_fn fn;
 } vfio_pci_core_features[] = {
-	/* rows are added by the features that the core serves */
-	{ 0, NULL },
+	{ VFIO_DEVICE_FEATURE_PCI_VF_TOKEN, vfio_pci_core_feature_vf_token },
 };
 
 int vfio_pci_core_device_feature(struct vfio_device *vdev, u32 flags,

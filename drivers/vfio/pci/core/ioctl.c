@@ -42,6 +42,8 @@ static const struct {
 	{ VFIO_DEVICE_GET_IRQ_INFO, vfio_pci_core_ioctl_irq_info },
 	{ VFIO_DEVICE_SET_IRQS, vfio_pci_core_ioctl_set_irqs },
 	{ VFIO_DEVICE_RESET, vfio_pci_core_ioctl_reset },
+	{ VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, vfio_pci_core_ioctl_hot_reset_info },
+	{ VFIO_DEVICE_PCI_HOT_RESET, vfio_pci_core_ioctl_hot_reset },
 };
 
 long vfio_pci_core_ioctl(struct vfio_device *vdev, unsigned int cmd,

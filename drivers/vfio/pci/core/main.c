@@ -24,6 +24,7 @@ int vfio_pci_core_init_dev(struct vfio_device *vdev)
 	core->pdev = to_pci_dev(vdev->dev);
 	core->priv = priv;
 	vfio_pci_core_irq_init(core);
+	vfio_pci_core_topology_init(core);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_init_dev);
@@ -54,7 +55,11 @@ int vfio_pci_core_register_device(struct vfio_pci_core_device *core)
 	if (pdev->hdr_type != PCI_HEADER_TYPE_NORMAL)
 		return -EINVAL;
 
-	ret = vfio_assign_device_set(&core->vdev, &core->vdev);
+	/* VFs are steered to the PF's driver by its name. */
+	if (WARN_ON(!core->vdev.ops->name))
+		return -EINVAL;
+
+	ret = vfio_pci_core_dev_set_assign(core);
 	if (ret)
 		return ret;
 
@@ -62,16 +67,29 @@ int vfio_pci_core_register_device(struct vfio_pci_core_device *core)
 	if (ret)
 		return ret;
 
+	ret = vfio_pci_core_sriov_register(core);
+	if (ret)
+		goto out_vga;
+
 	ret = vfio_register_group_dev(&core->vdev);
 	if (ret)
-		vfio_pci_core_vga_unregister(core);
+		goto out_sriov;
+	return 0;
+
+out_sriov:
+	vfio_pci_core_sriov_unregister(core);
+out_vga:
+	vfio_pci_core_vga_unregister(core);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_register_device);
 
 void vfio_pci_core_unregister_device(struct vfio_pci_core_device *core)
 {
+	/* Our VFs go first: this waits until their users have closed them. */
+	vfio_pci_core_sriov_configure(core, 0);
 	vfio_unregister_group_dev(&core->vdev);
+	vfio_pci_core_sriov_unregister(core);
 	vfio_pci_core_vga_unregister(core);
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_unregister_device);
@@ -108,6 +126,7 @@ int vfio_pci_core_open_device(struct vfio_device *vdev)
 
 	vfio_pci_core_irq_sync_msi_flags(core);
 	vfio_pci_core_mmap_probe(core);
+	vfio_pci_core_vf_token_open(core);
 	return 0;
 
 out_disable:
@@ -127,6 +146,7 @@ void vfio_pci_core_close_device(struct vfio_device *vdev)
 
 	/* No interrupt or notification may outlive the user. */
 	vfio_pci_core_irq_close(core);
+	vfio_pci_core_vf_token_close(core);
 	vfio_pci_core_zap_bars(core);
 	vfio_pci_core_bar_unmap_all(core);
 	vfio_pci_core_mmap_release(core);
@@ -135,23 +155,18 @@ void vfio_pci_core_close_device(struct vfio_device *vdev)
 	mutex_unlock(&priv->cfg_lock);
 	pci_clear_master(pdev);
 	/* Leave nothing of the user's device state behind for the host. */
-	vfio_pci_core_reset_at_close(core);
+	priv->topo.needs_reset = !vfio_pci_core_reset_at_close(core);
 	pci_disable_device(pdev);
 
 	if (priv->pci_saved_state) {
 		pci_load_and_free_saved_state(pdev, &priv->pci_saved_state);
 		pci_restore_state(pdev);
 	}
+
+	/* No function reset: a slot or bus reset, if the set allows one. */
+	vfio_pci_core_dev_set_try_reset(vdev->dev_set);
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_close_device);
-
-int vfio_pci_core_match(struct vfio_device *vdev, char *buf)
-{
-	struct vfio_pci_core_device *core = to_vfio_pci_core(vdev);
-
-	return !strcmp(pci_name(core->pdev), buf);
-}
-EXPORT_SYMBOL_GPL(vfio_pci_core_match);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("VFIO PCI core library: PCI functions for userspace drivers");

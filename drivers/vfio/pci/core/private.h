@@ -19,6 +19,7 @@
 
 #include "config.h"
 #include "irq.h"
+#include "topology.h"
 
 #define VFIO_PCI_CORE_OFFSET_SHIFT	40
 #define VFIO_PCI_CORE_OFFSET_MASK	((1ULL << VFIO_PCI_CORE_OFFSET_SHIFT) - 1)
@@ -53,6 +54,7 @@ static inline unsigned int vfio_pci_core_offset_to_index(loff_t pos)
  * @reset_works: a function reset succeeded at open; gates VFIO_DEVICE_RESET
  * @irq: interrupt state (irq.h); its igate nests inside @cfg_lock and
  *	 outside @memory_lock
+ * @topo: device set and SR-IOV state (topology.h)
  */
 struct vfio_pci_core_private {
 	struct vfio_pci_core_device *core;
@@ -67,6 +69,7 @@ struct vfio_pci_core_private {
 	struct resource *bar_pad[PCI_STD_NUM_BARS];
 	bool reset_works;
 	struct vfio_pci_irq_state irq;
+	struct vfio_pci_core_topology topo;
 };
 
 static inline struct vfio_pci_core_device *
@@ -129,7 +132,7 @@ void vfio_pci_core_mmap_release(struct vfio_pci_core_device *core);
 
 /* reset.c */
 int vfio_pci_core_reset_at_open(struct vfio_pci_core_device *core);
-void vfio_pci_core_reset_at_close(struct vfio_pci_core_device *core);
+bool vfio_pci_core_reset_at_close(struct vfio_pci_core_device *core);
 /*
  * Reset the function with its BAR mappings revoked and memory_lock held for
  * write: VFIO_DEVICE_RESET and FLR requested through config space.

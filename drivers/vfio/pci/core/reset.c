@@ -31,21 +31,28 @@ int vfio_pci_core_reset_at_open(struct vfio_pci_core_device *core)
 	return 0;
 }
 
-void vfio_pci_core_reset_at_close(struct vfio_pci_core_device *core)
+/*
+ * Returns whether the function was reset; if not, the device set owes it a
+ * bus or slot reset (dev_set.c).
+ */
+bool vfio_pci_core_reset_at_close(struct vfio_pci_core_device *core)
 {
 	struct vfio_pci_core_private *priv = core->priv;
+	int ret;
 
 	if (!priv->reset_works)
-		return;
+		return false;
 
 	/*
 	 * No mapping can exist at the last close, but take the lock anyway so
 	 * the rule "decoding changes only under memory_lock" has no exception.
 	 */
 	down_write(&priv->memory_lock);
-	if (pci_try_reset_function(core->pdev))
-		pci_dbg(core->pdev, "no reset at close\n");
+	ret = pci_try_reset_function(core->pdev);
+	if (ret)
+		pci_dbg(core->pdev, "no reset at close: %d\n", ret);
 	up_write(&priv->memory_lock);
+	return !ret;
 }
 
 int vfio_pci_core_reset_function(struct vfio_pci_core_device *core)

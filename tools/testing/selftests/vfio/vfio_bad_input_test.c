@@ -14,6 +14,7 @@
  *
  * Where our core answers differently today because the feature is not
  * there yet (hot reset, IOEVENTFD, low power), the row carries that
+ * there yet (SET_IRQS, IOEVENTFD, low power), the row carries that
  * answer as "alt" with a reason; it is accepted as a SKIP only while
  * VT_PENDING_FEATURES=1, and FAILs otherwise.  Against the kernel's
  * vfio-pci every row passes with the pending variable unset.
@@ -60,7 +61,14 @@ enum bad_op {
 	OP_FEATURE,		/* a0 = flags, a1 = argsz */
 	OP_SET_IRQS,		/* a0 = index, a1 = flags, a2 = start,
 				 * a3 = count; see struct bad_case */
+	OP_GROUP_HOT_RESET,	/* e1000e opened through its group:
+				 * a0 = count, a1 = GFD_*, a2 = flags */
+	OP_BIND_TOKEN,		/* bind a fresh e1000e cdev fd with
+				 * BIND_FLAG_TOKEN; a0 = 1: NULL token ptr */
 };
+
+/* What OP_GROUP_HOT_RESET puts in every slot of its fd array. */
+enum { GFD_OWN_GROUP, GFD_MINUS_ONE, GFD_DEV_NULL, GFD_DEVICE };
 
 /*
  * ARGSZ: for BIND2, ATTACH and DETACH an a0 of 0 means sizeof(the struct)
@@ -369,10 +377,6 @@ BAD(set_irqs_index_5, .op = OP_IOCTL, .a0 = VFIO_DEVICE_SET_IRQS, .a1 = 20,
     .a2 = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER, .a3 = 5,
     .expect = -EINVAL,
     .upstream = "vfio_set_irqs_validate_and_prepare: index >= VFIO_PCI_NUM_IRQS")
-BAD(hot_reset_info_argsz_0, .op = OP_IOCTL,
-    .a0 = VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, .a1 = 0, .expect = -EINVAL,
-    .upstream = "vfio_pci_ioctl_get_pci_hot_reset_info: argsz < minsz",
-    .alt = -ENOTTY, .alt_reason = PENDING_NOT_YET)
 BAD(ioeventfd_no_size_flag, .op = OP_IOCTL, .a0 = VFIO_DEVICE_IOEVENTFD,
     .a1 = 32, .a2 = 0, .expect = -EINVAL,
     .upstream = "vfio_pci_ioctl_ioeventfd: exactly one size flag",
@@ -395,10 +399,92 @@ BAD(feature_migration_not_migratable, .op = OP_FEATURE,
     .a0 = VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_MIGRATION, .a1 = 16,
     .expect = -ENOTTY,
     .upstream = "vfio_ioctl_device_feature_migration: no mig_ops")
+
+/*
+ * Hot reset, device sets, SR-IOV and the VF token.  The fixture's devices
+ * are cdev-opened, so the group-fd form runs on e1000e opened through its
+ * group (OP_GROUP_HOT_RESET); igb is an SR-IOV PF, edu is not.
+ */
+BAD(hot_reset_info_argsz_0, .op = OP_IOCTL,
+    .a0 = VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, .a1 = 0, .expect = -EINVAL,
+    .upstream = "vfio_pci_ioctl_get_pci_hot_reset_info: argsz < minsz")
+BAD(hot_reset_info_argsz_short, .op = OP_IOCTL,
+    .a0 = VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, .a1 = 11, .expect = -EINVAL,
+    .upstream = "vfio_pci_ioctl_get_pci_hot_reset_info: argsz < offsetofend(count)")
+BAD(hot_reset_info_no_room, .op = OP_IOCTL,
+    .a0 = VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, .a1 = 12, .expect = -ENOSPC,
+    .upstream = "vfio_pci_ioctl_get_pci_hot_reset_info: count > room in argsz")
+BAD(hot_reset_argsz_0, .op = OP_IOCTL, .a0 = VFIO_DEVICE_PCI_HOT_RESET,
+    .a1 = 0, .expect = -EINVAL,
+    .upstream = "vfio_pci_ioctl_pci_hot_reset: argsz < minsz")
+BAD(hot_reset_argsz_short, .op = OP_IOCTL, .a0 = VFIO_DEVICE_PCI_HOT_RESET,
+    .a1 = 11, .expect = -EINVAL,
+    .upstream = "vfio_pci_ioctl_pci_hot_reset: argsz < offsetofend(count)")
+BAD(hot_reset_flags_1, .op = OP_IOCTL, .a0 = VFIO_DEVICE_PCI_HOT_RESET,
+    .a1 = 12, .a2 = 1, .expect = -EINVAL,
+    .upstream = "vfio_pci_ioctl_pci_hot_reset: flags != 0")
+BAD(hot_reset_flags_high, .op = OP_IOCTL, .a0 = VFIO_DEVICE_PCI_HOT_RESET,
+    .a1 = 12, .a2 = 0x80000000, .expect = -EINVAL,
+    .upstream = "vfio_pci_ioctl_pci_hot_reset: flags != 0")
+BAD(hot_reset_cdev_with_fds, .op = OP_IOCTL, .a0 = VFIO_DEVICE_PCI_HOT_RESET,
+    .a1 = 16, .a3 = 1, .expect = -EINVAL,
+    .upstream = "vfio_pci_ioctl_pci_hot_reset: non-empty array on a cdev fd")
+BAD(hot_reset_cdev_count_huge, .op = OP_IOCTL,
+    .a0 = VFIO_DEVICE_PCI_HOT_RESET, .a1 = 16, .a3 = 0xffffffff,
+    .expect = -EINVAL,
+    .upstream = "vfio_pci_ioctl_pci_hot_reset: non-empty array on a cdev fd")
+BAD(group_hot_reset_empty_array, .op = OP_GROUP_HOT_RESET, .a0 = 0,
+    .expect = -EINVAL,
+    .upstream = "vfio_pci_ioctl_pci_hot_reset: empty array on a group fd")
+BAD(group_hot_reset_flags, .op = OP_GROUP_HOT_RESET, .a0 = 1, .a2 = 1,
+    .expect = -EINVAL, .upstream = "vfio_pci_ioctl_pci_hot_reset: flags != 0")
+BAD(group_hot_reset_count_too_large, .op = OP_GROUP_HOT_RESET, .a0 = 2,
+    .expect = -EINVAL,
+    .upstream = "vfio_pci_ioctl_pci_hot_reset_groups: count > affected devices")
+BAD(group_hot_reset_count_huge, .op = OP_GROUP_HOT_RESET, .a0 = 0x7fffffff,
+    .expect = -EINVAL,
+    .upstream = "vfio_pci_ioctl_pci_hot_reset_groups: count > affected devices")
+BAD(group_hot_reset_negative_fd, .op = OP_GROUP_HOT_RESET, .a0 = 1,
+    .a1 = GFD_MINUS_ONE, .expect = -EBADF,
+    .upstream = "vfio_pci_ioctl_pci_hot_reset_groups: fget fails")
+BAD(group_hot_reset_not_vfio_fd, .op = OP_GROUP_HOT_RESET, .a0 = 1,
+    .a1 = GFD_DEV_NULL, .expect = -EINVAL,
+    .upstream = "vfio_pci_ioctl_pci_hot_reset_groups: !vfio_file_is_group")
+BAD(group_hot_reset_device_fd, .op = OP_GROUP_HOT_RESET, .a0 = 1,
+    .a1 = GFD_DEVICE, .expect = -EINVAL,
+    .upstream = "vfio_pci_ioctl_pci_hot_reset_groups: a device fd is not a group fd")
 BAD(feature_vf_token_not_a_pf, .op = OP_FEATURE,
     .a0 = VFIO_DEVICE_FEATURE_PROBE | VFIO_DEVICE_FEATURE_SET |
 	  VFIO_DEVICE_FEATURE_PCI_VF_TOKEN, .a1 = 8, .expect = -ENOTTY,
     .upstream = "vfio_pci_core_feature_token: no vf_token (not an SR-IOV PF)")
+BAD(feature_vf_token_set_not_a_pf, .op = OP_FEATURE,
+    .a0 = VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_PCI_VF_TOKEN,
+    .a1 = 24, .expect = -ENOTTY,
+    .upstream = "vfio_pci_core_feature_token: no vf_token (not an SR-IOV PF)")
+BAD(igb_vf_token_get, .dev = DEV_IGB, .op = OP_FEATURE,
+    .a0 = VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_PCI_VF_TOKEN,
+    .a1 = 24, .expect = -EINVAL,
+    .upstream = "vfio_check_feature: GET not supported (SET only)")
+BAD(igb_vf_token_probe_get, .dev = DEV_IGB, .op = OP_FEATURE,
+    .a0 = VFIO_DEVICE_FEATURE_PROBE | VFIO_DEVICE_FEATURE_GET |
+	  VFIO_DEVICE_FEATURE_PCI_VF_TOKEN, .a1 = 8, .expect = -EINVAL,
+    .upstream = "vfio_check_feature: PROBE of an unsupported GET")
+BAD(igb_vf_token_probe_set, .dev = DEV_IGB, .op = OP_FEATURE,
+    .a0 = VFIO_DEVICE_FEATURE_PROBE | VFIO_DEVICE_FEATURE_SET |
+	  VFIO_DEVICE_FEATURE_PCI_VF_TOKEN, .a1 = 8, .expect = 0,
+    .upstream = "vfio_check_feature: PROBE of SET on a PF answers 0")
+BAD(igb_vf_token_set_argsz_short, .dev = DEV_IGB, .op = OP_FEATURE,
+    .a0 = VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_PCI_VF_TOKEN,
+    .a1 = 23, .expect = -EINVAL,
+    .upstream = "vfio_check_feature: argsz < header + sizeof(uuid)")
+BAD(igb_vf_token_neither_get_nor_set, .dev = DEV_IGB, .op = OP_FEATURE,
+    .a0 = VFIO_DEVICE_FEATURE_PCI_VF_TOKEN, .a1 = 24, .expect = -EINVAL,
+    .upstream = "vfio_check_feature: neither GET nor SET")
+BAD(bind_token_not_pf_or_vf, .op = OP_BIND_TOKEN, .expect = -EINVAL,
+    .upstream = "vfio_pci_core_match_token_uuid: token given, not a PF or VF")
+BAD(bind_token_bad_pointer, .op = OP_BIND_TOKEN, .a0 = 1, .expect = -EFAULT,
+    .upstream = "vfio_df_check_token: copy_from_user of token_uuid_ptr")
+
 BAD(feature_low_power_no_get_set, .op = OP_FEATURE,
     .a0 = VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY, .a1 = 8, .expect = -EINVAL,
     .upstream = "vfio_check_feature: neither GET nor SET without PROBE",
@@ -793,6 +879,97 @@ static long do_set_irqs(struct bad_state *self, const struct bad_case *v)
 	return ret;
 }
 
+/* e1000e through its group, with an iommufd as the container. */
+static long do_group_hot_reset(const struct bad_case *v)
+{
+	struct {
+		struct vfio_pci_hot_reset hdr;
+		int32_t fds[2];
+	} r = {};
+	const char *bdf = vt_find_one(0x8086, 0x10d3);
+	char path[PATH_MAX], link[PATH_MAX];
+	int group = -1, iommufd, dev = -1, null = -1, i;
+	long ret;
+	ssize_t n;
+
+	if (!bdf)
+		return -ENODEV;
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group",
+		 bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -ENODEV;
+	link[n] = '\0';
+	snprintf(path, sizeof(path), "/dev/vfio/%s", strrchr(link, '/') + 1);
+	iommufd = vt_iommufd_open();
+	group = open(path, O_RDWR);
+	if (group < 0 || ioctl(group, VFIO_GROUP_SET_CONTAINER, &iommufd)) {
+		ret = -ENODEV;
+		goto out;
+	}
+	dev = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, bdf);
+	if (dev < 0) {
+		ret = -ENODEV;
+		goto out;
+	}
+	null = open("/dev/null", O_RDONLY);
+	for (i = 0; i < 2; i++) {
+		switch (v->a1) {
+		case GFD_OWN_GROUP:
+			r.fds[i] = group;
+			break;
+		case GFD_MINUS_ONE:
+			r.fds[i] = -1;
+			break;
+		case GFD_DEV_NULL:
+			r.fds[i] = null;
+			break;
+		default:
+			r.fds[i] = dev;
+			break;
+		}
+	}
+	r.hdr.argsz = sizeof(r);
+	r.hdr.flags = v->a2;
+	r.hdr.count = v->a0;
+	ret = sys_ret(ioctl(dev, VFIO_DEVICE_PCI_HOT_RESET, &r));
+out:
+	if (null >= 0)
+		close(null);
+	if (dev >= 0)
+		close(dev);
+	if (group >= 0)
+		close(group);
+	close(iommufd);
+	return ret;
+}
+
+/* A fresh cdev fd of e1000e bound with a token, which cannot apply. */
+static long do_bind_token(const struct bad_case *v)
+{
+	const char *bdf = vt_find_one(0x8086, 0x10d3);
+	uint8_t uuid[16] = { 1, 2, 3, 4 };
+	struct vfio_device_bind_iommufd bind = {
+		.argsz = sizeof(bind),
+		.flags = VFIO_DEVICE_BIND_FLAG_TOKEN,
+		.token_uuid_ptr = v->a0 ? 0 : (uintptr_t)uuid,
+	};
+	int fd, iommufd;
+	long ret;
+
+	if (!bdf)
+		return -ENODEV;
+	fd = __vt_cdev_open(bdf);
+	if (fd < 0)
+		return fd;
+	iommufd = vt_iommufd_open();
+	bind.iommufd = iommufd;
+	ret = sys_ret(ioctl(fd, VFIO_DEVICE_BIND_IOMMUFD, &bind));
+	close(fd);
+	close(iommufd);
+	return ret;
+}
+
 static long run_op(char *why, size_t whylen, struct bad_state *self,
 		   const struct bad_case *v)
 {
@@ -873,6 +1050,10 @@ static long run_op(char *why, size_t whylen, struct bad_state *self,
 	}
 	case OP_SET_IRQS:
 		return do_set_irqs(self, v);
+	case OP_GROUP_HOT_RESET:
+		return do_group_hot_reset(v);
+	case OP_BIND_TOKEN:
+		return do_bind_token(v);
 	}
 	return -ENOSYS;
 }

@@ -27,10 +27,13 @@ vm_find_bdfs() {
 	return 0
 }
 
-# Every test device's BDF, one per line, in bus order.
+# Every test device's BDF, one per line, in bus order.  SR-IOV VFs are left
+# out: nvme VFs share the PF's vendor:device, and VFs come and go with the
+# tests that create them.
 vm_test_bdfs() {
 	local want=" ${VM_DEVICE_IDS[*]} " dev vendor device
 	for dev in /sys/bus/pci/devices/*; do
+		[ -e "$dev/physfn" ] && continue
 		read -r vendor < "$dev/vendor"
 		read -r device < "$dev/device"
 		case "$want" in
