@@ -41,6 +41,7 @@ static const struct {
 #endif
 	{ VFIO_DEVICE_GET_IRQ_INFO, vfio_pci_core_ioctl_irq_info },
 	{ VFIO_DEVICE_RESET, vfio_pci_core_ioctl_reset },
+	{ VFIO_DEVICE_IOEVENTFD, vfio_pci_core_ioctl_ioeventfd },
 };
 
 long vfio_pci_core_ioctl(struct vfio_device *vdev, unsigned int cmd,

@@ -23,6 +23,8 @@ int vfio_pci_core_init_dev(struct vfio_device *vdev)
 	mutex_init(&priv->cfg_lock);
 	core->pdev = to_pci_dev(vdev->dev);
 	core->priv = priv;
+	vfio_pci_core_ioeventfd_init(core);
+	vfio_pci_core_pm_init(core);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_init_dev);
@@ -32,6 +34,8 @@ void vfio_pci_core_release_dev(struct vfio_device *vdev)
 	struct vfio_pci_core_device *core = to_vfio_pci_core(vdev);
 	struct vfio_pci_core_private *priv = core->priv;
 
+	vfio_pci_core_pm_release(core);
+	vfio_pci_core_ioeventfd_destroy(core);
 	mutex_destroy(&priv->cfg_lock);
 	mutex_destroy(&priv->barmap_lock);
 	kfree(priv);
@@ -56,13 +60,21 @@ int vfio_pci_core_register_device(struct vfio_pci_core_device *core)
 	if (ret)
 		return ret;
 
-	return vfio_register_group_dev(&core->vdev);
+	ret = vfio_pci_core_pm_register(core);
+	if (ret)
+		return ret;
+
+	ret = vfio_register_group_dev(&core->vdev);
+	if (ret)
+		vfio_pci_core_pm_unregister(core);
+	return ret;
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_register_device);
 
 void vfio_pci_core_unregister_device(struct vfio_pci_core_device *core)
 {
 	vfio_unregister_group_dev(&core->vdev);
+	vfio_pci_core_pm_unregister(core);
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_unregister_device);
 
@@ -72,6 +84,11 @@ int vfio_pci_core_open_device(struct vfio_device *vdev)
 	struct vfio_pci_core_private *priv = core->priv;
 	struct pci_dev *pdev = core->pdev;
 	int ret;
+
+	/* An idle device is runtime-suspended: wake it for the session. */
+	ret = vfio_pci_core_pm_open(core);
+	if (ret)
+		return ret;
 
 	/* Remember the state the host left the function in. */
 	pci_save_state(pdev);
@@ -102,6 +119,7 @@ out_disable:
 out_free_state:
 	kfree(priv->pci_saved_state);
 	priv->pci_saved_state = NULL;
+	vfio_pci_core_pm_close_end(core);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_open_device);
@@ -112,6 +130,10 @@ void vfio_pci_core_close_device(struct vfio_device *vdev)
 	struct vfio_pci_core_private *priv = core->priv;
 	struct pci_dev *pdev = core->pdev;
 
+	/* Out of low power and in D0 before anything touches the device. */
+	vfio_pci_core_pm_close_begin(core);
+	/* Before the BARs are unmapped: ioeventfds write through them. */
+	vfio_pci_core_ioeventfd_release_all(core);
 	vfio_pci_core_zap_bars(core);
 	vfio_pci_core_bar_unmap_all(core);
 	vfio_pci_core_mmap_release(core);
@@ -127,6 +149,8 @@ void vfio_pci_core_close_device(struct vfio_device *vdev)
 		pci_load_and_free_saved_state(pdev, &priv->pci_saved_state);
 		pci_restore_state(pdev);
 	}
+	/* Nobody has it open: let it idle in low power again. */
+	vfio_pci_core_pm_close_end(core);
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_close_device);
 

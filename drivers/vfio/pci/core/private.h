@@ -18,6 +18,7 @@
 #include <linux/vfio_pci_core.h>
 
 #include "config.h"
+#include "pm_ioeventfd.h"
 
 #define VFIO_PCI_CORE_OFFSET_SHIFT	40
 #define VFIO_PCI_CORE_OFFSET_MASK	((1ULL << VFIO_PCI_CORE_OFFSET_SHIFT) - 1)
@@ -50,6 +51,7 @@ static inline unsigned int vfio_pci_core_offset_to_index(loff_t pos)
  * @bar_pad: for a sub-page BAR, the resource claiming the rest of its page so
  *	     that no other device is placed there; held from open to close
  * @reset_works: a function reset succeeded at open; gates VFIO_DEVICE_RESET
+ * @pm_io: ioeventfds and runtime power management (pm_ioeventfd.h)
  */
 struct vfio_pci_core_private {
 	struct vfio_pci_core_device *core;
@@ -63,6 +65,7 @@ struct vfio_pci_core_private {
 	bool bar_mmappable[PCI_STD_NUM_BARS];
 	struct resource *bar_pad[PCI_STD_NUM_BARS];
 	bool reset_works;
+	struct vfio_pci_core_pm_io pm_io;
 };
 
 static inline struct vfio_pci_core_device *
@@ -104,6 +107,8 @@ void __iomem *vfio_pci_core_bar_map(struct vfio_pci_core_device *core,
 				    unsigned int bar);
 void vfio_pci_core_bar_unmap_all(struct vfio_pci_core_device *core);
 void vfio_pci_core_zap_bars(struct vfio_pci_core_device *core);
+/* Does a BAR of this kind decode now?  Caller holds memory_lock. */
+bool vfio_pci_core_bar_decodes(struct vfio_pci_core_device *core, bool is_io);
 
 /* memory.c: the caller of vfio_pci_core_memory_enabled() holds memory_lock */
 bool vfio_pci_core_memory_enabled(struct vfio_pci_core_device *core);
