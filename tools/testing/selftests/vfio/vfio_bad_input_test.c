@@ -511,25 +511,25 @@ BAD(feature_low_power_exit_not_engaged, .op = OP_FEATURE,
     .a0 = F_SET | LP_EXIT, .a1 = FEAT_HDR, .expect = 0,
     .upstream = "vfio_pci_core_pm_exit: idempotent")
 BAD(feature_low_power_wakeup_get, .op = OP_LOW_POWER_WAKEUP,
-    .a0 = F_GET | LP_WAKEUP, .a1 = FEAT_HDR + 4, .expect = -EINVAL,
+    .a0 = F_GET | LP_WAKEUP, .a1 = FEAT_HDR + 8, .expect = -EINVAL,
     .upstream = "vfio_check_feature: GET not supported")
 BAD(feature_low_power_wakeup_argsz_short, .op = OP_LOW_POWER_WAKEUP,
-    .a0 = F_SET | LP_WAKEUP, .a1 = FEAT_HDR + 3, .expect = -EINVAL,
+    .a0 = F_SET | LP_WAKEUP, .a1 = FEAT_HDR + 7, .expect = -EINVAL,
     .upstream = "vfio_check_feature: argsz < sizeof(entry)")
 BAD(feature_low_power_wakeup_fd_minus_1, .op = OP_LOW_POWER_WAKEUP,
-    .a0 = F_SET | LP_WAKEUP, .a1 = FEAT_HDR + 4, .a2 = FD_MINUS_1,
+    .a0 = F_SET | LP_WAKEUP, .a1 = FEAT_HDR + 8, .a2 = FD_MINUS_1,
     .expect = -EINVAL,
     .upstream = "vfio_pci_core_pm_entry_with_wakeup: wakeup_eventfd < 0")
 BAD(feature_low_power_wakeup_closed_fd, .op = OP_LOW_POWER_WAKEUP,
-    .a0 = F_SET | LP_WAKEUP, .a1 = FEAT_HDR + 4, .a2 = FD_CLOSED,
+    .a0 = F_SET | LP_WAKEUP, .a1 = FEAT_HDR + 8, .a2 = FD_CLOSED,
     .expect = -EBADF,
     .upstream = "vfio_pci_core_pm_entry_with_wakeup: eventfd_ctx_fdget")
 BAD(feature_low_power_wakeup_not_eventfd, .op = OP_LOW_POWER_WAKEUP,
-    .a0 = F_SET | LP_WAKEUP, .a1 = FEAT_HDR + 4, .a2 = FD_NOT_EVENTFD,
+    .a0 = F_SET | LP_WAKEUP, .a1 = FEAT_HDR + 8, .a2 = FD_NOT_EVENTFD,
     .expect = -EINVAL,
     .upstream = "vfio_pci_core_pm_entry_with_wakeup: eventfd_ctx_fdget")
 BAD(feature_low_power_wakeup_ok, .op = OP_LOW_POWER_WAKEUP,
-    .a0 = F_SET | LP_WAKEUP, .a1 = FEAT_HDR + 4, .expect = 0,
+    .a0 = F_SET | LP_WAKEUP, .a1 = FEAT_HDR + 8, .expect = 0,
     .upstream = "vfio_pci_core_pm_entry_with_wakeup: engaged")
 BAD(feature_low_power_entry_twice, .op = OP_LOW_POWER_TWICE,
     .expect = -EINVAL,

@@ -6,8 +6,8 @@
  * edu's liveness register (BAR0 + 0x04) stores the complement of what is
  * written, and only for 4-byte writes; its DMA source register (BAR0 +
  * 0x80) takes 8-byte writes and reads back as written.  pci-testdev's test
- * 0 counts writes of any width to its target offset, which covers 1 and 2
- * bytes.  igb has an MSI-X table for the overlap rule.
+ * 0 counts a write to its target offset whose first byte is its data byte;
+ * wider writes reach it as bytes, which covers 1, 2 and 8 bytes.  igb has an MSI-X table for the overlap rule.
  */
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
@@ -23,6 +23,7 @@
 /* pci-testdev MMIO BAR: test selector, target offset and hit counter. */
 #define TESTDEV_SELECT	0x00
 #define TESTDEV_TARGET	0x04
+#define TESTDEV_DATA	0x08
 #define TESTDEV_COUNT	0x0c
 
 static int ioeventfd(int devfd, const struct vfio_region_info *bar,
@@ -294,11 +295,12 @@ TEST_F(edu, bounds_and_flags)
 	ASSERT_EQ(-ENODEV, ioeventfd(fd, &self->bar0, EDU_LIVENESS, 4, 0, -1));
 }
 
-/* pci-testdev counts hits of any width on its test-0 target offset. */
+/* pci-testdev counts hits on its test-0 target offset. */
 FIXTURE(testdev) {
 	struct vt_device dev;
 	struct vfio_region_info bar0;
 	uint32_t target;
+	uint8_t data;
 	int efd;
 };
 
@@ -315,6 +317,8 @@ FIXTURE_SETUP(testdev)
 				       TESTDEV_SELECT, &zero, 1));
 	ASSERT_EQ(4, __vt_region_read(self->dev.fd, &self->bar0,
 				      TESTDEV_TARGET, &self->target, 4));
+	ASSERT_EQ(1, __vt_region_read(self->dev.fd, &self->bar0, TESTDEV_DATA,
+				      &self->data, 1));
 	ASSERT_LT(self->target + 8, self->bar0.size);
 	self->efd = eventfd(0, EFD_CLOEXEC);
 	ASSERT_LE(0, self->efd);
@@ -347,14 +351,21 @@ TEST_F(testdev, every_width_hits)
 	for (i = 0; i < 4; i++) {
 		before = testdev_count(_metadata, self);
 		ASSERT_EQ(0, ioeventfd(self->dev.fd, &self->bar0, self->target,
-				       widths[i], 0, self->efd));
+				       widths[i], self->data, self->efd));
 		kick(self->efd);
 		ASSERT_EQ(before + 1, read32_until(self->dev.fd, &self->bar0,
-						   TESTDEV_COUNT, before + 1));
+						   TESTDEV_COUNT, before + 1))
+			TH_LOG("width %u", widths[i]);
+		/* A wrong data byte does not count: the value is written. */
 		ASSERT_EQ(0, ioeventfd(self->dev.fd, &self->bar0, self->target,
-				       widths[i], 0, -1));
-		TH_LOG("width %u: count %u -> %u", widths[i], before,
-		       testdev_count(_metadata, self));
+				       widths[i], self->data ^ 1, self->efd));
+		ASSERT_EQ(0, ioeventfd(self->dev.fd, &self->bar0, self->target,
+				       widths[i], self->data, -1));
+		kick(self->efd);
+		usleep(50 * 1000);
+		ASSERT_EQ(before + 1, testdev_count(_metadata, self));
+		ASSERT_EQ(0, ioeventfd(self->dev.fd, &self->bar0, self->target,
+				       widths[i], self->data ^ 1, -1));
 	}
 }
 
