@@ -54,9 +54,10 @@ int vfio_pci_core_init_dev(struct vfio_device *vdev);
 void vfio_pci_core_release_dev(struct vfio_device *vdev);
 
 /**
- * vfio_pci_core_pm_ops - runtime power management of a vfio-pci device
+ * DOC: vfio_pci_core_pm_ops
  *
- * Every driver built on the core names these in its &struct pci_driver:
+ * Runtime power management of a vfio-pci device.  Every driver built on
+ * the core names these in its &struct pci_driver:
  * ``.driver = { .pm = &vfio_pci_core_pm_ops }``.  They let an unopened device
  * idle in a low-power state and serve the VFIO_DEVICE_FEATURE_LOW_POWER_*
  * features; with them set, the vfio core also wakes the device around every
