@@ -13,7 +13,7 @@
  * write read-only config registers also check the register kept its value.
  *
  * Where our core answers differently today because the feature is not
- * there yet (SET_IRQS, hot reset, IOEVENTFD, low power), the row carries that
+ * there yet (SET_IRQS, hot reset), the row carries that
  * answer as "alt" with a reason; it is accepted as a SKIP only while
  * VT_PENDING_FEATURES=1, and FAILs otherwise.  Against the kernel's
  * vfio-pci every row passes with the pending variable unset.

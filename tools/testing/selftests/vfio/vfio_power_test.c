@@ -364,4 +364,73 @@ TEST_F(power, close_while_engaged)
 	ASSERT_EQ(0, low_power_exit(self->dev.fd));
 }
 
+static int write_file(const char *path, const char *val)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n == (ssize_t)strlen(val) ? 0 : -EIO;
+}
+
+/* Unbind @bdf from vfio-pci and probe it again (driver_override stays). */
+static int rebind(const char *bdf)
+{
+	char path[128];
+	int ret;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver/unbind",
+		 bdf);
+	ret = write_file(path, bdf);
+	if (!ret)
+		ret = write_file("/sys/bus/pci/drivers_probe", bdf);
+	return ret;
+}
+
+#define IDLE_D3_PARAM	"/sys/module/vfio_pci/parameters/disable_idle_d3"
+
+/*
+ * vfio-pci's disable_idle_d3 applies to devices bound after it is set: such
+ * a device stays active while unused, and still enters low power on request.
+ */
+TEST(disable_idle_d3_keeps_unused_device_active)
+{
+	char bdfs[VT_MAX_BDFS][VT_BDF_LEN];
+	struct vt_device dev;
+	const char *bdf;
+	int n;
+
+	n = vt_find_bound(0x1234, 0x11e8, bdfs, VT_MAX_BDFS);
+	if (n < 1)
+		SKIP(return, "no edu bound to vfio-pci");
+	bdf = bdfs[n - 1];
+	if (access(IDLE_D3_PARAM, W_OK))
+		SKIP(return, "no writable disable_idle_d3 parameter");
+
+	ASSERT_TRUE(wait_status(bdf, "suspended"));
+	ASSERT_EQ(0, write_file(IDLE_D3_PARAM, "Y"));
+	n = rebind(bdf);
+	ASSERT_EQ(0, write_file(IDLE_D3_PARAM, "N"));
+	ASSERT_EQ(0, n);
+	usleep(300 * 1000);
+	ASSERT_TRUE(wait_status(bdf, "active"));
+
+	vt_device_open(&dev, bdf);
+	ASSERT_EQ(0, low_power_entry(dev.fd));
+	ASSERT_TRUE(wait_status(bdf, "suspended"));
+	ASSERT_EQ(0, low_power_exit(dev.fd));
+	ASSERT_TRUE(wait_status(bdf, "active"));
+	vt_device_close(&dev);
+	usleep(300 * 1000);
+	ASSERT_TRUE(wait_status(bdf, "active"));
+
+	/* Bound again with the parameter off: idle in D3 as before. */
+	ASSERT_EQ(0, rebind(bdf));
+	ASSERT_TRUE(wait_status(bdf, "suspended"));
+}
+
 TEST_HARNESS_MAIN

@@ -56,7 +56,7 @@ for bdf in $(vm_test_bdfs); do
 	tap_result $? "bind $bdf ($(cat /sys/bus/pci/devices/$bdf/vendor):$(cat /sys/bus/pci/devices/$bdf/device)) to vfio-pci"
 done
 
-# The ioctls of the next issue (SET_IRQS, hot reset, IOEVENTFD, low power)
+# The ioctls of the next issue not served yet (SET_IRQS, hot reset)
 # still answer -ENOTTY: the bad-input rows for them report that as SKIPs
 # naming the feature.  Remove once those ioctls are served.
 export VT_PENDING_FEATURES=1
