@@ -7,7 +7,9 @@
  * written, and only for 4-byte writes; its DMA source register (BAR0 +
  * 0x80) takes 8-byte writes and reads back as written.  pci-testdev's test
  * 0 counts a write to its target offset whose first byte is its data byte;
- * wider writes reach it as bytes, which covers 1, 2 and 8 bytes.  igb has an MSI-X table for the overlap rule.
+ * wider writes reach it as bytes on its memory BAR, which covers 1, 2 and 8
+ * bytes.  Its I/O port BAR target is an odd port, where only single bytes
+ * reach it.  igb has an MSI-X table for the overlap rule.
  */
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
@@ -304,6 +306,15 @@ FIXTURE(testdev) {
 	int efd;
 };
 
+/* Which BAR: 0 is the MMIO test BAR, 1 the I/O port one. */
+FIXTURE_VARIANT(testdev) {
+	uint32_t bar;
+	unsigned int widths;	/* how many of 1, 2, 4, 8 the target counts */
+};
+
+FIXTURE_VARIANT_ADD(testdev, mmio) { 0, 4 };
+FIXTURE_VARIANT_ADD(testdev, pio) { 1, 1 };
+
 FIXTURE_SETUP(testdev)
 {
 	uint8_t zero = 0;
@@ -311,8 +322,7 @@ FIXTURE_SETUP(testdev)
 	self->efd = -1;
 	if (!vt_device_open_id(&self->dev, 0x1b36, 0x0005))
 		SKIP(return, "no pci-testdev bound to vfio-pci");
-	ASSERT_EQ(0, __vt_region_info(self->dev.fd, VFIO_PCI_BAR0_REGION_INDEX,
-				      &self->bar0));
+	ASSERT_EQ(0, __vt_region_info(self->dev.fd, variant->bar, &self->bar0));
 	ASSERT_EQ(1, __vt_region_write(self->dev.fd, &self->bar0,
 				       TESTDEV_SELECT, &zero, 1));
 	ASSERT_EQ(4, __vt_region_read(self->dev.fd, &self->bar0,
@@ -348,7 +358,7 @@ TEST_F(testdev, every_width_hits)
 	unsigned int i;
 	uint32_t before;
 
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < variant->widths; i++) {
 		before = testdev_count(_metadata, self);
 		ASSERT_EQ(0, ioeventfd(self->dev.fd, &self->bar0, self->target,
 				       widths[i], self->data, self->efd));
@@ -366,6 +376,13 @@ TEST_F(testdev, every_width_hits)
 		ASSERT_EQ(before + 1, testdev_count(_metadata, self));
 		ASSERT_EQ(0, ioeventfd(self->dev.fd, &self->bar0, self->target,
 				       widths[i], self->data ^ 1, -1));
+	}
+	/* Every width registers, 8 bytes on I/O ports included. */
+	for (i = variant->widths; i < 4; i++) {
+		ASSERT_EQ(0, ioeventfd(self->dev.fd, &self->bar0, self->target,
+				       widths[i], self->data, self->efd));
+		ASSERT_EQ(0, ioeventfd(self->dev.fd, &self->bar0, self->target,
+				       widths[i], self->data, -1));
 	}
 }
 
