@@ -55,15 +55,42 @@ int vfio_pci_core_init_dev(struct vfio_device *vdev);
 void vfio_pci_core_release_dev(struct vfio_device *vdev);
 
 /**
+ * DOC: vfio_pci_core_pm_ops
+ *
+ * Runtime power management of a vfio-pci device.  Every driver built on
+ * the core names these in its &struct pci_driver:
+ * ``.driver = { .pm = &vfio_pci_core_pm_ops }``.  They let an unopened device
+ * idle in a low-power state and serve the VFIO_DEVICE_FEATURE_LOW_POWER_*
+ * features; with them set, the vfio core also wakes the device around every
+ * device ioctl.  vfio_pci_core_register_device() refuses a driver without
+ * runtime PM callbacks.
+ */
+extern const struct dev_pm_ops vfio_pci_core_pm_ops;
+
+/**
+ * vfio_pci_core_set_idle_d3() - choose whether an unopened device idles in D3
+ * @core: the device, after vfio_alloc_device() and before
+ *	  vfio_pci_core_register_device()
+ * @idle_d3: true (the default) to runtime-suspend the device, to D3hot where
+ *	     it can, while nobody has it open; false to keep it in D0
+ *
+ * The choice holds for the device's lifetime.  vfio-pci passes its
+ * disable_idle_d3 module parameter through this.
+ */
+void vfio_pci_core_set_idle_d3(struct vfio_pci_core_device *core,
+			       bool idle_d3);
+
+/**
  * vfio_pci_core_register_device() - make a probed function visible to users
  * @core: the device, allocated with vfio_alloc_device()
  *
  * Call from the variant's probe after dev_set_drvdata(&pdev->dev, core).
- * Creates the group and cdev nodes.  The device is not touched until a user
- * opens it.  Undo with vfio_pci_core_unregister_device().
+ * Creates the group and cdev nodes.  Puts the function in D0 and then, unless
+ * vfio_pci_core_set_idle_d3() said otherwise, lets it runtime-suspend until a
+ * user opens it.  Undo with vfio_pci_core_unregister_device().
  *
  * Return: 0 or a negative errno (-EINVAL for a function the core cannot
- * drive, such as a bridge).
+ * drive, such as a bridge, or a driver without &vfio_pci_core_pm_ops).
  */
 int vfio_pci_core_register_device(struct vfio_pci_core_device *core);
 

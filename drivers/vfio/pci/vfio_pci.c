@@ -12,6 +12,11 @@ static char ids[1024];
 module_param_string(ids, ids, sizeof(ids), 0444);
 MODULE_PARM_DESC(ids, "PCI IDs to claim at load, comma-separated hex vendor:device[:subvendor[:subdevice[:class[:class_mask]]]]");
 
+/* Read at each probe: a change applies to devices bound afterwards. */
+static bool disable_idle_d3;
+module_param(disable_idle_d3, bool, 0644);
+MODULE_PARM_DESC(disable_idle_d3, "Keep unused devices in D0 instead of letting them idle in D3");
+
 static const struct vfio_device_ops vfio_pci_ops = {
 	.name		= "vfio-pci",
 	.init		= vfio_pci_core_init_dev,
@@ -44,6 +49,7 @@ static int vfio_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return PTR_ERR(core);
 
 	dev_set_drvdata(&pdev->dev, core);
+	vfio_pci_core_set_idle_d3(core, !READ_ONCE(disable_idle_d3));
 	ret = vfio_pci_core_register_device(core);
 	if (ret)
 		goto out_put;
@@ -76,6 +82,7 @@ static struct pci_driver vfio_pci_driver = {
 	.err_handler		= &vfio_pci_core_err_handlers,
 	.sriov_configure	= vfio_pci_sriov_configure,
 	.driver_managed_dma	= true,
+	.driver.pm		= &vfio_pci_core_pm_ops,
 };
 
 /* Parse one "vendor:device[:subvendor[:subdevice[:class[:class_mask]]]]". */

@@ -61,8 +61,7 @@ void vfio_pci_core_bar_unmap_all(struct vfio_pci_core_device *core)
  * Memory BARs follow the device-wide predicate of memory.c; I/O BARs the
  * I/O enable bit userspace last wrote to COMMAND.  Caller holds memory_lock.
  */
-static bool vfio_pci_core_bar_decodes(struct vfio_pci_core_device *core,
-				      bool is_io)
+bool vfio_pci_core_bar_decodes(struct vfio_pci_core_device *core, bool is_io)
 {
 	if (!is_io)
 		return vfio_pci_core_memory_enabled(core);

@@ -86,15 +86,12 @@ struct vfio_pci_cfg_cap {
  * @bar_mask: size mask of each BAR (index 6: ROM) applied to user writes
  * @bar_flags: read-only low bits of each BAR (type, prefetch, ROM enable
  *	       excluded)
- * @pm_restore: the device loses its state in D3hot and must be restored
- *		when it comes back to D0
  */
 struct vfio_pci_cfg_state {
 	u8 *vconfig;
 	struct vfio_pci_cfg_byte *map;
 	u32 bar_mask[PCI_STD_NUM_BARS + 1];
 	u32 bar_flags[PCI_STD_NUM_BARS + 1];
-	bool pm_restore;
 };
 
 /* Per-byte permissions; reg_size 0 means "not part of a described register". */

@@ -204,28 +204,18 @@ static int vfio_pci_cfg_write_pmcsr(struct vfio_pci_core_device *core,
 	struct vfio_pci_core_private *priv = core->priv;
 	struct pci_dev *pdev = core->pdev;
 	pci_power_t state;
-	u16 pmcsr;
 
 	if (pos == reg) {
 		state = (val & PCI_PM_CTRL_STATE_MASK) == 3 ? PCI_D3hot :
 			(val & PCI_PM_CTRL_STATE_MASK) == 0 ? PCI_D0 :
 			pdev->current_state;
 		if (state != pdev->current_state) {
-			pci_read_config_word(pdev, reg, &pmcsr);
-			if (state == PCI_D3hot) {
-				priv->cfg.pm_restore =
-					!(pmcsr & PCI_PM_CTRL_NO_SOFT_RESET);
-				if (priv->cfg.pm_restore)
-					pci_save_state(pdev);
+			if (state == PCI_D3hot)
 				vfio_pci_core_memory_lock_zap(core);
-			} else {
+			else
 				down_write(&priv->memory_lock);
-			}
-			pci_set_power_state(pdev, state);
-			if (state == PCI_D0 && priv->cfg.pm_restore) {
-				pci_restore_state(pdev);
-				priv->cfg.pm_restore = false;
-			}
+			/* Saves and restores state as the device needs. */
+			vfio_pci_core_set_power_state(core, state);
 			vfio_pci_core_memory_unlock(core);
 		}
 	}

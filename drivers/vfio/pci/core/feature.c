@@ -18,6 +18,12 @@ static const struct {
 	vfio_pci_core_feature_fn fn;
 } vfio_pci_core_features[] = {
 	{ VFIO_DEVICE_FEATURE_PCI_VF_TOKEN, vfio_pci_core_feature_vf_token },
+	{ VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY,
+	  vfio_pci_core_feature_low_power_entry },
+	{ VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY_WITH_WAKEUP,
+	  vfio_pci_core_feature_low_power_wakeup },
+	{ VFIO_DEVICE_FEATURE_LOW_POWER_EXIT,
+	  vfio_pci_core_feature_low_power_exit },
 };
 
 int vfio_pci_core_device_feature(struct vfio_device *vdev, u32 flags,

@@ -44,6 +44,7 @@ static const struct {
 	{ VFIO_DEVICE_RESET, vfio_pci_core_ioctl_reset },
 	{ VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, vfio_pci_core_ioctl_hot_reset_info },
 	{ VFIO_DEVICE_PCI_HOT_RESET, vfio_pci_core_ioctl_hot_reset },
+	{ VFIO_DEVICE_IOEVENTFD, vfio_pci_core_ioctl_ioeventfd },
 };
 
 long vfio_pci_core_ioctl(struct vfio_device *vdev, unsigned int cmd,

@@ -25,6 +25,8 @@ int vfio_pci_core_init_dev(struct vfio_device *vdev)
 	core->priv = priv;
 	vfio_pci_core_irq_init(core);
 	vfio_pci_core_topology_init(core);
+	vfio_pci_core_ioeventfd_init(core);
+	vfio_pci_core_pm_init(core);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_init_dev);
@@ -35,6 +37,8 @@ void vfio_pci_core_release_dev(struct vfio_device *vdev)
 	struct vfio_pci_core_private *priv = core->priv;
 
 	vfio_pci_core_irq_destroy(core);
+	vfio_pci_core_pm_release(core);
+	vfio_pci_core_ioeventfd_destroy(core);
 	mutex_destroy(&priv->cfg_lock);
 	mutex_destroy(&priv->barmap_lock);
 	kfree(priv);
@@ -71,11 +75,17 @@ int vfio_pci_core_register_device(struct vfio_pci_core_device *core)
 	if (ret)
 		goto out_vga;
 
-	ret = vfio_register_group_dev(&core->vdev);
+	ret = vfio_pci_core_pm_register(core);
 	if (ret)
 		goto out_sriov;
+
+	ret = vfio_register_group_dev(&core->vdev);
+	if (ret)
+		goto out_pm;
 	return 0;
 
+out_pm:
+	vfio_pci_core_pm_unregister(core);
 out_sriov:
 	vfio_pci_core_sriov_unregister(core);
 out_vga:
@@ -89,6 +99,7 @@ void vfio_pci_core_unregister_device(struct vfio_pci_core_device *core)
 	/* Our VFs go first: this waits until their users have closed them. */
 	vfio_pci_core_sriov_configure(core, 0);
 	vfio_unregister_group_dev(&core->vdev);
+	vfio_pci_core_pm_unregister(core);
 	vfio_pci_core_sriov_unregister(core);
 	vfio_pci_core_vga_unregister(core);
 }
@@ -100,6 +111,11 @@ int vfio_pci_core_open_device(struct vfio_device *vdev)
 	struct vfio_pci_core_private *priv = core->priv;
 	struct pci_dev *pdev = core->pdev;
 	int ret;
+
+	/* An idle device is runtime-suspended: wake it for the session. */
+	ret = vfio_pci_core_pm_open(core);
+	if (ret)
+		return ret;
 
 	/* Remember the state the host left the function in. */
 	pci_save_state(pdev);
@@ -134,6 +150,7 @@ out_disable:
 out_free_state:
 	kfree(priv->pci_saved_state);
 	priv->pci_saved_state = NULL;
+	vfio_pci_core_pm_close_end(core);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_open_device);
@@ -144,9 +161,13 @@ void vfio_pci_core_close_device(struct vfio_device *vdev)
 	struct vfio_pci_core_private *priv = core->priv;
 	struct pci_dev *pdev = core->pdev;
 
+	/* Out of low power and in D0 before anything touches the device. */
+	vfio_pci_core_pm_close_begin(core);
 	/* No interrupt or notification may outlive the user. */
 	vfio_pci_core_irq_close(core);
 	vfio_pci_core_vf_token_close(core);
+	/* Before the BARs are unmapped: ioeventfds write through them. */
+	vfio_pci_core_ioeventfd_release_all(core);
 	vfio_pci_core_zap_bars(core);
 	vfio_pci_core_bar_unmap_all(core);
 	vfio_pci_core_mmap_release(core);
@@ -165,6 +186,8 @@ void vfio_pci_core_close_device(struct vfio_device *vdev)
 
 	/* No function reset: a slot or bus reset, if the set allows one. */
 	vfio_pci_core_dev_set_try_reset(vdev->dev_set);
+	/* Nobody has it open: let it idle in low power again. */
+	vfio_pci_core_pm_close_end(core);
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_close_device);
 

@@ -103,7 +103,9 @@ static vm_fault_t vfio_pci_core_mmap_fault(struct vm_fault *vmf)
 	pfn = (pci_resource_start(core->pdev, bar) >> PAGE_SHIFT) + bar_pgoff;
 
 	down_read(&core->priv->memory_lock);
-	if (vfio_pci_core_memory_enabled(core))
+	/* Low power engaged: no access until userspace leaves it. */
+	if (!vfio_pci_core_low_power_engaged(core) &&
+	    vfio_pci_core_memory_enabled(core))
 		ret = vmf_insert_pfn(vma, vmf->address & PAGE_MASK, pfn);
 	else
 		ret = VM_FAULT_SIGBUS;

@@ -20,6 +20,7 @@
 #include "config.h"
 #include "irq.h"
 #include "topology.h"
+#include "pm_ioeventfd.h"
 
 #define VFIO_PCI_CORE_OFFSET_SHIFT	40
 #define VFIO_PCI_CORE_OFFSET_MASK	((1ULL << VFIO_PCI_CORE_OFFSET_SHIFT) - 1)
@@ -55,6 +56,7 @@ static inline unsigned int vfio_pci_core_offset_to_index(loff_t pos)
  * @irq: interrupt state (irq.h); its igate nests inside @cfg_lock and
  *	 outside @memory_lock
  * @topo: device set and SR-IOV state (topology.h)
+ * @pm_io: ioeventfds and runtime power management (pm_ioeventfd.h)
  */
 struct vfio_pci_core_private {
 	struct vfio_pci_core_device *core;
@@ -70,6 +72,7 @@ struct vfio_pci_core_private {
 	bool reset_works;
 	struct vfio_pci_irq_state irq;
 	struct vfio_pci_core_topology topo;
+	struct vfio_pci_core_pm_io pm_io;
 };
 
 static inline struct vfio_pci_core_device *
@@ -119,6 +122,8 @@ size_t vfio_pci_core_piece_width(loff_t pos, size_t left, bool is_io);
 void vfio_pci_core_io_rw_one(void __iomem *addr, size_t width, u64 *val,
 			     bool write);
 void vfio_pci_core_zap_bars(struct vfio_pci_core_device *core);
+/* Does a BAR of this kind decode now?  Caller holds memory_lock. */
+bool vfio_pci_core_bar_decodes(struct vfio_pci_core_device *core, bool is_io);
 
 /* memory.c: the caller of vfio_pci_core_memory_enabled() holds memory_lock */
 bool vfio_pci_core_memory_enabled(struct vfio_pci_core_device *core);

@@ -140,6 +140,14 @@ ssize_t vfio_pci_core_region_rw(struct vfio_pci_core_device *core,
 	if (!count)
 		return 0;
 
+	if (index > VFIO_PCI_VGA_REGION_INDEX)
+		return -EINVAL;
+
+	/* A device in low power wakes for the access (power.c). */
+	done = vfio_pci_core_pm_get(core);
+	if (done)
+		return done;
+
 	switch (index) {
 	case VFIO_PCI_BAR0_REGION_INDEX ... VFIO_PCI_BAR5_REGION_INDEX:
 		done = vfio_pci_core_bar_rw(core, index, buf, count, pos, write);
@@ -150,12 +158,11 @@ ssize_t vfio_pci_core_region_rw(struct vfio_pci_core_device *core,
 	case VFIO_PCI_CONFIG_REGION_INDEX:
 		done = vfio_pci_core_config_rw(core, buf, count, pos, write);
 		break;
-	case VFIO_PCI_VGA_REGION_INDEX:
+	default:
 		done = vfio_pci_core_vga_rw(core, buf, count, pos, write);
 		break;
-	default:
-		return -EINVAL;
 	}
+	vfio_pci_core_pm_put(core);
 
 	if (done > 0)
 		*ppos += done;

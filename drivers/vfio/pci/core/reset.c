@@ -62,7 +62,7 @@ int vfio_pci_core_reset_function(struct vfio_pci_core_device *core)
 
 	vfio_pci_core_memory_lock_zap(core);
 	/* A reset from D3hot may not take: bring the function to D0 first. */
-	ret = pci_set_power_state(pdev, PCI_D0);
+	ret = vfio_pci_core_set_power_state(core, PCI_D0);
 	if (!ret)
 		ret = pci_try_reset_function(pdev);
 	vfio_pci_core_memory_unlock(core);

@@ -13,8 +13,7 @@
  * write read-only config registers also check the register kept its value.
  *
  * Where our core answers differently today because the feature is not
- * there yet (hot reset, IOEVENTFD, low power), the row carries that
- * there yet (SET_IRQS, IOEVENTFD, low power), the row carries that
+ * there yet, the row carries that
  * answer as "alt" with a reason; it is accepted as a SKIP only while
  * VT_PENDING_FEATURES=1, and FAILs otherwise.  Against the kernel's
  * vfio-pci every row passes with the pending variable unset.
@@ -65,10 +64,21 @@ enum bad_op {
 				 * a0 = count, a1 = GFD_*, a2 = flags */
 	OP_BIND_TOKEN,		/* bind a fresh e1000e cdev fd with
 				 * BIND_FLAG_TOKEN; a0 = 1: NULL token ptr */
+	OP_IOEVENTFD,		/* a0 = argsz (0: the struct's), a1 = flags,
+				 * a2 = offset in the region (END allowed),
+				 * a3 = IOEV(index, fd kind); a registration
+				 * that succeeds is removed again */
+	OP_LOW_POWER_WAKEUP,	/* a0 = feature flags, a1 = argsz, a2 = fd
+				 * kind; low power is left again afterwards */
+	OP_LOW_POWER_TWICE,	/* LOW_POWER_ENTRY twice; the second's answer */
 };
 
 /* What OP_GROUP_HOT_RESET puts in every slot of its fd array. */
 enum { GFD_OWN_GROUP, GFD_MINUS_ONE, GFD_DEV_NULL, GFD_DEVICE };
+
+/* What OP_IOEVENTFD and OP_LOW_POWER_WAKEUP pass as the eventfd. */
+enum bad_fd { FD_EVENTFD, FD_MINUS_1, FD_MINUS_2, FD_CLOSED, FD_NOT_EVENTFD };
+#define IOEV(index, fd)	((uint64_t)(index) | ((uint64_t)(fd) << 8))
 
 /*
  * ARGSZ: for BIND2, ATTACH and DETACH an a0 of 0 means sizeof(the struct)
@@ -122,6 +132,14 @@ struct bad_case {
 #define PENDING_CFG_WRITE	"config writes refused until config virtualization lands"
 #define PENDING_CFG_BOUNDS	"config bounds follow upstream once config virtualization lands"
 #define PENDING_NOT_YET		"ioctl not implemented in our core yet"
+#define IOEV_ARGSZ	sizeof(struct vfio_device_ioeventfd)
+#define FEAT_HDR	sizeof(struct vfio_device_feature)
+#define LP_ENTRY	VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY
+#define LP_WAKEUP	VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY_WITH_WAKEUP
+#define LP_EXIT		VFIO_DEVICE_FEATURE_LOW_POWER_EXIT
+#define F_GET		VFIO_DEVICE_FEATURE_GET
+#define F_SET		VFIO_DEVICE_FEATURE_SET
+#define F_PROBE		VFIO_DEVICE_FEATURE_PROBE
 
 /*
  * The table.  Upstream references are to Linux 7.3: vfio_main.c and
@@ -379,8 +397,7 @@ BAD(set_irqs_index_5, .op = OP_IOCTL, .a0 = VFIO_DEVICE_SET_IRQS, .a1 = 20,
     .upstream = "vfio_set_irqs_validate_and_prepare: index >= VFIO_PCI_NUM_IRQS")
 BAD(ioeventfd_no_size_flag, .op = OP_IOCTL, .a0 = VFIO_DEVICE_IOEVENTFD,
     .a1 = 32, .a2 = 0, .expect = -EINVAL,
-    .upstream = "vfio_pci_ioctl_ioeventfd: exactly one size flag",
-    .alt = -ENOTTY, .alt_reason = PENDING_NOT_YET)
+    .upstream = "vfio_pci_ioctl_ioeventfd: exactly one size flag")
 BAD(feature_unknown_flag, .op = OP_FEATURE,
     .a0 = VFIO_DEVICE_FEATURE_GET | 0x80000000, .a1 = 8, .expect = -EINVAL,
     .upstream = "vfio_ioctl_device_feature: unknown flag bits")
@@ -487,8 +504,7 @@ BAD(bind_token_bad_pointer, .op = OP_BIND_TOKEN, .a0 = 1, .expect = -EFAULT,
 
 BAD(feature_low_power_no_get_set, .op = OP_FEATURE,
     .a0 = VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY, .a1 = 8, .expect = -EINVAL,
-    .upstream = "vfio_check_feature: neither GET nor SET without PROBE",
-    .alt = -ENOTTY, .alt_reason = "low-power features not implemented in our core yet")
+    .upstream = "vfio_check_feature: neither GET nor SET without PROBE")
 
 /*
  * VFIO_DEVICE_SET_IRQS (interrupts).  The common header checks are the vfio
@@ -610,6 +626,135 @@ BAD(igb_set_irqs_msix_loopback_inactive, .dev = DEV_IGB,
 #undef MSIX
 #undef ERR
 #undef REQ
+
+/*
+ * IOEVENTFD and the low-power features (power area).  An ioeventfd row
+ * that succeeds is removed again; a low-power row that engages is left
+ * again, so every row starts from a device in D0 with nothing registered.
+ */
+BAD(ioeventfd_argsz_0, .op = OP_IOEVENTFD, .a0 = 0xffffffff,
+    .a1 = VFIO_DEVICE_IOEVENTFD_32, .a3 = IOEV(BAR0, FD_EVENTFD),
+    .expect = -EINVAL, .upstream = "vfio_pci_ioctl_ioeventfd: argsz < minsz")
+BAD(ioeventfd_argsz_short, .op = OP_IOEVENTFD, .a0 = 27,
+    .a1 = VFIO_DEVICE_IOEVENTFD_32, .a3 = IOEV(BAR0, FD_EVENTFD),
+    .expect = -EINVAL,
+    .upstream = "vfio_pci_ioctl_ioeventfd: argsz < offsetofend(fd)")
+BAD(ioeventfd_argsz_minsz_ok, .op = OP_IOEVENTFD, .a0 = 28,
+    .a1 = VFIO_DEVICE_IOEVENTFD_32, .a2 = 4, .a3 = IOEV(BAR0, FD_EVENTFD),
+    .expect = 0, .upstream = "vfio_pci_ioctl_ioeventfd: minsz is enough")
+BAD(ioeventfd_flags_0, .op = OP_IOEVENTFD, .a1 = 0,
+    .a3 = IOEV(BAR0, FD_EVENTFD), .expect = -EINVAL,
+    .upstream = "vfio_pci_ioctl_ioeventfd: hweight8(size flags) != 1")
+BAD(ioeventfd_two_sizes, .op = OP_IOEVENTFD,
+    .a1 = VFIO_DEVICE_IOEVENTFD_16 | VFIO_DEVICE_IOEVENTFD_32,
+    .a3 = IOEV(BAR0, FD_EVENTFD), .expect = -EINVAL,
+    .upstream = "vfio_pci_ioctl_ioeventfd: hweight8(size flags) != 1")
+BAD(ioeventfd_unknown_flag, .op = OP_IOEVENTFD,
+    .a1 = VFIO_DEVICE_IOEVENTFD_32 | 0x10, .a3 = IOEV(BAR0, FD_EVENTFD),
+    .expect = -EINVAL,
+    .upstream = "vfio_pci_ioctl_ioeventfd: flags outside SIZE_MASK")
+BAD(ioeventfd_fd_minus_2, .op = OP_IOEVENTFD, .a1 = VFIO_DEVICE_IOEVENTFD_32,
+    .a3 = IOEV(BAR0, FD_MINUS_2), .expect = -EINVAL,
+    .upstream = "vfio_pci_ioctl_ioeventfd: fd < -1")
+BAD(ioeventfd_closed_fd, .op = OP_IOEVENTFD, .a1 = VFIO_DEVICE_IOEVENTFD_32,
+    .a3 = IOEV(BAR0, FD_CLOSED), .expect = -EBADF,
+    .upstream = "vfio_virqfd_enable: no such file")
+BAD(ioeventfd_not_an_eventfd, .op = OP_IOEVENTFD,
+    .a1 = VFIO_DEVICE_IOEVENTFD_32, .a3 = IOEV(BAR0, FD_NOT_EVENTFD),
+    .expect = -EINVAL,
+    .upstream = "vfio_virqfd_enable: eventfd_ctx_fileget on /dev/null")
+BAD(ioeventfd_config_region, .op = OP_IOEVENTFD,
+    .a1 = VFIO_DEVICE_IOEVENTFD_32, .a3 = IOEV(CFG, FD_EVENTFD),
+    .expect = -EINVAL, .upstream = "vfio_pci_ioeventfd: bar > BAR5")
+BAD(ioeventfd_rom_region, .op = OP_IOEVENTFD, .a1 = VFIO_DEVICE_IOEVENTFD_32,
+    .a3 = IOEV(VFIO_PCI_ROM_REGION_INDEX, FD_EVENTFD), .expect = -EINVAL,
+    .upstream = "vfio_pci_ioeventfd: bar > BAR5")
+BAD(ioeventfd_index_9, .op = OP_IOEVENTFD, .a1 = VFIO_DEVICE_IOEVENTFD_32,
+    .a3 = IOEV(9, FD_EVENTFD), .expect = -EINVAL,
+    .upstream = "vfio_pci_ioeventfd: bar > BAR5")
+BAD(ioeventfd_absent_bar1, .op = OP_IOEVENTFD,
+    .a1 = VFIO_DEVICE_IOEVENTFD_32,
+    .a3 = IOEV(VFIO_PCI_BAR1_REGION_INDEX, FD_EVENTFD), .expect = -EINVAL,
+    .upstream = "vfio_pci_ioeventfd: pos + count > bar length (0)")
+BAD(ioeventfd_at_bar_end, .op = OP_IOEVENTFD, .a1 = VFIO_DEVICE_IOEVENTFD_32,
+    .a2 = END(0), .a3 = IOEV(BAR0, FD_EVENTFD), .expect = -EINVAL,
+    .upstream = "vfio_pci_ioeventfd: pos + count > bar length")
+BAD(ioeventfd_across_bar_end, .op = OP_IOEVENTFD,
+    .a1 = VFIO_DEVICE_IOEVENTFD_32, .a2 = END(-2),
+    .a3 = IOEV(BAR0, FD_EVENTFD), .expect = -EINVAL,
+    .upstream = "vfio_pci_ioeventfd: pos + count > bar length")
+BAD(ioeventfd_8_across_bar_end, .op = OP_IOEVENTFD,
+    .a1 = VFIO_DEVICE_IOEVENTFD_64, .a2 = END(-4),
+    .a3 = IOEV(BAR0, FD_EVENTFD), .expect = -EINVAL,
+    .upstream = "vfio_pci_ioeventfd: pos + count > bar length")
+BAD(ioeventfd_last_qword_ok, .op = OP_IOEVENTFD,
+    .a1 = VFIO_DEVICE_IOEVENTFD_64, .a2 = END(-8),
+    .a3 = IOEV(BAR0, FD_EVENTFD), .expect = 0,
+    .upstream = "vfio_pci_ioeventfd: pos + count == bar length is inside")
+BAD(ioeventfd_remove_nonexistent, .op = OP_IOEVENTFD,
+    .a1 = VFIO_DEVICE_IOEVENTFD_32, .a2 = 4, .a3 = IOEV(BAR0, FD_MINUS_1),
+    .expect = -ENODEV, .upstream = "vfio_pci_ioeventfd: fd -1 and no match")
+BAD(ioeventfd_remove_outside_bar, .op = OP_IOEVENTFD,
+    .a1 = VFIO_DEVICE_IOEVENTFD_32, .a2 = END(0), .a3 = IOEV(BAR0, FD_MINUS_1),
+    .expect = -EINVAL,
+    .upstream = "vfio_pci_ioeventfd: bounds are checked before the lookup")
+BAD(igb_ioeventfd_8_on_io_bar, .dev = DEV_IGB, .op = OP_IOEVENTFD,
+    .a1 = VFIO_DEVICE_IOEVENTFD_64,
+    .a3 = IOEV(VFIO_PCI_BAR2_REGION_INDEX, FD_EVENTFD), .expect = 0,
+    .upstream = "vfio_pci_ioeventfd: I/O BARs take 8 bytes as two dwords")
+BAD(igb_ioeventfd_msix_table, .dev = DEV_IGB, .op = OP_IOEVENTFD,
+    .a1 = VFIO_DEVICE_IOEVENTFD_32,
+    .a3 = IOEV(VFIO_PCI_BAR3_REGION_INDEX, FD_EVENTFD), .expect = -EINVAL,
+    .upstream = "vfio_pci_ioeventfd: overlaps the MSI-X table")
+
+BAD(feature_unknown_id_set, .op = OP_FEATURE, .a0 = F_SET | 0x7ff0,
+    .a1 = FEAT_HDR, .expect = -ENOTTY,
+    .upstream = "vfio_pci_core_ioctl_feature: default")
+BAD(feature_unknown_id_probe_set, .op = OP_FEATURE,
+    .a0 = F_PROBE | F_SET | 0x7ff0, .a1 = FEAT_HDR, .expect = -ENOTTY,
+    .upstream = "vfio_pci_core_ioctl_feature: default, even for PROBE")
+BAD(feature_low_power_get, .op = OP_FEATURE, .a0 = F_GET | LP_ENTRY,
+    .a1 = FEAT_HDR, .expect = -EINVAL,
+    .upstream = "vfio_check_feature: GET not supported")
+BAD(feature_low_power_get_set, .op = OP_FEATURE,
+    .a0 = F_GET | F_SET | LP_ENTRY, .a1 = FEAT_HDR, .expect = -EINVAL,
+    .upstream = "vfio_ioctl_device_feature: GET and SET without PROBE")
+BAD(feature_low_power_probe_get, .op = OP_FEATURE,
+    .a0 = F_PROBE | F_GET | LP_ENTRY, .a1 = FEAT_HDR, .expect = -EINVAL,
+    .upstream = "vfio_check_feature: GET not supported, also for PROBE")
+BAD(feature_low_power_probe_set_ok, .op = OP_FEATURE,
+    .a0 = F_PROBE | F_SET | LP_ENTRY, .a1 = FEAT_HDR, .expect = 0,
+    .upstream = "vfio_check_feature: PROBE of SET answers 0, engages nothing")
+BAD(feature_low_power_exit_get, .op = OP_FEATURE, .a0 = F_GET | LP_EXIT,
+    .a1 = FEAT_HDR, .expect = -EINVAL,
+    .upstream = "vfio_check_feature: GET not supported")
+BAD(feature_low_power_exit_not_engaged, .op = OP_FEATURE,
+    .a0 = F_SET | LP_EXIT, .a1 = FEAT_HDR, .expect = 0,
+    .upstream = "vfio_pci_core_pm_exit: idempotent")
+BAD(feature_low_power_wakeup_get, .op = OP_LOW_POWER_WAKEUP,
+    .a0 = F_GET | LP_WAKEUP, .a1 = FEAT_HDR + 8, .expect = -EINVAL,
+    .upstream = "vfio_check_feature: GET not supported")
+BAD(feature_low_power_wakeup_argsz_short, .op = OP_LOW_POWER_WAKEUP,
+    .a0 = F_SET | LP_WAKEUP, .a1 = FEAT_HDR + 7, .expect = -EINVAL,
+    .upstream = "vfio_check_feature: argsz < sizeof(entry)")
+BAD(feature_low_power_wakeup_fd_minus_1, .op = OP_LOW_POWER_WAKEUP,
+    .a0 = F_SET | LP_WAKEUP, .a1 = FEAT_HDR + 8, .a2 = FD_MINUS_1,
+    .expect = -EINVAL,
+    .upstream = "vfio_pci_core_pm_entry_with_wakeup: wakeup_eventfd < 0")
+BAD(feature_low_power_wakeup_closed_fd, .op = OP_LOW_POWER_WAKEUP,
+    .a0 = F_SET | LP_WAKEUP, .a1 = FEAT_HDR + 8, .a2 = FD_CLOSED,
+    .expect = -EBADF,
+    .upstream = "vfio_pci_core_pm_entry_with_wakeup: eventfd_ctx_fdget")
+BAD(feature_low_power_wakeup_not_eventfd, .op = OP_LOW_POWER_WAKEUP,
+    .a0 = F_SET | LP_WAKEUP, .a1 = FEAT_HDR + 8, .a2 = FD_NOT_EVENTFD,
+    .expect = -EINVAL,
+    .upstream = "vfio_pci_core_pm_entry_with_wakeup: eventfd_ctx_fdget")
+BAD(feature_low_power_wakeup_ok, .op = OP_LOW_POWER_WAKEUP,
+    .a0 = F_SET | LP_WAKEUP, .a1 = FEAT_HDR + 8, .expect = 0,
+    .upstream = "vfio_pci_core_pm_entry_with_wakeup: engaged")
+BAD(feature_low_power_entry_twice, .op = OP_LOW_POWER_TWICE,
+    .expect = -EINVAL,
+    .upstream = "vfio_pci_runtime_pm_entry: already engaged")
 };
 
 static bool pending(void)
@@ -970,6 +1115,83 @@ static long do_bind_token(const struct bad_case *v)
 	return ret;
 }
 
+/* An fd of @kind for OP_IOEVENTFD / OP_LOW_POWER_WAKEUP; *@own to close. */
+static int bad_fd(enum bad_fd kind, int *own)
+{
+	int fd;
+
+	*own = -1;
+	switch (kind) {
+	case FD_EVENTFD:
+		*own = eventfd(0, EFD_CLOEXEC);
+		return *own;
+	case FD_MINUS_1:
+		return -1;
+	case FD_MINUS_2:
+		return -2;
+	case FD_CLOSED:
+		fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		close(fd);
+		return fd;
+	default:
+		*own = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		return *own;
+	}
+}
+
+static long do_ioeventfd(struct bad_state *self, const struct bad_case *v)
+{
+	struct vfio_device_ioeventfd req = {
+		.argsz = v->a0 ? (uint32_t)v->a0 : IOEV_ARGSZ,
+		.flags = v->a1,
+		.offset = region_offset(self, v->a3 & 0xff, v->a2),
+		.data = 0x5a,
+	};
+	int own;
+	long ret;
+
+	if (v->a0 == 0xffffffff)
+		req.argsz = 0;
+	req.fd = bad_fd(v->a3 >> 8, &own);
+	ret = sys_ret(ioctl(self->dev.fd, VFIO_DEVICE_IOEVENTFD, &req));
+	if (!ret && req.fd >= 0) {
+		req.fd = -1;
+		req.argsz = IOEV_ARGSZ;
+		if (ioctl(self->dev.fd, VFIO_DEVICE_IOEVENTFD, &req))
+			ret = -ENOTRECOVERABLE;
+	}
+	if (own >= 0)
+		close(own);
+	return ret;
+}
+
+static long low_power(int fd, uint32_t flags, uint32_t argsz, int32_t efd)
+{
+	uint32_t arg[16] = { argsz, flags, (uint32_t)efd };
+
+	return sys_ret(ioctl(fd, VFIO_DEVICE_FEATURE, arg));
+}
+
+static long do_low_power(struct bad_state *self, const struct bad_case *v)
+{
+	int fd = self->dev.fd, own = -1;
+	long ret;
+
+	if (v->op == OP_LOW_POWER_TWICE) {
+		ret = low_power(fd, F_SET | LP_ENTRY, FEAT_HDR, 0);
+		if (!ret)
+			ret = low_power(fd, F_SET | LP_ENTRY, FEAT_HDR, 0);
+	} else {
+		ret = low_power(fd, v->a0, v->a1, bad_fd(v->a2, &own));
+	}
+	/* Leave low power whatever happened; exit is idempotent. */
+	if (low_power(fd, F_SET | LP_EXIT, FEAT_HDR, 0))
+		ret = -ENOTRECOVERABLE;
+	if (own >= 0)
+		close(own);
+	return ret;
+}
+
 static long run_op(char *why, size_t whylen, struct bad_state *self,
 		   const struct bad_case *v)
 {
@@ -1054,6 +1276,11 @@ static long run_op(char *why, size_t whylen, struct bad_state *self,
 		return do_group_hot_reset(v);
 	case OP_BIND_TOKEN:
 		return do_bind_token(v);
+	case OP_IOEVENTFD:
+		return do_ioeventfd(self, v);
+	case OP_LOW_POWER_WAKEUP:
+	case OP_LOW_POWER_TWICE:
+		return do_low_power(self, v);
 	}
 	return -ENOSYS;
 }

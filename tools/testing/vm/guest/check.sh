@@ -59,7 +59,7 @@ for bdf in $(vm_test_bdfs); do
 	tap_result $? "bind $bdf ($(cat /sys/bus/pci/devices/$bdf/vendor):$(cat /sys/bus/pci/devices/$bdf/device)) to vfio-pci"
 done
 
-# The ioctls of the next issue (IOEVENTFD, low power)
+# The ioctls of the next issue: all served now; nothing is pending.
 # still answer -ENOTTY: the bad-input rows for them report that as SKIPs
 # naming the feature.  Remove once those ioctls are served.
 export VT_PENDING_FEATURES=1
