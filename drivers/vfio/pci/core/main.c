@@ -32,6 +32,7 @@ void vfio_pci_core_release_dev(struct vfio_device *vdev)
 	struct vfio_pci_core_device *core = to_vfio_pci_core(vdev);
 	struct vfio_pci_core_private *priv = core->priv;
 
+	vfio_pci_core_traps_free(core);
 	mutex_destroy(&priv->cfg_lock);
 	mutex_destroy(&priv->barmap_lock);
 	kfree(priv);
@@ -55,6 +56,9 @@ int vfio_pci_core_register_device(struct vfio_pci_core_device *core)
 	ret = vfio_assign_device_set(&core->vdev, &core->vdev);
 	if (ret)
 		return ret;
+
+	/* What a variant declared is fixed from here on (trap.h). */
+	core->priv->traps.frozen = true;
 
 	return vfio_register_group_dev(&core->vdev);
 }

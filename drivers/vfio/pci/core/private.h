@@ -18,6 +18,7 @@
 #include <linux/vfio_pci_core.h>
 
 #include "config.h"
+#include "trap.h"
 
 #define VFIO_PCI_CORE_OFFSET_SHIFT	40
 #define VFIO_PCI_CORE_OFFSET_MASK	((1ULL << VFIO_PCI_CORE_OFFSET_SHIFT) - 1)
@@ -50,6 +51,8 @@ static inline unsigned int vfio_pci_core_offset_to_index(loff_t pos)
  * @bar_pad: for a sub-page BAR, the resource claiming the rest of its page so
  *	     that no other device is placed there; held from open to close
  * @reset_works: a function reset succeeded at open; gates VFIO_DEVICE_RESET
+ * @traps: what the variant declared at probe (trap.h); read-only once the
+ *	   device is registered
  */
 struct vfio_pci_core_private {
 	struct vfio_pci_core_device *core;
@@ -63,6 +66,7 @@ struct vfio_pci_core_private {
 	bool bar_mmappable[PCI_STD_NUM_BARS];
 	struct resource *bar_pad[PCI_STD_NUM_BARS];
 	bool reset_works;
+	struct vfio_pci_core_traps traps;
 };
 
 static inline struct vfio_pci_core_device *
@@ -102,6 +106,10 @@ ssize_t vfio_pci_core_bar_rw(struct vfio_pci_core_device *core,
 			     loff_t pos, bool write);
 void __iomem *vfio_pci_core_bar_map(struct vfio_pci_core_device *core,
 				    unsigned int bar);
+/* One access to the device, under memory_lock (taken here) if it decodes. */
+int vfio_pci_core_bar_io(struct vfio_pci_core_device *core,
+			 void __iomem *addr, size_t width, u64 *val,
+			 bool is_io, bool write);
 void vfio_pci_core_bar_unmap_all(struct vfio_pci_core_device *core);
 void vfio_pci_core_zap_bars(struct vfio_pci_core_device *core);
 
