@@ -158,6 +158,136 @@ static const struct vfio_pci_core_cfg_reg testdev_cfg_regs[] = {
 static const u8 testdev_vndr_60[0x14] = { 0, 0, 0x14, 'T', 'R', 'A', 'P' };
 static const u8 testdev_vndr_40[8] = { 0, 0, 8, 'V', 'F', 'I', 'O' };
 
+/*
+ * Declarations the core must refuse, with the errno it must give.  A
+ * mismatch fails the probe, which the selftest sees as a failed bind.
+ */
+static bool want(struct vfio_pci_core_device *core, unsigned int line,
+		 int got, int err)
+{
+	if (got == err)
+		return true;
+	pci_warn(core->pdev, "trap-test: check at line %u gave %d, not %d\n",
+		 line, got, err);
+	return false;
+}
+
+static const struct vfio_pci_core_cfg_reg bad_regs[] = {
+	{ .offset = 0x64, .size = 3 },			/* size */
+	{ .offset = 0x65, .size = 2 },			/* alignment */
+	{ .offset = 0x100, .size = 4 },			/* past 256 bytes */
+	{ .offset = PCI_COMMAND, .size = 2 },		/* the core's */
+	{ .offset = PCI_STATUS, .size = 2 },
+	{ .offset = PCI_BASE_ADDRESS_2, .size = 4 },
+	{ .offset = PCI_ROM_ADDRESS, .size = 4 },
+	{ .offset = PCI_CAPABILITY_LIST, .size = 1 },
+	{ .offset = 0x60, .size = 2 },			/* a capability header */
+	{ .offset = 0x40, .size = 1 },
+};
+
+static int trap_test_refusals_before(struct vfio_pci_core_device *core)
+{
+	struct vfio_pci_core_cfg_cap cap = { .id = PCI_CAP_ID_VNDR,
+					     .offset = 0x80, .len = 8 };
+	struct vfio_pci_core_bar_trap bt = { .bar = 0, .offset = 0,
+					     .size = 4 };
+	bool ok = true;
+	unsigned int i;
+	int r;
+
+	cap.offset = 0x3c;
+	r = vfio_pci_core_cfg_add_cap(core, &cap);
+	ok &= want(core, __LINE__, r, -EINVAL);
+	cap.offset = 0x82;
+	r = vfio_pci_core_cfg_add_cap(core, &cap);
+	ok &= want(core, __LINE__, r, -EINVAL);
+	cap.offset = 0xfc;
+	r = vfio_pci_core_cfg_add_cap(core, &cap);
+	ok &= want(core, __LINE__, r, -EINVAL);
+	cap.offset = 0x80;
+	cap.len = 1;
+	r = vfio_pci_core_cfg_add_cap(core, &cap);
+	ok &= want(core, __LINE__, r, -EINVAL);
+	cap.len = 8;
+	cap.id = 0x100;
+	r = vfio_pci_core_cfg_add_cap(core, &cap);
+	ok &= want(core, __LINE__, r, -EINVAL);
+	cap.id = PCI_EXT_CAP_ID_VNDR;
+	cap.extended = true;
+	cap.offset = 0x100;
+	r = vfio_pci_core_cfg_add_cap(core, &cap);
+	ok &= want(core, __LINE__, r, -EINVAL);
+	cap.id = PCI_CAP_ID_PM;
+	cap.extended = false;
+	cap.offset = 0;
+	r = vfio_pci_core_cfg_replace_cap(core, &cap);
+	ok &= want(core, __LINE__, r, -ENOENT);
+
+	r = vfio_pci_core_bar_add_traps(core, &bt, 0);
+	ok &= want(core, __LINE__, r, 0);
+	bt.bar = 6;
+	r = vfio_pci_core_bar_add_traps(core, &bt, 1);
+	ok &= want(core, __LINE__, r, -EINVAL);
+	bt.bar = 3;	/* the upper half of 64-bit BAR2 */
+	r = vfio_pci_core_bar_add_traps(core, &bt, 1);
+	ok &= want(core, __LINE__, r, -EINVAL);
+	bt.bar = 0;
+	bt.size = 0;
+	r = vfio_pci_core_bar_add_traps(core, &bt, 1);
+	ok &= want(core, __LINE__, r, -EINVAL);
+	bt.offset = 0xffc;
+	bt.size = 8;
+	r = vfio_pci_core_bar_add_traps(core, &bt, 1);
+	ok &= want(core, __LINE__, r, -EINVAL);
+	bt.offset = U64_MAX - 1;
+	bt.size = 4;
+	r = vfio_pci_core_bar_add_traps(core, &bt, 1);
+	ok &= want(core, __LINE__, r, -EINVAL);
+	/* Two that overlap each other: neither is taken. */
+	{
+		const struct vfio_pci_core_bar_trap two[] = {
+			{ .bar = 0, .offset = 0x300, .size = 8 },
+			{ .bar = 0, .offset = 0x304, .size = 8 },
+		};
+
+		r = vfio_pci_core_bar_add_traps(core, two, 2);
+		ok &= want(core, __LINE__, r, -EBUSY);
+	}
+
+	for (i = 0; i < ARRAY_SIZE(bad_regs); i++) {
+		/* Header bytes of capabilities are refused once they exist. */
+		if (bad_regs[i].offset == 0x60 || bad_regs[i].offset == 0x40)
+			continue;
+		r = vfio_pci_core_cfg_add_regs(core, &bad_regs[i], 1);
+		ok &= want(core, __LINE__, r, -EINVAL);
+	}
+	return ok ? 0 : -EINVAL;
+}
+
+static int trap_test_refusals_after(struct vfio_pci_core_device *core)
+{
+	const struct vfio_pci_core_cfg_cap cap = { .id = PCI_CAP_ID_VNDR,
+						   .offset = 0x44, .len = 8 };
+	const struct vfio_pci_core_cfg_reg reg = { .offset = 0x66, .size = 2 };
+	const struct vfio_pci_core_bar_trap bt = { .bar = 0, .offset = 0x10f,
+						   .size = 2 };
+	bool ok = true;
+	unsigned int i;
+	int r;
+
+	r = vfio_pci_core_cfg_add_cap(core, &cap);
+	ok &= want(core, __LINE__, r, -EBUSY);
+	r = vfio_pci_core_cfg_add_regs(core, &reg, 1);
+	ok &= want(core, __LINE__, r, -EBUSY);
+	r = vfio_pci_core_bar_add_traps(core, &bt, 1);
+	ok &= want(core, __LINE__, r, -EBUSY);
+	for (i = 0; i < ARRAY_SIZE(bad_regs); i++) {
+		r = vfio_pci_core_cfg_add_regs(core, &bad_regs[i], 1);
+		ok &= want(core, __LINE__, r, -EINVAL);
+	}
+	return ok ? 0 : -EINVAL;
+}
+
 static int trap_test_setup_testdev(struct vfio_pci_core_device *core)
 {
 	static const struct vfio_pci_core_cfg_cap caps[] = {
@@ -169,6 +299,9 @@ static int trap_test_setup_testdev(struct vfio_pci_core_device *core)
 	unsigned int i;
 	int ret;
 
+	ret = trap_test_refusals_before(core);
+	if (ret)
+		return ret;
 	for (i = 0; i < ARRAY_SIZE(caps); i++) {
 		ret = vfio_pci_core_cfg_add_cap(core, &caps[i]);
 		if (ret)
@@ -178,8 +311,11 @@ static int trap_test_setup_testdev(struct vfio_pci_core_device *core)
 					 ARRAY_SIZE(testdev_cfg_regs));
 	if (ret)
 		return ret;
-	return vfio_pci_core_bar_add_traps(core, testdev_bar_traps,
-					   ARRAY_SIZE(testdev_bar_traps));
+	ret = vfio_pci_core_bar_add_traps(core, testdev_bar_traps,
+					  ARRAY_SIZE(testdev_bar_traps));
+	if (ret)
+		return ret;
+	return trap_test_refusals_after(core);
 }
 
 /* PMC: version 3, nothing else; PMCSR: D0. */
@@ -202,7 +338,21 @@ static int trap_test_setup_e1000e(struct vfio_pci_core_device *core)
 		.offset = 0x20c, .size = 4, .value = 0x0000c0de,
 		.writable = 0xffff0000,
 	};
+	static const struct vfio_pci_core_cfg_cap at_aer = {
+		.id = PCI_EXT_CAP_ID_VNDR, .extended = true, .offset = 0x100,
+		.len = 8,
+	};
+	static const struct vfio_pci_core_cfg_reg head = {
+		.offset = 0x100, .size = 4,
+	};
 	int ret;
+
+	/* AER stays visible at 0x100: neither may take its place. */
+	if (!want(core, __LINE__, vfio_pci_core_cfg_add_cap(core, &at_aer),
+		  -EBUSY) ||
+	    !want(core, __LINE__, vfio_pci_core_cfg_add_regs(core, &head, 1),
+		  -EINVAL))
+		return -EINVAL;
 
 	ret = vfio_pci_core_cfg_hide_cap(core, PCI_CAP_ID_MSI, false);
 	if (!ret)
@@ -239,6 +389,21 @@ static void trap_test_teardown(struct vfio_pci_core_device *core)
 	mutex_destroy(&to_trap_test(core)->lock);
 }
 
+/* A replaced op: checks that declarations are closed once registered. */
+static int trap_test_open_device(struct vfio_device *vdev)
+{
+	struct vfio_pci_core_device *core =
+		container_of(vdev, struct vfio_pci_core_device, vdev);
+	static const struct vfio_pci_core_cfg_reg reg = {
+		.offset = 0xb0, .size = 4,
+	};
+
+	if (vfio_pci_core_cfg_add_regs(core, &reg, 1) != -EBUSY ||
+	    vfio_pci_core_cfg_hide_cap(core, PCI_CAP_ID_EXP, false) != -EBUSY)
+		return -EIO;
+	return vfio_pci_core_open_device(vdev);
+}
+
 static const struct pci_device_id trap_test_ids[] = {
 	{ PCI_DRIVER_OVERRIDE_DEVICE_VFIO(PCI_VENDOR_ID_REDHAT, 0x0005) },
 	{ PCI_DRIVER_OVERRIDE_DEVICE_VFIO(PCI_VENDOR_ID_INTEL, 0x10d3) },
@@ -250,6 +415,9 @@ static struct vfio_pci_core_variant trap_test_variant = {
 	.driver = {
 		.name = "vfio-pci-trap-test",
 		.id_table = trap_test_ids,
+	},
+	.ops = {
+		.open_device = trap_test_open_device,
 	},
 	.dev_size = VFIO_PCI_CORE_VARIANT_SIZE(struct trap_test_device, core),
 	.setup = trap_test_setup,
