@@ -375,6 +375,23 @@ TEST_F(testdev, region_info_reports_sparse_areas)
 	free(info);
 }
 
+TEST_F(testdev, region_info_too_small_for_sparse_area_list)
+{
+	struct vfio_region_info info = {
+		.argsz = sizeof(info),
+		.index = VFIO_PCI_BAR2_REGION_INDEX,
+	};
+
+	/* The capability does not fit: its size is reported, not copied. */
+	ASSERT_EQ(0, ioctl(self->dev.fd, VFIO_DEVICE_GET_REGION_INFO, &info));
+	ASSERT_TRUE(info.flags & VFIO_REGION_INFO_FLAG_CAPS);
+	ASSERT_TRUE(info.flags & VFIO_REGION_INFO_FLAG_MMAP);
+	ASSERT_EQ(0, info.cap_offset);
+	ASSERT_LE(sizeof(info) + sizeof(struct vfio_region_info_cap_sparse_mmap) +
+		  2 * sizeof(struct vfio_region_sparse_mmap_area), info.argsz);
+	ASSERT_EQ(self->bar[2].size, info.size);
+}
+
 TEST_F(testdev, mmap_of_trapped_pages_fails)
 {
 	long pg = sysconf(_SC_PAGESIZE);
