@@ -104,9 +104,9 @@ void vfio_pci_core_io_rw_one(void __iomem *addr, size_t width, u64 *val,
 }
 
 /* One aligned BAR access of @width bytes, while the BAR decodes. */
-static int vfio_pci_core_bar_io(struct vfio_pci_core_device *core,
-				void __iomem *addr, size_t width, u64 *val,
-				bool is_io, bool write)
+int vfio_pci_core_bar_io(struct vfio_pci_core_device *core,
+			 void __iomem *addr, size_t width, u64 *val,
+			 bool is_io, bool write)
 {
 	struct vfio_pci_core_private *priv = core->priv;
 
@@ -117,7 +117,7 @@ static int vfio_pci_core_bar_io(struct vfio_pci_core_device *core,
 	return 0;
 }
 
-size_t vfio_pci_core_piece_width(loff_t pos, size_t left, bool is_io)
+size_t vfio_pci_core_piece_width(loff_t pos, u64 left, bool is_io)
 {
 	if (IS_ENABLED(CONFIG_64BIT) && !is_io && left >= 8 && !(pos & 7))
 		return 8;
@@ -148,6 +148,24 @@ static int vfio_pci_core_piece_copy(struct vfio_pci_core_device *core,
 	return 0;
 }
 
+/* One piece inside a trapped range, served by the variant's handler. */
+static int vfio_pci_core_bar_trap_io(struct vfio_pci_core_device *core,
+				     const struct vfio_pci_core_bar_trap *trap,
+				     loff_t pos, size_t width, u64 *val,
+				     bool write)
+{
+	int ret;
+
+	vfio_pci_core_assert_no_memory_lock(core);
+
+	if (write)
+		ret = trap->write(core, trap, pos, width, *val);
+	else
+		ret = trap->read(core, trap, pos, width, val);
+	/* Only 0 or an errno: a count here would be taken for bytes done. */
+	return ret > 0 ? -EIO : ret;
+}
+
 ssize_t vfio_pci_core_bar_rw(struct vfio_pci_core_device *core,
 			     unsigned int bar, char __user *buf, size_t count,
 			     loff_t pos, bool write)
@@ -167,17 +185,25 @@ ssize_t vfio_pci_core_bar_rw(struct vfio_pci_core_device *core,
 		return PTR_ERR(io);
 
 	while (done < count) {
-		size_t width = vfio_pci_core_piece_width(pos, count - done,
-							 is_io);
-		u64 val = 0;
-		int ret;
+		const struct vfio_pci_core_bar_trap *trap;
+		u64 span, val = 0;
+		size_t width;
+		int ret = 0;
+
+		/* A piece never crosses the end or start of a trapped range. */
+		trap = vfio_pci_bar_trap_at(core, bar, pos, &span);
+		if (trap && (write ? !trap->write : !trap->read))
+			trap = NULL;
+		width = vfio_pci_core_piece_width(pos, min_t(u64, count - done,
+							     span), is_io);
 
 		if (write)
 			ret = vfio_pci_core_piece_copy(core, buf + done, &val,
 						       width, false);
-		else
-			ret = 0;
-		if (!ret)
+		if (!ret && trap)
+			ret = vfio_pci_core_bar_trap_io(core, trap, pos, width,
+							&val, write);
+		else if (!ret)
 			ret = vfio_pci_core_bar_io(core, io + pos, width, &val,
 						   is_io, write);
 		if (!ret && !write)

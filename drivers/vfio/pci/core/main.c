@@ -39,6 +39,7 @@ void vfio_pci_core_release_dev(struct vfio_device *vdev)
 	vfio_pci_core_irq_destroy(core);
 	vfio_pci_core_pm_release(core);
 	vfio_pci_core_ioeventfd_destroy(core);
+	vfio_pci_core_traps_free(core);
 	mutex_destroy(&priv->cfg_lock);
 	mutex_destroy(&priv->barmap_lock);
 	kfree(priv);
@@ -78,6 +79,9 @@ int vfio_pci_core_register_device(struct vfio_pci_core_device *core)
 	ret = vfio_pci_core_pm_register(core);
 	if (ret)
 		goto out_sriov;
+
+	/* What a variant declared is fixed from here on (trap.h). */
+	core->priv->traps.frozen = true;
 
 	ret = vfio_register_group_dev(&core->vdev);
 	if (ret)

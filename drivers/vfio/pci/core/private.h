@@ -21,6 +21,7 @@
 #include "irq.h"
 #include "topology.h"
 #include "pm_ioeventfd.h"
+#include "trap.h"
 
 #define VFIO_PCI_CORE_OFFSET_SHIFT	40
 #define VFIO_PCI_CORE_OFFSET_MASK	((1ULL << VFIO_PCI_CORE_OFFSET_SHIFT) - 1)
@@ -57,6 +58,8 @@ static inline unsigned int vfio_pci_core_offset_to_index(loff_t pos)
  *	 outside @memory_lock
  * @topo: device set and SR-IOV state (topology.h)
  * @pm_io: ioeventfds and runtime power management (pm_ioeventfd.h)
+ * @traps: what the variant declared at probe (trap.h); read-only once the
+ *	   device is registered
  */
 struct vfio_pci_core_private {
 	struct vfio_pci_core_device *core;
@@ -73,6 +76,7 @@ struct vfio_pci_core_private {
 	struct vfio_pci_irq_state irq;
 	struct vfio_pci_core_topology topo;
 	struct vfio_pci_core_pm_io pm_io;
+	struct vfio_pci_core_traps traps;
 };
 
 static inline struct vfio_pci_core_device *
@@ -112,12 +116,16 @@ ssize_t vfio_pci_core_bar_rw(struct vfio_pci_core_device *core,
 			     loff_t pos, bool write);
 void __iomem *vfio_pci_core_bar_map(struct vfio_pci_core_device *core,
 				    unsigned int bar);
+/* One access to the device, under memory_lock (taken here) if it decodes. */
+int vfio_pci_core_bar_io(struct vfio_pci_core_device *core,
+			 void __iomem *addr, size_t width, u64 *val,
+			 bool is_io, bool write);
 void vfio_pci_core_bar_unmap_all(struct vfio_pci_core_device *core);
 /*
  * The widest naturally aligned access at @pos with @left bytes to go: 8
  * bytes at most for memory, 4 for I/O ports.
  */
-size_t vfio_pci_core_piece_width(loff_t pos, size_t left, bool is_io);
+size_t vfio_pci_core_piece_width(loff_t pos, u64 left, bool is_io);
 /* One access of 1, 2, 4 (or 8, memory only) bytes; @val in CPU order. */
 void vfio_pci_core_io_rw_one(void __iomem *addr, size_t width, u64 *val,
 			     bool write);
