@@ -12,6 +12,14 @@ static char ids[1024];
 module_param_string(ids, ids, sizeof(ids), 0444);
 MODULE_PARM_DESC(ids, "PCI IDs to claim at load, comma-separated hex vendor:device[:subvendor[:subdevice[:class[:class_mask]]]]");
 
+/*
+ * Off by default, as in the kernel's own vfio-pci: VFs usually only work
+ * when the PF's userspace driver manages them.
+ */
+static bool enable_sriov;
+module_param(enable_sriov, bool, 0644);
+MODULE_PARM_DESC(enable_sriov, "Allow creating SR-IOV VFs of bound PFs through sriov_numvfs (default: no)");
+
 static const struct vfio_device_ops vfio_pci_ops = {
 	.name		= "vfio-pci",
 	.init		= vfio_pci_core_init_dev,
@@ -63,6 +71,8 @@ static void vfio_pci_remove(struct pci_dev *pdev)
 
 static int vfio_pci_sriov_configure(struct pci_dev *pdev, int nr_virtfn)
 {
+	if (!enable_sriov)
+		return -ENOENT;
 	return vfio_pci_core_sriov_configure(dev_get_drvdata(&pdev->dev),
 					     nr_virtfn);
 }
