@@ -17,6 +17,14 @@ static bool disable_idle_d3;
 module_param(disable_idle_d3, bool, 0644);
 MODULE_PARM_DESC(disable_idle_d3, "Keep unused devices in D0 instead of letting them idle in D3");
 
+/*
+ * Off by default, as in the kernel's own vfio-pci: VFs usually only work
+ * when the PF's userspace driver manages them.
+ */
+static bool enable_sriov;
+module_param(enable_sriov, bool, 0644);
+MODULE_PARM_DESC(enable_sriov, "Allow creating SR-IOV VFs of bound PFs through sriov_numvfs (default: no)");
+
 static int vfio_pci_setup(struct vfio_pci_core_device *core,
 			  const struct pci_device_id *id)
 {
@@ -26,6 +34,8 @@ static int vfio_pci_setup(struct vfio_pci_core_device *core,
 
 static int vfio_pci_sriov_configure(struct pci_dev *pdev, int nr_virtfn)
 {
+	if (!enable_sriov)
+		return -ENOENT;
 	return vfio_pci_core_sriov_configure(dev_get_drvdata(&pdev->dev),
 					     nr_virtfn);
 }

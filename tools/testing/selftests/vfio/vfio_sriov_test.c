@@ -6,9 +6,11 @@
  * group path (" vf_token=<uuid>" after the name) and the cdev path
  * (VFIO_DEVICE_BIND_FLAG_TOKEN).  Runs on igb (8 VFs) and nvme (2 VFs).
  *
- * Setup enables the VFs; teardown, in the parent after the test process
- * (and every fd it held) is gone, removes them again, so a failing test
- * cannot leave a VF open that would block sriov_numvfs=0.
+ * vfio-pci only creates VFs with its enable_sriov parameter set (off by
+ * default, as upstream).  Setup sets it and enables the VFs; teardown, in
+ * the parent after the test process (and every fd it held) is gone, removes
+ * them and restores the parameter, so a failing test cannot leave a VF open
+ * that would block sriov_numvfs=0.
  */
 #include <fcntl.h>
 #include <limits.h>
@@ -21,6 +23,7 @@
 #include "lib/vfio_test.h"
 
 #define SYSFS_PCI	"/sys/bus/pci/devices"
+#define ENABLE_SRIOV	"/sys/module/vfio_pci/parameters/enable_sriov"
 #define MAX_VFS		8
 #define UUID_STR_LEN	37
 
@@ -189,7 +192,25 @@ static int group_get_fd(int groupfd, const char *name)
 	return fd < 0 ? -errno : fd;
 }
 
+/* Read or write vfio-pci's enable_sriov parameter: 'Y', 'N' or -errno. */
+static int enable_sriov(int set)
+{
+	char c = 0;
+	int fd, ret;
+
+	fd = open(ENABLE_SRIOV, set ? O_WRONLY : O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	if (set)
+		ret = write(fd, set > 0 ? "Y" : "N", 1) == 1 ? 0 : -errno;
+	else
+		ret = read(fd, &c, 1) == 1 ? c : -EIO;
+	close(fd);
+	return ret;
+}
+
 FIXTURE(sriov) {
+	int was_enabled;
 	char pf[VT_BDF_LEN];
 	char vf[MAX_VFS][VT_BDF_LEN];
 	int nvfs;
@@ -210,6 +231,7 @@ FIXTURE_SETUP(sriov)
 
 	self->pf[0] = '\0';
 	self->nvfs = 0;
+	self->was_enabled = 0;
 	n = vt_find_bound(variant->vendor, variant->device, bdfs, VT_MAX_BDFS);
 	for (i = 0; i < n; i++) {
 		if (vt_sysfs_num(bdfs[i], "sriov_totalvfs") > 0 &&
@@ -222,7 +244,14 @@ FIXTURE_SETUP(sriov)
 		SKIP(return, "no SR-IOV PF bound to vfio-pci with VFs off");
 	ASSERT_LE(variant->nvfs, vt_sysfs_num(self->pf, "sriov_totalvfs"));
 
+	/* Refused while vfio-pci's enable_sriov is off. */
+	self->was_enabled = enable_sriov(0);
+	ASSERT_TRUE(self->was_enabled == 'Y' || self->was_enabled == 'N');
 	snprintf(buf, sizeof(buf), "%d", variant->nvfs);
+	ASSERT_EQ(0, enable_sriov(-1));
+	ASSERT_EQ(-ENOENT, sysfs_write(self->pf, "sriov_numvfs", buf));
+	ASSERT_EQ(0, vt_sysfs_num(self->pf, "sriov_numvfs"));
+	ASSERT_EQ(0, enable_sriov(1));
 	ASSERT_EQ(0, sysfs_write(self->pf, "sriov_numvfs", buf));
 	self->nvfs = variant->nvfs;
 	for (i = 0; i < self->nvfs; i++) {
@@ -242,6 +271,8 @@ FIXTURE_TEARDOWN_PARENT(sriov)
 		EXPECT_EQ(0, sysfs_write(self->pf, "sriov_numvfs", "0"));
 	if (self->pf[0])
 		EXPECT_EQ(0, vt_sysfs_num(self->pf, "sriov_numvfs"));
+	if (self->was_enabled == 'Y' || self->was_enabled == 'N')
+		enable_sriov(self->was_enabled == 'Y' ? 1 : -1);
 }
 
 TEST_F_TIMEOUT(sriov, vfs_steered_to_vfio_pci, 120)
