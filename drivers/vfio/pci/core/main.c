@@ -21,6 +21,9 @@ int vfio_pci_core_init_dev(struct vfio_device *vdev)
 	init_rwsem(&priv->memory_lock);
 	mutex_init(&priv->barmap_lock);
 	mutex_init(&priv->cfg_lock);
+	mutex_init(&priv->iova_lock);
+	vfio_pci_core_mig_setup(core);
+	vfio_pci_core_dirty_setup(core);
 	core->pdev = to_pci_dev(vdev->dev);
 	core->priv = priv;
 	return 0;
@@ -32,6 +35,7 @@ void vfio_pci_core_release_dev(struct vfio_device *vdev)
 	struct vfio_pci_core_device *core = to_vfio_pci_core(vdev);
 	struct vfio_pci_core_private *priv = core->priv;
 
+	mutex_destroy(&priv->iova_lock);
 	mutex_destroy(&priv->cfg_lock);
 	mutex_destroy(&priv->barmap_lock);
 	kfree(priv);
@@ -51,6 +55,11 @@ int vfio_pci_core_register_device(struct vfio_pci_core_device *core)
 	/* Bridges and other header types are not ours to hand out. */
 	if (pdev->hdr_type != PCI_HEADER_TYPE_NORMAL)
 		return -EINVAL;
+
+	/* Migration set up through the core needs the variant's ops. */
+	ret = vfio_pci_core_mig_check(core);
+	if (ret)
+		return ret;
 
 	ret = vfio_assign_device_set(&core->vdev, &core->vdev);
 	if (ret)
@@ -95,6 +104,7 @@ int vfio_pci_core_open_device(struct vfio_device *vdev)
 		goto out_disable;
 
 	vfio_pci_core_mmap_probe(core);
+	vfio_pci_core_mig_open(core);
 	return 0;
 
 out_disable:
@@ -112,6 +122,9 @@ void vfio_pci_core_close_device(struct vfio_device *vdev)
 	struct vfio_pci_core_private *priv = core->priv;
 	struct pci_dev *pdev = core->pdev;
 
+	vfio_pci_core_mig_close(core);
+	vfio_pci_core_dirty_close(core);
+	vfio_pci_core_iova_close(core);
 	vfio_pci_core_zap_bars(core);
 	vfio_pci_core_bar_unmap_all(core);
 	vfio_pci_core_mmap_release(core);

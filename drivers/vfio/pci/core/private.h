@@ -18,6 +18,7 @@
 #include <linux/vfio_pci_core.h>
 
 #include "config.h"
+#include "migration.h"
 
 #define VFIO_PCI_CORE_OFFSET_SHIFT	40
 #define VFIO_PCI_CORE_OFFSET_MASK	((1ULL << VFIO_PCI_CORE_OFFSET_SHIFT) - 1)
@@ -50,6 +51,12 @@ static inline unsigned int vfio_pci_core_offset_to_index(loff_t pos)
  * @bar_pad: for a sub-page BAR, the resource claiming the rest of its page so
  *	     that no other device is placed there; held from open to close
  * @reset_works: a function reset succeeded at open; gates VFIO_DEVICE_RESET
+ * @mig: live migration state (migration.c, mig_file.c)
+ * @dirty: software dirty tracker (dirty.c)
+ * @iova_lock: guards @iova_access, @iova_ioas and @iova_ioas_valid
+ * @iova_access: iommufd access for vfio_pci_core_iova_rw(), made on first use
+ * @iova_ioas: the IOAS the device was last attached to
+ * @iova_ioas_valid: @iova_ioas is current
  */
 struct vfio_pci_core_private {
 	struct vfio_pci_core_device *core;
@@ -63,6 +70,12 @@ struct vfio_pci_core_private {
 	bool bar_mmappable[PCI_STD_NUM_BARS];
 	struct resource *bar_pad[PCI_STD_NUM_BARS];
 	bool reset_works;
+	struct vfio_pci_core_mig mig;
+	struct vfio_pci_core_dirty dirty;
+	struct mutex iova_lock;		/* see @iova_lock above */
+	struct iommufd_access *iova_access;
+	u32 iova_ioas;
+	bool iova_ioas_valid;
 };
 
 static inline struct vfio_pci_core_device *
@@ -131,6 +144,9 @@ size_t vfio_pci_core_rom_size(struct vfio_pci_core_device *core);
 ssize_t vfio_pci_core_rom_rw(struct vfio_pci_core_device *core,
 			     char __user *buf, size_t count, loff_t pos,
 			     bool write);
+
+/* iova_rw.c */
+void vfio_pci_core_iova_close(struct vfio_pci_core_device *core);
 
 /* irq_info.c */
 long vfio_pci_core_ioctl_irq_info(struct vfio_pci_core_device *core,
