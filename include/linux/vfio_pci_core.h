@@ -4,8 +4,10 @@
  * the VFIO uAPI.  This is the only header a variant driver includes.
  *
  * A variant driver embeds struct vfio_pci_core_device at the start of its own
- * device structure, fills a struct vfio_device_ops from the functions below
- * (overriding what it needs), and registers its own struct pci_driver.
+ * device structure and describes itself with a struct vfio_pci_core_variant
+ * (vfio_pci_core_variant.h, included below): the core supplies the device
+ * ops it does not replace, the PCI probe and remove, and config-space and
+ * BAR traps.
  *
  * Everything the core keeps about a device beyond the few members below lives
  * in a private structure that variant drivers cannot see.  They reach it only
@@ -17,6 +19,7 @@
 #include <linux/pci.h>
 #include <linux/vfio.h>
 #include <linux/vfio_pci_core_compat.h>
+#include <linux/vfio_pci_core_variant.h>
 
 struct vfio_pci_core_private;
 

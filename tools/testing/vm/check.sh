@@ -106,11 +106,11 @@ checkpatch() {
 step checkpatch "checkpatch.pl --strict is clean on the kernel sources" checkpatch
 
 kerneldoc() {
-	"$kdir/scripts/kernel-doc" -none -Wall "$repo/include/linux/vfio_pci_core.h" 2>&1 |
+	"$kdir/scripts/kernel-doc" -none -Wall "$repo"/include/linux/vfio_pci_core*.h 2>&1 |
 		tee /dev/stderr | grep -q . && return 1
 	return 0
 }
-step kernel-doc "kernel-doc of include/linux/vfio_pci_core.h has no warnings" kerneldoc
+step kernel-doc "kernel-doc of include/linux/vfio_pci_core*.h has no warnings" kerneldoc
 
 step selftests "build the selftests" \
 	make -C "$repo/tools/testing/selftests/vfio" KDIR="$kdir"
