@@ -331,6 +331,18 @@ int vfio_pci_mig_put(struct vfio_pci_mig_stream *s, u32 tag, const void *data,
 		     size_t len);
 
 /**
+ * vfio_pci_mig_sent() - whether a stream being saved carries a record
+ * @s: the stream passed to &vfio_pci_core_mig_ops.save or .precopy
+ * @tag: the record's tag
+ *
+ * For a variant that sends a large record ahead in PRE_COPY and again at
+ * stop-copy only when it changed.
+ *
+ * Return: true when a record @tag was appended to @s before.
+ */
+bool vfio_pci_mig_sent(struct vfio_pci_mig_stream *s, u32 tag);
+
+/**
  * vfio_pci_mig_get() - copy out the last record of a tag from a loaded stream
  * @s: the stream passed to &vfio_pci_core_mig_ops.load
  * @tag: the record's tag

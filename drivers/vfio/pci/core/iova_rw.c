@@ -6,16 +6,17 @@
  * the driver to read and write the memory that DMA reaches.  With the
  * iommufd binding the core records which IOAS the device was attached to
  * and opens an iommufd access object on it when first asked.  The access
- * pins nothing, so an unmap of the IOAS needs no action from us.
+ * pins nothing, so an unmap of the IOAS needs no action from us.  Without
+ * iommufd in the kernel (6.12 as Debian builds it) there is no such access.
  */
 #include <linux/iommufd.h>
 
 #include "private.h"
 
 #if VFIO_PCI_COMPAT_IOMMUFD
-
-/* iommufd_access_*() and iova_bitmap_set() (dirty.c) */
+/* iommufd_access_*() here and iova_bitmap_set() in dirty.c */
 VFIO_PCI_COMPAT_IMPORT_NS(IOMMUFD);
+#endif
 
 static void vfio_pci_iova_unmap(void *data, unsigned long iova,
 				unsigned long length)
@@ -30,50 +31,66 @@ static const struct iommufd_access_ops vfio_pci_iova_access_ops = {
 static void vfio_pci_iova_release_locked(struct vfio_pci_core_private *priv)
 {
 	lockdep_assert_held(&priv->iova_lock);
-	if (priv->iova_access) {
+	if (VFIO_PCI_COMPAT_IOMMUFD && priv->iova_access) {
 		iommufd_access_destroy(priv->iova_access);
 		priv->iova_access = NULL;
 	}
+}
+
+static int vfio_pci_iova_open_locked(struct vfio_pci_core_device *core)
+{
+	struct vfio_pci_core_private *priv = core->priv;
+	struct iommufd_access *access;
+	struct iommufd_ctx *ictx;
+	u32 id;
+	int ret;
+
+	ictx = vfio_iommufd_device_ictx(&core->vdev);
+	if (!ictx)
+		return -EOPNOTSUPP;
+	access = iommufd_access_create(ictx, &vfio_pci_iova_access_ops, core,
+				       &id);
+	if (IS_ERR(access))
+		return PTR_ERR(access);
+	ret = iommufd_access_attach(access, priv->iova_ioas);
+	if (ret) {
+		iommufd_access_destroy(access);
+		return ret;
+	}
+	priv->iova_access = access;
+	return 0;
 }
 
 int vfio_pci_core_iova_rw(struct vfio_pci_core_device *core, u64 iova,
 			  void *buf, size_t len, bool write)
 {
 	struct vfio_pci_core_private *priv = core->priv;
-	struct iommufd_ctx *ictx;
-	u32 id;
 	int ret;
+
+	if (!VFIO_PCI_COMPAT_IOMMUFD)
+		return -EOPNOTSUPP;
 
 	guard(mutex)(&priv->iova_lock);
 	if (!priv->iova_ioas_valid)
 		return -EOPNOTSUPP;
 	if (!priv->iova_access) {
-		ictx = vfio_iommufd_device_ictx(&core->vdev);
-		if (!ictx)
-			return -EOPNOTSUPP;
-		priv->iova_access = iommufd_access_create(ictx,
-							  &vfio_pci_iova_access_ops,
-							  core, &id);
-		if (IS_ERR(priv->iova_access)) {
-			ret = PTR_ERR(priv->iova_access);
-			priv->iova_access = NULL;
+		ret = vfio_pci_iova_open_locked(core);
+		if (ret)
 			return ret;
-		}
-		ret = iommufd_access_attach(priv->iova_access, priv->iova_ioas);
-		if (ret) {
-			vfio_pci_iova_release_locked(priv);
-			return ret;
-		}
 	}
 	return iommufd_access_rw(priv->iova_access, iova, buf, len,
 				 write ? IOMMUFD_ACCESS_RW_WRITE : 0);
 }
+EXPORT_SYMBOL_GPL(vfio_pci_core_iova_rw);
 
 int vfio_pci_core_attach_ioas(struct vfio_device *vdev, u32 *pt_id)
 {
 	struct vfio_pci_core_private *priv = to_vfio_pci_core(vdev)->priv;
 	u32 requested = *pt_id;
 	int ret;
+
+	if (!VFIO_PCI_COMPAT_IOMMUFD)
+		return -EOPNOTSUPP;
 
 	guard(mutex)(&priv->iova_lock);
 	/* A new attachment: the old access points at the old IOAS. */
@@ -86,10 +103,14 @@ int vfio_pci_core_attach_ioas(struct vfio_device *vdev, u32 *pt_id)
 	}
 	return ret;
 }
+EXPORT_SYMBOL_GPL(vfio_pci_core_attach_ioas);
 
 void vfio_pci_core_detach_ioas(struct vfio_device *vdev)
 {
 	struct vfio_pci_core_private *priv = to_vfio_pci_core(vdev)->priv;
+
+	if (!VFIO_PCI_COMPAT_IOMMUFD)
+		return;
 
 	scoped_guard(mutex, &priv->iova_lock) {
 		vfio_pci_iova_release_locked(priv);
@@ -97,6 +118,7 @@ void vfio_pci_core_detach_ioas(struct vfio_device *vdev)
 	}
 	vfio_iommufd_physical_detach_ioas(vdev);
 }
+EXPORT_SYMBOL_GPL(vfio_pci_core_detach_ioas);
 
 void vfio_pci_core_iova_close(struct vfio_pci_core_device *core)
 {
@@ -105,31 +127,3 @@ void vfio_pci_core_iova_close(struct vfio_pci_core_device *core)
 	guard(mutex)(&priv->iova_lock);
 	vfio_pci_iova_release_locked(priv);
 }
-
-#else /* !VFIO_PCI_COMPAT_IOMMUFD */
-
-int vfio_pci_core_iova_rw(struct vfio_pci_core_device *core, u64 iova,
-			  void *buf, size_t len, bool write)
-{
-	return -EOPNOTSUPP;
-}
-
-int vfio_pci_core_attach_ioas(struct vfio_device *vdev, u32 *pt_id)
-{
-	return vfio_iommufd_physical_attach_ioas(vdev, pt_id);
-}
-
-void vfio_pci_core_detach_ioas(struct vfio_device *vdev)
-{
-	vfio_iommufd_physical_detach_ioas(vdev);
-}
-
-void vfio_pci_core_iova_close(struct vfio_pci_core_device *core)
-{
-}
-
-#endif /* VFIO_PCI_COMPAT_IOMMUFD */
-
-EXPORT_SYMBOL_GPL(vfio_pci_core_iova_rw);
-EXPORT_SYMBOL_GPL(vfio_pci_core_attach_ioas);
-EXPORT_SYMBOL_GPL(vfio_pci_core_detach_ioas);

@@ -73,6 +73,8 @@ struct vfio_pci_mig_loaded {
  * @pos: bytes of @buf already read
  * @cap: allocated size of @buf
  * @initial_left: unread bytes of the initial precopy data
+ * @sent: saving: the variant tags appended so far
+ * @nr_sent: entries in @sent
  * @rec: resuming: the record header being received
  * @rec_have: its bytes received
  * @payload: the payload being received
@@ -97,6 +99,8 @@ struct vfio_pci_mig_stream {
 	size_t pos;
 	size_t cap;
 	size_t initial_left;
+	u32 sent[VFIO_PCI_MIG_MAX_RECORDS];
+	unsigned int nr_sent;
 	struct vfio_pci_mig_rec rec;
 	size_t rec_have;
 	u8 *payload;
@@ -147,8 +151,10 @@ static int vfio_pci_mig_append(struct vfio_pci_mig_stream *s, u32 tag,
 	if (READ_ONCE(s->disabled))
 		return -ENODEV;
 	/* Everything was read: start the buffer over. */
-	if (s->pos == s->len)
-		s->pos = s->len = 0;
+	if (s->pos == s->len) {
+		s->pos = 0;
+		s->len = 0;
+	}
 	if (check_add_overflow(s->len, sizeof(rec) + len, &need) ||
 	    need > vfio_pci_mig_save_limit(s))
 		return -EFBIG;
@@ -169,12 +175,33 @@ static int vfio_pci_mig_append(struct vfio_pci_mig_stream *s, u32 tag,
 	return 0;
 }
 
+bool vfio_pci_mig_sent(struct vfio_pci_mig_stream *s, u32 tag)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->nr_sent; i++)
+		if (s->sent[i] == tag)
+			return true;
+	return false;
+}
+EXPORT_SYMBOL_GPL(vfio_pci_mig_sent);
+
 int vfio_pci_mig_put(struct vfio_pci_mig_stream *s, u32 tag, const void *data,
 		     size_t len)
 {
+	bool known;
+	int ret;
+
 	if (!s->saving || tag >= VFIO_PCI_MIG_TAG_RESERVED)
 		return -EINVAL;
-	return vfio_pci_mig_append(s, tag, data, len);
+	/* The destination keeps one record per tag, so must we. */
+	known = vfio_pci_mig_sent(s, tag);
+	if (!known && s->nr_sent == VFIO_PCI_MIG_MAX_RECORDS)
+		return -E2BIG;
+	ret = vfio_pci_mig_append(s, tag, data, len);
+	if (!ret && !known)
+		s->sent[s->nr_sent++] = tag;
+	return ret;
 }
 EXPORT_SYMBOL_GPL(vfio_pci_mig_put);
 
