@@ -164,6 +164,8 @@ FIXTURE_SETUP(edu_mig)
 
 	self->a.dev.fd = self->b.dev.fd = -1;
 	self->a.dev.iommufd = self->b.dev.iommufd = -1;
+	if (access("/sys/bus/pci/drivers/" VARIANT, F_OK))
+		SKIP(return, VARIANT " is not loaded");
 	self->nr = find_edus(self->bdf);
 	if (self->nr < 2)
 		SKIP(return, "needs two edus bound to vfio-pci");
