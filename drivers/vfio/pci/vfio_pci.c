@@ -12,60 +12,14 @@ static char ids[1024];
 module_param_string(ids, ids, sizeof(ids), 0444);
 MODULE_PARM_DESC(ids, "PCI IDs to claim at load, comma-separated hex vendor:device[:subvendor[:subdevice[:class[:class_mask]]]]");
 
-static const struct vfio_device_ops vfio_pci_ops = {
-	.name		= "vfio-pci",
-	.init		= vfio_pci_core_init_dev,
-	.release	= vfio_pci_core_release_dev,
-	.open_device	= vfio_pci_core_open_device,
-	.close_device	= vfio_pci_core_close_device,
-	.ioctl		= vfio_pci_core_ioctl,
-	.device_feature	= vfio_pci_core_device_feature,
-	VFIO_PCI_CORE_REGION_INFO_OP
-	.read		= vfio_pci_core_read,
-	.write		= vfio_pci_core_write,
-	.mmap		= vfio_pci_core_mmap,
-	.match		= vfio_pci_core_match,
-	.bind_iommufd	= vfio_iommufd_physical_bind,
-	.unbind_iommufd	= vfio_iommufd_physical_unbind,
-	.attach_ioas	= vfio_iommufd_physical_attach_ioas,
-	.detach_ioas	= vfio_iommufd_physical_detach_ioas,
-};
-
-static int vfio_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
-{
-	struct vfio_pci_core_device *core;
-	int ret;
-
-	core = vfio_alloc_device(vfio_pci_core_device, vdev, &pdev->dev,
-				 &vfio_pci_ops);
-	if (IS_ERR(core))
-		return PTR_ERR(core);
-
-	dev_set_drvdata(&pdev->dev, core);
-	ret = vfio_pci_core_register_device(core);
-	if (ret)
-		goto out_put;
-	return 0;
-
-out_put:
-	vfio_put_device(&core->vdev);
-	return ret;
-}
-
-static void vfio_pci_remove(struct pci_dev *pdev)
-{
-	struct vfio_pci_core_device *core = dev_get_drvdata(&pdev->dev);
-
-	vfio_pci_core_unregister_device(core);
-	vfio_put_device(&core->vdev);
-}
-
-static struct pci_driver vfio_pci_driver = {
-	.name			= "vfio-pci",
-	.id_table		= NULL,	/* bound only by an admin's choice */
-	.probe			= vfio_pci_probe,
-	.remove			= vfio_pci_remove,
-	.driver_managed_dma	= true,
+/*
+ * Nothing device-specific: the core's default ops, probe and remove.  No
+ * id_table: the driver binds only where an admin sends it.
+ */
+static struct vfio_pci_core_variant vfio_pci_variant = {
+	.driver = {
+		.name = "vfio-pci",
+	},
 };
 
 /* Parse one "vendor:device[:subvendor[:subdevice[:class[:class_mask]]]]". */
@@ -79,7 +33,7 @@ static int vfio_pci_add_id(char *id)
 			&subvendor, &subdevice, &class, &class_mask);
 	if (fields < 2)
 		return -EINVAL;
-	return pci_add_dynid(&vfio_pci_driver, vendor, device, subvendor,
+	return pci_add_dynid(&vfio_pci_variant.driver, vendor, device, subvendor,
 			     subdevice, class, class_mask, 0);
 }
 
@@ -103,7 +57,7 @@ static int __init vfio_pci_init(void)
 {
 	int ret;
 
-	ret = pci_register_driver(&vfio_pci_driver);
+	ret = vfio_pci_core_variant_register(&vfio_pci_variant);
 	if (ret)
 		return ret;
 	vfio_pci_add_ids();
@@ -113,7 +67,7 @@ module_init(vfio_pci_init);
 
 static void __exit vfio_pci_exit(void)
 {
-	pci_unregister_driver(&vfio_pci_driver);
+	vfio_pci_core_variant_unregister(&vfio_pci_variant);
 }
 module_exit(vfio_pci_exit);
 

@@ -65,9 +65,9 @@ static bool vfio_pci_core_bar_decodes(struct vfio_pci_core_device *core,
 }
 
 /* One aligned access of @width bytes; @val is in CPU order. */
-static int vfio_pci_core_bar_io(struct vfio_pci_core_device *core,
-				void __iomem *addr, size_t width, u64 *val,
-				bool is_io, bool write)
+int vfio_pci_core_bar_io(struct vfio_pci_core_device *core,
+			 void __iomem *addr, size_t width, u64 *val,
+			 bool is_io, bool write)
 {
 	struct vfio_pci_core_private *priv = core->priv;
 
@@ -107,7 +107,7 @@ static int vfio_pci_core_bar_io(struct vfio_pci_core_device *core,
 	return 0;
 }
 
-static size_t vfio_pci_core_piece_width(loff_t pos, size_t left, bool is_io)
+static size_t vfio_pci_core_piece_width(loff_t pos, u64 left, bool is_io)
 {
 	if (IS_ENABLED(CONFIG_64BIT) && !is_io && left >= 8 && !(pos & 7))
 		return 8;
@@ -138,6 +138,19 @@ static int vfio_pci_core_piece_copy(struct vfio_pci_core_device *core,
 	return 0;
 }
 
+/* One piece inside a trapped range, served by the variant's handler. */
+static int vfio_pci_core_bar_trap_io(struct vfio_pci_core_device *core,
+				     const struct vfio_pci_core_bar_trap *trap,
+				     loff_t pos, size_t width, u64 *val,
+				     bool write)
+{
+	vfio_pci_core_assert_no_memory_lock(core);
+
+	if (write)
+		return trap->write(core, trap, pos, width, *val);
+	return trap->read(core, trap, pos, width, val);
+}
+
 ssize_t vfio_pci_core_bar_rw(struct vfio_pci_core_device *core,
 			     unsigned int bar, char __user *buf, size_t count,
 			     loff_t pos, bool write)
@@ -157,17 +170,25 @@ ssize_t vfio_pci_core_bar_rw(struct vfio_pci_core_device *core,
 		return PTR_ERR(io);
 
 	while (done < count) {
-		size_t width = vfio_pci_core_piece_width(pos, count - done,
-							 is_io);
-		u64 val = 0;
-		int ret;
+		const struct vfio_pci_core_bar_trap *trap;
+		u64 span, val = 0;
+		size_t width;
+		int ret = 0;
+
+		/* A piece never crosses the end or start of a trapped range. */
+		trap = vfio_pci_bar_trap_at(core, bar, pos, &span);
+		if (trap && (write ? !trap->write : !trap->read))
+			trap = NULL;
+		width = vfio_pci_core_piece_width(pos, min_t(u64, count - done,
+							     span), is_io);
 
 		if (write)
 			ret = vfio_pci_core_piece_copy(core, buf + done, &val,
 						       width, false);
-		else
-			ret = 0;
-		if (!ret)
+		if (!ret && trap)
+			ret = vfio_pci_core_bar_trap_io(core, trap, pos, width,
+							&val, write);
+		else if (!ret)
 			ret = vfio_pci_core_bar_io(core, io + pos, width, &val,
 						   is_io, write);
 		if (!ret && !write)

@@ -30,6 +30,7 @@ enum vfio_pci_cfg_hook {
 	VFIO_PCI_CFG_HOOK_EXP_DEVCTL,
 	VFIO_PCI_CFG_HOOK_AF_CTRL,
 	VFIO_PCI_CFG_HOOK_W1C,		/* write-1-to-clear: no read-modify-write */
+	VFIO_PCI_CFG_HOOK_TRAP,		/* a variant's register, cfg_trap.c */
 };
 
 /**

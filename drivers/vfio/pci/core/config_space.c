@@ -116,13 +116,125 @@ static unsigned int vfio_pci_cfg_cap_len(struct pci_dev *pdev,
 	return pos + len <= limit ? len : 0;
 }
 
-/* The standard capability list: keep what has a table, link around the rest. */
+/* Link the standard capability at @p after the one linked last. */
+static void vfio_pci_cfg_link(struct vfio_pci_cfg_state *cfg,
+			      unsigned int *prev_next, unsigned int p)
+{
+	cfg->vconfig[*prev_next] = p;
+	cfg->vconfig[p + PCI_CAP_LIST_NEXT] = 0;
+	*prev_next = p + PCI_CAP_LIST_NEXT;
+}
+
+/* Point the extended capability header at @hdr to @next. */
+static void vfio_pci_cfg_set_next(struct vfio_pci_cfg_state *cfg,
+				  unsigned int hdr, unsigned int next)
+{
+	u32 v = le32_to_cpup((__le32 *)&cfg->vconfig[hdr]);
+
+	v = (v & 0x000fffff) | (next << 20);
+	*(__le32 *)&cfg->vconfig[hdr] = cpu_to_le32(v);
+}
+
+/* Link the extended capability at @p after the one linked last (*@prev). */
+static void vfio_pci_cfg_link_ext(struct vfio_pci_cfg_state *cfg,
+				  unsigned int *prev, unsigned int p)
+{
+	if (p != *prev)
+		vfio_pci_cfg_set_next(cfg, *prev, p);
+	vfio_pci_cfg_set_next(cfg, p, 0);
+	*prev = p;
+}
+
+/*
+ * A variant's capability: its header goes in when it is linked, its body and
+ * permissions (virtual, read-only) once the whole chain is walked, so that
+ * nothing of the device's chain overwrites them.
+ */
+static void vfio_pci_cfg_vcap_link(struct vfio_pci_cfg_state *cfg,
+				   const struct vfio_pci_cfg_vcap *vc,
+				   unsigned int *prev)
+{
+	const struct vfio_pci_core_cfg_cap *c = &vc->cap;
+
+	if (c->extended) {
+		*(__le32 *)&cfg->vconfig[c->offset] =
+			cpu_to_le32(c->id | (u32)c->version << 16);
+		vfio_pci_cfg_link_ext(cfg, prev, c->offset);
+	} else {
+		cfg->vconfig[c->offset + PCI_CAP_LIST_ID] = c->id;
+		vfio_pci_cfg_link(cfg, prev, c->offset);
+	}
+}
+
+static void vfio_pci_cfg_vcap_body(struct vfio_pci_cfg_state *cfg,
+				   const struct vfio_pci_cfg_vcap *vc)
+{
+	const struct vfio_pci_core_cfg_cap *c = &vc->cap;
+	unsigned int hdr = c->extended ? 4 : PCI_CAP_LIST_NEXT + 1;
+
+	memcpy(&cfg->vconfig[c->offset + hdr], (const u8 *)c->data + hdr,
+	       c->len - hdr);
+	vfio_pci_cfg_fill(cfg, c->offset, c->len, 0xff, 0);
+}
+
+/*
+ * After the device's chain: link the variant's capabilities of this chain
+ * not linked in place of a replaced one, then lay down all their bodies.
+ */
+static void vfio_pci_cfg_vcaps_finish(struct vfio_pci_core_device *core,
+				      bool extended, unsigned long linked,
+				      unsigned int *prev)
+{
+	const struct vfio_pci_core_traps *traps = &core->priv->traps;
+	struct vfio_pci_cfg_state *cfg = &core->priv->cfg;
+	unsigned int i;
+
+	for (i = 0; i < traps->nvcaps; i++) {
+		const struct vfio_pci_cfg_vcap *vc = &traps->vcaps[i];
+
+		if (vc->cap.extended != extended)
+			continue;
+		if (!(linked & BIT(i)))
+			vfio_pci_cfg_vcap_link(cfg, vc, prev);
+		vfio_pci_cfg_vcap_body(cfg, vc);
+	}
+}
+
+/*
+ * The device's capability @id at @pos: how much of it the user sees (0:
+ * hidden), and in *@vc the variant's replacement, if any.
+ */
+static unsigned int vfio_pci_cfg_visible_len(struct vfio_pci_core_device *core,
+					     u16 id, bool extended,
+					     const struct vfio_pci_cfg_cap **cap,
+					     const struct vfio_pci_cfg_vcap **vc,
+					     const struct vfio_pci_cfg_found *f,
+					     unsigned int n, unsigned int pos,
+					     unsigned int limit)
+{
+	*vc = NULL;
+	*cap = extended ? vfio_pci_cfg_find_ecap(id) : vfio_pci_cfg_find_cap(id);
+	if (vfio_pci_cfg_trap_hides(core, id, extended)) {
+		*vc = vfio_pci_cfg_trap_replacement(core, id, extended);
+		return 0;
+	}
+	if (!*cap || (*cap)->policy == VFIO_PCI_CFG_HIDE)
+		return 0;
+	return vfio_pci_cfg_cap_len(core->pdev, *cap, f, n, pos, limit);
+}
+
+/*
+ * The standard capability list: keep what has a table, link around the rest
+ * and what the variant hides, link in the variant's capabilities.
+ */
 static void vfio_pci_cfg_init_caps(struct vfio_pci_core_device *core)
 {
+	const struct vfio_pci_cfg_vcap *vcaps = core->priv->traps.vcaps;
 	struct vfio_pci_cfg_state *cfg = &core->priv->cfg;
 	struct pci_dev *pdev = core->pdev;
 	struct vfio_pci_cfg_found found[48];
 	unsigned int n = 0, i, prev_next = PCI_CAPABILITY_LIST;
+	unsigned long linked = 0;
 	u8 pos, id;
 	u16 status;
 
@@ -140,17 +252,23 @@ static void vfio_pci_cfg_init_caps(struct vfio_pci_core_device *core)
 	}
 
 	for (i = 0; i < n; i++) {
-		const struct vfio_pci_cfg_cap *cap = vfio_pci_cfg_find_cap(found[i].id);
-		unsigned int len = 0, p = found[i].pos;
+		const struct vfio_pci_cfg_vcap *vc;
+		const struct vfio_pci_cfg_cap *cap;
+		unsigned int len, p = found[i].pos;
 
-		if (cap && cap->policy != VFIO_PCI_CFG_HIDE)
-			len = vfio_pci_cfg_cap_len(pdev, cap, found, n, p,
-						   PCI_CFG_SPACE_SIZE);
+		len = vfio_pci_cfg_visible_len(core, found[i].id, false, &cap,
+					       &vc, found, n, p,
+					       PCI_CFG_SPACE_SIZE);
 		if (len < PCI_CAP_LIST_NEXT + 1) {
 			/* Hidden: read-only, and not in the virtual chain. */
 			len = vfio_pci_cfg_next_start(found, n, p,
 						      PCI_CFG_SPACE_SIZE) - p;
 			vfio_pci_cfg_fill(cfg, p, len, 0, 0);
+			/* A replacement takes the hidden one's place. */
+			if (vc && !(linked & BIT(vc - vcaps))) {
+				vfio_pci_cfg_vcap_link(cfg, vc, &prev_next);
+				linked |= BIT(vc - vcaps);
+			}
 			continue;
 		}
 		vfio_pci_cfg_apply_cap(core, cap, p, len);
@@ -158,10 +276,9 @@ static void vfio_pci_cfg_init_caps(struct vfio_pci_core_device *core)
 		cfg->map[p + PCI_CAP_LIST_ID] = (struct vfio_pci_cfg_byte){ };
 		cfg->map[p + PCI_CAP_LIST_NEXT] =
 			(struct vfio_pci_cfg_byte){ .virt = 0xff };
-		cfg->vconfig[prev_next] = p;
-		cfg->vconfig[p + PCI_CAP_LIST_NEXT] = 0;
-		prev_next = p + PCI_CAP_LIST_NEXT;
+		vfio_pci_cfg_link(cfg, &prev_next, p);
 	}
+	vfio_pci_cfg_vcaps_finish(core, false, linked, &prev_next);
 
 	status = le16_to_cpup((__le16 *)&cfg->vconfig[PCI_STATUS]);
 	if (cfg->vconfig[PCI_CAPABILITY_LIST])
@@ -171,15 +288,6 @@ static void vfio_pci_cfg_init_caps(struct vfio_pci_core_device *core)
 	*(__le16 *)&cfg->vconfig[PCI_STATUS] = cpu_to_le16(status);
 }
 
-static void vfio_pci_cfg_set_next(struct vfio_pci_cfg_state *cfg,
-				  unsigned int hdr, unsigned int next)
-{
-	u32 v = le32_to_cpup((__le32 *)&cfg->vconfig[hdr]);
-
-	v = (v & 0x000fffff) | (next << 20);
-	*(__le32 *)&cfg->vconfig[hdr] = cpu_to_le32(v);
-}
-
 /*
  * The extended list always starts at 0x100.  When the capability there is
  * hidden, its header stays as a placeholder with ID and version 0 whose link
@@ -187,11 +295,13 @@ static void vfio_pci_cfg_set_next(struct vfio_pci_cfg_state *cfg,
  */
 static void vfio_pci_cfg_init_ecaps(struct vfio_pci_core_device *core)
 {
+	const struct vfio_pci_cfg_vcap *vcaps = core->priv->traps.vcaps;
 	struct vfio_pci_cfg_state *cfg = &core->priv->cfg;
 	struct pci_dev *pdev = core->pdev;
 	unsigned int size = pdev->cfg_size, max, n = 0, i, prev;
 	struct vfio_pci_cfg_found *found;
 	unsigned int pos = PCI_CFG_SPACE_SIZE;
+	unsigned long linked = 0;
 	u32 hdr;
 
 	if (size <= PCI_CFG_SPACE_SIZE)
@@ -216,17 +326,22 @@ static void vfio_pci_cfg_init_ecaps(struct vfio_pci_core_device *core)
 	vfio_pci_cfg_fill(cfg, prev, 4, 0xff, 0);
 
 	for (i = 0; i < n; i++) {
-		const struct vfio_pci_cfg_cap *cap = vfio_pci_cfg_find_ecap(found[i].id);
-		unsigned int len = 0, p = found[i].pos;
+		const struct vfio_pci_cfg_vcap *vc;
+		const struct vfio_pci_cfg_cap *cap;
+		unsigned int len, p = found[i].pos;
 
-		if (cap && cap->policy != VFIO_PCI_CFG_HIDE)
-			len = vfio_pci_cfg_cap_len(pdev, cap, found, n, p, size);
+		len = vfio_pci_cfg_visible_len(core, found[i].id, true, &cap,
+					       &vc, found, n, p, size);
 		if (len < 4) {
 			len = vfio_pci_cfg_next_start(found, n, p, size) - p;
 			if (p != PCI_CFG_SPACE_SIZE)
 				vfio_pci_cfg_fill(cfg, p, len, 0, 0);
 			else if (len > 4)
 				vfio_pci_cfg_fill(cfg, p + 4, len - 4, 0, 0);
+			if (vc && !(linked & BIT(vc - vcaps))) {
+				vfio_pci_cfg_vcap_link(cfg, vc, &prev);
+				linked |= BIT(vc - vcaps);
+			}
 			continue;
 		}
 		vfio_pci_cfg_apply_cap(core, cap, p, len);
@@ -239,11 +354,9 @@ static void vfio_pci_cfg_init_ecaps(struct vfio_pci_core_device *core)
 		vfio_pci_cfg_fill(cfg, p, 4, 0, 0);
 		cfg->map[p + 2].virt = 0xf0;
 		cfg->map[p + 3].virt = 0xff;
-		if (p != prev)
-			vfio_pci_cfg_set_next(cfg, prev, p);
-		vfio_pci_cfg_set_next(cfg, p, 0);
-		prev = p;
+		vfio_pci_cfg_link_ext(cfg, &prev, p);
 	}
+	vfio_pci_cfg_vcaps_finish(core, true, linked, &prev);
 	kfree(found);
 }
 
@@ -297,6 +410,7 @@ int vfio_pci_core_config_init(struct vfio_pci_core_device *core)
 	vfio_pci_cfg_init_header(core);
 	vfio_pci_cfg_init_caps(core);
 	vfio_pci_cfg_init_ecaps(core);
+	vfio_pci_cfg_trap_apply_regs(core);
 	return 0;
 }
 
@@ -408,6 +522,8 @@ static int vfio_pci_cfg_read_piece(struct vfio_pci_core_device *core,
 			return ret;
 	}
 	*val = (vfio_pci_cfg_vread(core, pos, width) & virt) | (hw & ~virt);
+	if (cfg->map[pos].hook == VFIO_PCI_CFG_HOOK_TRAP)
+		return vfio_pci_cfg_trap_read(core, pos, width, val);
 	return 0;
 }
 
@@ -473,6 +589,8 @@ static int vfio_pci_cfg_write_piece(struct vfio_pci_core_device *core,
 
 	if (m->hook == VFIO_PCI_CFG_HOOK_NONE || m->hook == VFIO_PCI_CFG_HOOK_W1C)
 		return vfio_pci_cfg_default_write(core, pos, width, val);
+	if (m->hook == VFIO_PCI_CFG_HOOK_TRAP)
+		return vfio_pci_cfg_trap_write(core, pos, width, val);
 	return vfio_pci_cfg_hook_write(core, m->hook, pos - m->reg_off, pos,
 				       width, val);
 }

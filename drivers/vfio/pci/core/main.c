@@ -35,6 +35,7 @@ void vfio_pci_core_release_dev(struct vfio_device *vdev)
 	struct vfio_pci_core_device *core = to_vfio_pci_core(vdev);
 	struct vfio_pci_core_private *priv = core->priv;
 
+	vfio_pci_core_traps_free(core);
 	mutex_destroy(&priv->iova_lock);
 	mutex_destroy(&priv->cfg_lock);
 	mutex_destroy(&priv->barmap_lock);
@@ -64,6 +65,9 @@ int vfio_pci_core_register_device(struct vfio_pci_core_device *core)
 	ret = vfio_assign_device_set(&core->vdev, &core->vdev);
 	if (ret)
 		return ret;
+
+	/* What a variant declared is fixed from here on (trap.h). */
+	core->priv->traps.frozen = true;
 
 	return vfio_register_group_dev(&core->vdev);
 }

@@ -143,6 +143,12 @@ int vfio_pci_core_mmap(struct vfio_device *vdev, struct vm_area_struct *vma)
 		return -EINVAL;
 	if (!vfio_pci_core_mmap_in_bar(core, index, vma))
 		return -EINVAL;
+	/* Pages holding a variant's trapped range are served by read/write. */
+	if (vfio_pci_bar_trap_pages(core, index,
+				    ((u64)vma->vm_pgoff << PAGE_SHIFT) &
+				    VFIO_PCI_CORE_OFFSET_MASK,
+				    vma->vm_end - vma->vm_start))
+		return -EINVAL;
 
 	/* Own the BAR's resource, as read/write does, before exposing it. */
 	io = vfio_pci_core_bar_map(core, index);

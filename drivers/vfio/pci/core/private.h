@@ -19,6 +19,7 @@
 
 #include "config.h"
 #include "migration.h"
+#include "trap.h"
 
 #define VFIO_PCI_CORE_OFFSET_SHIFT	40
 #define VFIO_PCI_CORE_OFFSET_MASK	((1ULL << VFIO_PCI_CORE_OFFSET_SHIFT) - 1)
@@ -57,6 +58,8 @@ static inline unsigned int vfio_pci_core_offset_to_index(loff_t pos)
  * @iova_access: iommufd access for vfio_pci_core_iova_rw(), made on first use
  * @iova_ioas: the IOAS the device was last attached to
  * @iova_ioas_valid: @iova_ioas is current
+ * @traps: what the variant declared at probe (trap.h); read-only once the
+ *	   device is registered
  */
 struct vfio_pci_core_private {
 	struct vfio_pci_core_device *core;
@@ -76,6 +79,7 @@ struct vfio_pci_core_private {
 	struct iommufd_access *iova_access;
 	u32 iova_ioas;
 	bool iova_ioas_valid;
+	struct vfio_pci_core_traps traps;
 };
 
 static inline struct vfio_pci_core_device *
@@ -115,6 +119,10 @@ ssize_t vfio_pci_core_bar_rw(struct vfio_pci_core_device *core,
 			     loff_t pos, bool write);
 void __iomem *vfio_pci_core_bar_map(struct vfio_pci_core_device *core,
 				    unsigned int bar);
+/* One access to the device, under memory_lock (taken here) if it decodes. */
+int vfio_pci_core_bar_io(struct vfio_pci_core_device *core,
+			 void __iomem *addr, size_t width, u64 *val,
+			 bool is_io, bool write);
 void vfio_pci_core_bar_unmap_all(struct vfio_pci_core_device *core);
 void vfio_pci_core_zap_bars(struct vfio_pci_core_device *core);
 

@@ -28,6 +28,7 @@ static int vfio_pci_core_bar_info(struct vfio_pci_core_device *core,
 	};
 	struct pci_dev *pdev = core->pdev;
 	unsigned long flags = pci_resource_flags(pdev, bar);
+	int ret;
 
 	info->size = pci_resource_len(pdev, bar);
 	if (!info->size || !(flags & (IORESOURCE_MEM | IORESOURCE_IO)))
@@ -36,6 +37,11 @@ static int vfio_pci_core_bar_info(struct vfio_pci_core_device *core,
 	if (!core->priv->bar_mmappable[bar])
 		return 0;
 	info->flags |= VFIO_REGION_INFO_FLAG_MMAP;
+
+	/* A variant's trapped ranges: only the pages around them map. */
+	ret = vfio_pci_bar_trap_region_info(core, bar, info, caps);
+	if (ret || !(info->flags & VFIO_REGION_INFO_FLAG_MMAP))
+		return ret;
 
 	/*
 	 * The MSI-X table may be mapped along with the rest of its BAR: the
