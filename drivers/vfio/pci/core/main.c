@@ -22,10 +22,10 @@ int vfio_pci_core_init_dev(struct vfio_device *vdev)
 	mutex_init(&priv->barmap_lock);
 	mutex_init(&priv->cfg_lock);
 	mutex_init(&priv->iova_lock);
-	vfio_pci_core_mig_setup(core);
-	vfio_pci_core_dirty_setup(core);
 	core->pdev = to_pci_dev(vdev->dev);
 	core->priv = priv;
+	vfio_pci_core_mig_setup(core);
+	vfio_pci_core_dirty_setup(core);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_init_dev);

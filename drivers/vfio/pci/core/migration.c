@@ -239,6 +239,11 @@ vfio_pci_core_migration_set_state(struct vfio_device *vdev,
 	struct file *filp = NULL;
 	int ret;
 
+	/* ERROR is where a failure leads, never a target, not even from ERROR. */
+	if (new_state == VFIO_DEVICE_STATE_ERROR ||
+	    new_state >= VFIO_DEVICE_STATE_NR)
+		return ERR_PTR(-EINVAL);
+
 	vfio_pci_core_mig_lock(core);
 	while (mig->state != new_state) {
 		/* ERROR, unknown and unsupported targets fail here, unchanged. */

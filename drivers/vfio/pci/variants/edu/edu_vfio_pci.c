@@ -49,8 +49,6 @@
 #define EDU_REGS_END	0xa0
 #define EDU_BUF_ADDR	0x40000
 #define EDU_BUF_SIZE	4096
-/* QEMU's default dma_mask: the device drops higher address bits. */
-#define EDU_DMA_MASK	0x0fffffffULL
 
 #define EDU_TAG_REGS	1
 #define EDU_TAG_BUF	2
@@ -75,7 +73,7 @@ struct edu_device {
 	u32 fact_in;
 	u32 irq_pending;	/* interrupt status to raise at start */
 	bool have_scratch;
-	u64 scratch;		/* RAM side of the last DMA, masked */
+	u64 scratch;		/* RAM side of the last DMA */
 	u64 out_iova, out_len;	/* last device-to-RAM DMA */
 	bool buf_dirty;		/* a DMA loaded the buffer since it was sent */
 	DECLARE_BITMAP(known, EDU_BUF_SIZE);
@@ -340,7 +338,7 @@ static int edu_dma_start(struct edu_device *edu, u64 cmd)
 	if (running & EDU_DMA_RUN)
 		return 0;
 	dev = to_ram ? src : dst;
-	ram = (to_ram ? dst : src) & EDU_DMA_MASK;
+	ram = to_ram ? dst : src;	/* must fit QEMU's dma_mask property */
 	if (!cnt || cnt > EDU_BUF_SIZE || dev < EDU_BUF_ADDR ||
 	    dev - EDU_BUF_ADDR > EDU_BUF_SIZE - cnt) {
 		dev_warn_ratelimited(&core->pdev->dev, "refused DMA %#llx+%#llx\n",
