@@ -429,6 +429,32 @@ void vfio_pci_core_detach_ioas(struct vfio_device *vdev);
 int vfio_pci_core_iova_rw(struct vfio_pci_core_device *core, u64 iova,
 			  void *buf, size_t len, bool write);
 
+/**
+ * vfio_pci_core_iova_lend() - move device memory through borrowed IOVA space
+ * @core: the device, as for vfio_pci_core_iova_rw()
+ * @iova: a range of the user's IOVA space the device can reach, mapped
+ *	  readable and writable
+ * @buf: @len bytes: what the device gets, or where what it gave lands
+ * @len: bytes
+ * @to_device: @buf is copied to the range before @dma (else the range is
+ *	       copied to @buf after @dma)
+ * @dma: makes the device read (@to_device) or write the range by DMA and
+ *	 waits for it; returns 0 or a negative errno
+ * @arg: passed to @dma
+ *
+ * For device memory that only DMA reaches (saving or loading it for
+ * migration).  The user's bytes in the range are saved first and put back
+ * afterwards, whatever @dma did; the user must not touch the range
+ * meanwhile.  Same context rules as vfio_pci_core_iova_rw(); @dma may use
+ * vfio_pci_core_mmio_begin().
+ *
+ * Return: 0, the errno of @dma, or as vfio_pci_core_iova_rw().
+ */
+int vfio_pci_core_iova_lend(struct vfio_pci_core_device *core, u64 iova,
+			    void *buf, size_t len, bool to_device,
+			    int (*dma)(struct vfio_pci_core_device *core,
+				       void *arg), void *arg);
+
 /* Dirty page tracking of device DMA, in software */
 
 /**

@@ -83,6 +83,36 @@ int vfio_pci_core_iova_rw(struct vfio_pci_core_device *core, u64 iova,
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_iova_rw);
 
+int vfio_pci_core_iova_lend(struct vfio_pci_core_device *core, u64 iova,
+			    void *buf, size_t len, bool to_device,
+			    int (*dma)(struct vfio_pci_core_device *core,
+				       void *arg), void *arg)
+{
+	void *saved;
+	int ret, undo;
+
+	saved = kvmalloc(len, GFP_KERNEL);
+	if (!saved)
+		return -ENOMEM;
+	/* Keep the user's bytes; writing proves the range writable. */
+	ret = vfio_pci_core_iova_rw(core, iova, saved, len, false);
+	if (!ret)
+		ret = vfio_pci_core_iova_rw(core, iova, to_device ? buf : saved,
+					    len, true);
+	if (ret)
+		goto out;
+	ret = dma(core, arg);
+	if (!ret && !to_device)
+		ret = vfio_pci_core_iova_rw(core, iova, buf, len, false);
+	/* The user's memory goes back whatever happened. */
+	undo = vfio_pci_core_iova_rw(core, iova, saved, len, true);
+	ret = ret ?: undo;
+out:
+	kvfree(saved);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_iova_lend);
+
 int vfio_pci_core_attach_ioas(struct vfio_device *vdev, u32 *pt_id)
 {
 	struct vfio_pci_core_private *priv = to_vfio_pci_core(vdev)->priv;

@@ -245,8 +245,11 @@ vfio_pci_core_migration_set_state(struct vfio_device *vdev,
 		return ERR_PTR(-EINVAL);
 
 	vfio_pci_core_mig_lock(core);
-	while (mig->state != new_state) {
-		/* ERROR, unknown and unsupported targets fail here, unchanged. */
+	/* Only a reset leaves ERROR (vfio_mig_get_next_state() would WARN). */
+	if (mig->state == VFIO_DEVICE_STATE_ERROR)
+		filp = ERR_PTR(-EINVAL);
+	while (!IS_ERR(filp) && mig->state != new_state) {
+		/* Unknown and unsupported targets fail here, unchanged. */
 		ret = vfio_mig_get_next_state(vdev, mig->state, new_state,
 					      &next);
 		if (ret) {

@@ -45,12 +45,17 @@ void vfio_pci_core_default_ops(struct vfio_device_ops *ops)
 		ops->bind_iommufd = vfio_iommufd_physical_bind;
 	if (!ops->unbind_iommufd)
 		ops->unbind_iommufd = vfio_iommufd_physical_unbind;
+	/* The physical helpers, remembering the IOAS for iova_rw.c. */
 	if (!ops->attach_ioas)
-		ops->attach_ioas = vfio_iommufd_physical_attach_ioas;
+		ops->attach_ioas = vfio_pci_core_attach_ioas;
 	if (!ops->detach_ioas)
-		ops->detach_ioas = vfio_iommufd_physical_detach_ioas;
+		ops->detach_ioas = vfio_pci_core_detach_ioas;
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_default_ops);
+
+static const struct pci_error_handlers vfio_pci_core_variant_err_handlers = {
+	.reset_done = vfio_pci_core_reset_done,
+};
 
 int vfio_pci_core_variant_probe(const struct vfio_pci_core_variant *variant,
 				struct pci_dev *pdev,
@@ -139,6 +144,9 @@ int __vfio_pci_core_variant_register(struct vfio_pci_core_variant *variant,
 		drv->probe = vfio_pci_core_variant_pci_probe;
 	if (!drv->remove)
 		drv->remove = vfio_pci_core_variant_remove;
+	/* A reset behind the core's back ends migration sessions. */
+	if (!drv->err_handler)
+		drv->err_handler = &vfio_pci_core_variant_err_handlers;
 	/* Userspace owns the DMA of every function a vfio driver binds. */
 	drv->driver_managed_dma = true;
 

@@ -2,29 +2,16 @@
 /*
  * edu-vfio-pci: live migration of QEMU's "edu" teaching device (1234:11e8).
  *
- * Everything the device keeps is in the first page of BAR0, which this
- * driver traps, plus a 4 KiB internal buffer that only DMA can reach:
- *
- * - liveness (0x04), the DMA address and count registers: read and written
- *   back as they are;
- * - the factorial (0x08) cannot be loaded, only recomputed: the trap keeps
- *   the last input and the destination writes it again;
- * - interrupt status (0x24): raised again on the destination when it starts
- *   running, the last thing restored;
- * - the buffer: the trap keeps a shadow of it, filled from the IOVA space
- *   (vfio_pci_core_iova_rw()) whenever a DMA loads it.  While the shadow is
- *   complete it is sent during PRE_COPY and again only if a DMA changed it.
- *   Otherwise, and to load it on the destination, the driver borrows 4 KiB
- *   of the user's IOVA space where the user last pointed the DMA engine: it
- *   saves that memory, moves the buffer through it with a DMA of its own and
- *   puts the memory back.  The destination must map the same IOVA (as a
- *   migrated guest does); the user must not touch that memory while the
- *   device is in STOP_COPY or leaves RESUMING.
- *
- * Stopping waits for a running DMA and a running factorial; while stopped,
- * writes to the registers are dropped.  The trap also refuses a DMA whose
- * device-side range leaves the buffer (QEMU would read or write past it) and
- * reports every device-to-RAM DMA to the core's dirty tracker.
+ * BAR0's registers are trapped and move as they are, except the factorial
+ * (recomputed from the last input the trap saw) and the interrupt status
+ * (raised again, last, when the destination runs).  The 4 KiB buffer only
+ * DMA reaches: the trap shadows it from the IOVA space whenever a DMA loads
+ * it, and a complete shadow goes in PRE_COPY (again only if a DMA changed
+ * it).  Otherwise, and to load it, the buffer moves by DMA through the IOVA
+ * the user last pointed the engine at (vfio_pci_core_iova_lend()); the
+ * destination maps the same IOVA, as a migrated guest does.  Stopping waits
+ * for a DMA and a factorial; stopped, register writes are dropped.  The trap
+ * refuses DMA that would overrun the buffer and logs DMA to RAM as dirty.
  */
 #include <linux/delay.h>
 #include <linux/io.h>
@@ -50,8 +37,7 @@
 #define EDU_BUF_ADDR	0x40000
 #define EDU_BUF_SIZE	4096
 
-#define EDU_TAG_REGS	1
-#define EDU_TAG_BUF	2
+enum { EDU_TAG_REGS = 1, EDU_TAG_BUF };
 
 /* The state that travels; all little-endian. */
 struct edu_regs {
@@ -72,8 +58,7 @@ struct edu_device {
 	bool fact_set;
 	u32 fact_in;
 	u32 irq_pending;	/* interrupt status to raise at start */
-	bool have_scratch;
-	u64 scratch;		/* RAM side of the last DMA */
+	u64 scratch;		/* RAM side of the last DMA, or U64_MAX */
 	u64 out_iova, out_len;	/* last device-to-RAM DMA */
 	bool buf_dirty;		/* a DMA loaded the buffer since it was sent */
 	DECLARE_BITMAP(known, EDU_BUF_SIZE);
@@ -83,6 +68,16 @@ struct edu_device {
 static struct edu_device *to_edu(struct vfio_pci_core_device *core)
 {
 	return container_of(core, struct edu_device, core);
+}
+
+/* Map BAR0 and take the device for MMIO; undo with vfio_pci_core_mmio_end(). */
+static void __iomem *edu_begin(struct vfio_pci_core_device *core, u16 *cmd)
+{
+	void __iomem *io = vfio_pci_core_iomap(core, 0);
+
+	if (!IS_ERR(io))
+		*cmd = vfio_pci_core_mmio_begin(core);
+	return io;
 }
 
 /* Wait for the device to finish a DMA and a factorial (~100 ms under TCG). */
@@ -99,36 +94,17 @@ static int edu_wait_idle(void __iomem *io)
 	return -ETIMEDOUT;
 }
 
-/*
- * Move the buffer through 4 KiB of the user's IOVA space at edu->scratch,
- * leaving that memory as it was.  @to_ram: device to @buf, else @buf to
- * device.  The DMA registers are the caller's to restore.
- */
-static int edu_move_buffer(struct edu_device *edu, u8 *buf, bool to_ram)
+/* The DMA of vfio_pci_core_iova_lend(): the buffer to or from edu->scratch. */
+static int edu_buffer_dma(struct vfio_pci_core_device *core, void *to_ram)
 {
-	struct vfio_pci_core_device *core = &edu->core;
-	void __iomem *io = vfio_pci_core_iomap(core, 0);
-	u64 iova = edu->scratch;
-	u8 *saved;
+	u64 iova = to_edu(core)->scratch;
+	void __iomem *io;
 	u16 cmd, pcicmd;
 	int ret;
 
+	io = edu_begin(core, &cmd);
 	if (IS_ERR(io))
 		return PTR_ERR(io);
-	if (!edu->have_scratch)
-		return -EINVAL;
-	saved = kvmalloc(EDU_BUF_SIZE, GFP_KERNEL);
-	if (!saved)
-		return -ENOMEM;
-	/* Read, then write back unchanged: the range is mapped and writable. */
-	ret = vfio_pci_core_iova_rw(core, iova, saved, EDU_BUF_SIZE, false);
-	if (!ret)
-		ret = vfio_pci_core_iova_rw(core, iova, to_ram ? saved : buf,
-					    EDU_BUF_SIZE, true);
-	if (ret)
-		goto out;
-
-	cmd = vfio_pci_core_mmio_begin(core);
 	pci_read_config_word(core->pdev, PCI_COMMAND, &pcicmd);
 	pci_write_config_word(core->pdev, PCI_COMMAND,
 			      pcicmd | PCI_COMMAND_MASTER);
@@ -139,28 +115,27 @@ static int edu_move_buffer(struct edu_device *edu, u8 *buf, bool to_ram)
 	ret = edu_wait_idle(io);
 	pci_write_config_word(core->pdev, PCI_COMMAND, pcicmd);
 	vfio_pci_core_mmio_end(core, cmd);
-
-	if (!ret && to_ram)
-		ret = vfio_pci_core_iova_rw(core, iova, buf, EDU_BUF_SIZE,
-					    false);
-	/* Give the user's memory back whatever happened. */
-	if (vfio_pci_core_iova_rw(core, iova, saved, EDU_BUF_SIZE, true))
-		ret = ret ?: -EIO;
-out:
-	kvfree(saved);
 	return ret;
+}
+
+/* Buffer to the shadow (@to_ram), or the shadow to the buffer. */
+static int edu_move_buffer(struct edu_device *edu, bool to_ram)
+{
+	return vfio_pci_core_iova_lend(&edu->core, edu->scratch, edu->shadow,
+				       EDU_BUF_SIZE, !to_ram, edu_buffer_dma,
+				       to_ram ? edu : NULL);
 }
 
 static int edu_send_buffer(struct edu_device *edu,
 			   struct vfio_pci_mig_stream *s, bool may_borrow)
 {
-	int ret = 0;
+	int ret;
 
 	if (!bitmap_full(edu->known, EDU_BUF_SIZE)) {
 		/* Never loaded by a DMA we saw, never pointed anywhere: skip. */
-		if (!may_borrow || !edu->have_scratch)
+		if (!may_borrow || edu->scratch == U64_MAX)
 			return 0;
-		ret = edu_move_buffer(edu, edu->shadow, true);
+		ret = edu_move_buffer(edu, true);
 		if (ret)
 			return ret;
 		bitmap_fill(edu->known, EDU_BUF_SIZE);
@@ -177,24 +152,22 @@ static int edu_mig_precopy(struct vfio_pci_core_device *core,
 	struct edu_device *edu = to_edu(core);
 
 	guard(mutex)(&edu->lock);
-	if (!initial && !edu->buf_dirty)
-		return 0;
-	return edu_send_buffer(edu, s, false);
+	return initial || edu->buf_dirty ? edu_send_buffer(edu, s, false) : 0;
 }
 
 static int edu_mig_save(struct vfio_pci_core_device *core,
 			struct vfio_pci_mig_stream *s)
 {
 	struct edu_device *edu = to_edu(core);
-	void __iomem *io = vfio_pci_core_iomap(core, 0);
 	struct edu_regs r = {};
+	void __iomem *io;
 	u16 cmd;
-	int i, ret;
+	int i, ret = 0;
 
+	guard(mutex)(&edu->lock);
+	io = edu_begin(core, &cmd);
 	if (IS_ERR(io))
 		return PTR_ERR(io);
-	guard(mutex)(&edu->lock);
-	cmd = vfio_pci_core_mmio_begin(core);
 	r.liveness = cpu_to_le32(readl(io + EDU_LIVENESS));
 	r.status = cpu_to_le32(readl(io + EDU_STATUS) & EDU_STATUS_IRQFACT);
 	r.irq_status = cpu_to_le32(readl(io + EDU_IRQ_STATUS));
@@ -203,7 +176,7 @@ static int edu_mig_save(struct vfio_pci_core_device *core,
 	vfio_pci_core_mmio_end(core, cmd);
 	r.fact_in = cpu_to_le32(edu->fact_in);
 	r.fact_set = cpu_to_le32(edu->fact_set);
-	r.scratch = cpu_to_le64(edu->have_scratch ? edu->scratch : U64_MAX);
+	r.scratch = cpu_to_le64(edu->scratch);
 
 	/* The buffer went in PRE_COPY and did not change: nothing to add. */
 	if (edu->buf_dirty || !vfio_pci_mig_sent(s, EDU_TAG_BUF)) {
@@ -213,23 +186,19 @@ static int edu_mig_save(struct vfio_pci_core_device *core,
 		for (i = 0; i < 3; i++)
 			writeq(le64_to_cpu(r.dma[i]), io + EDU_DMA_SRC + 8 * i);
 		vfio_pci_core_mmio_end(core, cmd);
-		if (ret)
-			return ret;
 	}
-	return vfio_pci_mig_put(s, EDU_TAG_REGS, &r, sizeof(r));
+	return ret ?: vfio_pci_mig_put(s, EDU_TAG_REGS, &r, sizeof(r));
 }
 
 static int edu_mig_load(struct vfio_pci_core_device *core,
 			struct vfio_pci_mig_stream *s)
 {
 	struct edu_device *edu = to_edu(core);
-	void __iomem *io = vfio_pci_core_iomap(core, 0);
 	struct edu_regs r;
+	void __iomem *io;
 	u16 cmd;
 	int i, ret;
 
-	if (IS_ERR(io))
-		return PTR_ERR(io);
 	ret = vfio_pci_mig_get(s, EDU_TAG_REGS, &r, sizeof(r));
 	if (ret)
 		return ret;
@@ -239,15 +208,16 @@ static int edu_mig_load(struct vfio_pci_core_device *core,
 
 	guard(mutex)(&edu->lock);
 	edu->scratch = le64_to_cpu(r.scratch);
-	edu->have_scratch = edu->scratch != U64_MAX;
 	if (!vfio_pci_mig_get(s, EDU_TAG_BUF, edu->shadow, EDU_BUF_SIZE)) {
-		ret = edu_move_buffer(edu, edu->shadow, false);
+		ret = edu_move_buffer(edu, false);
 		if (ret)
 			return ret;
 		bitmap_fill(edu->known, EDU_BUF_SIZE);
 	}
 
-	cmd = vfio_pci_core_mmio_begin(core);
+	io = edu_begin(core, &cmd);
+	if (IS_ERR(io))
+		return PTR_ERR(io);
 	/* No interrupt from the replayed factorial; IRQFACT goes back after. */
 	writel(0, io + EDU_STATUS);
 	writel(~le32_to_cpu(r.liveness), io + EDU_LIVENESS);
@@ -269,15 +239,15 @@ static int edu_mig_load(struct vfio_pci_core_device *core,
 static int edu_mig_stop(struct vfio_pci_core_device *core)
 {
 	struct edu_device *edu = to_edu(core);
-	void __iomem *io = vfio_pci_core_iomap(core, 0);
+	void __iomem *io;
 	u16 cmd;
 	int ret;
 
-	if (IS_ERR(io))
-		return PTR_ERR(io);
 	guard(mutex)(&edu->lock);
 	WRITE_ONCE(edu->stopped, true);
-	cmd = vfio_pci_core_mmio_begin(core);
+	io = edu_begin(core, &cmd);
+	if (IS_ERR(io))
+		return PTR_ERR(io);
 	ret = edu_wait_idle(io);
 	vfio_pci_core_mmio_end(core, cmd);
 	/* The last DMA to RAM has landed now: a report after it must see it. */
@@ -288,14 +258,14 @@ static int edu_mig_stop(struct vfio_pci_core_device *core)
 static int edu_mig_start(struct vfio_pci_core_device *core)
 {
 	struct edu_device *edu = to_edu(core);
-	void __iomem *io = vfio_pci_core_iomap(core, 0);
+	void __iomem *io;
 	u16 cmd;
 
-	if (IS_ERR(io))
-		return PTR_ERR(io);
 	guard(mutex)(&edu->lock);
 	if (edu->irq_pending) {
-		cmd = vfio_pci_core_mmio_begin(core);
+		io = edu_begin(core, &cmd);
+		if (IS_ERR(io))
+			return PTR_ERR(io);
 		writel(edu->irq_pending, io + EDU_IRQ_RAISE);
 		vfio_pci_core_mmio_end(core, cmd);
 		edu->irq_pending = 0;
@@ -326,19 +296,20 @@ static int edu_dma_start(struct edu_device *edu, u64 cmd)
 {
 	struct vfio_pci_core_device *core = &edu->core;
 	bool to_ram = cmd & EDU_DMA_TO_RAM;
-	u64 src, dst, cnt, running, dev, ram;
+	u64 r[4], dev, ram, cnt;	/* src, dst, cnt, cmd as the device has them */
 	u8 *data;
+	int i;
 
-	if (vfio_pci_core_bar_hw_read(core, 0, EDU_DMA_CMD, 8, &running) ||
-	    vfio_pci_core_bar_hw_read(core, 0, EDU_DMA_SRC, 8, &src) ||
-	    vfio_pci_core_bar_hw_read(core, 0, EDU_DMA_DST, 8, &dst) ||
-	    vfio_pci_core_bar_hw_read(core, 0, EDU_DMA_CNT, 8, &cnt))
-		return -EIO;
+	for (i = 0; i < 4; i++)
+		if (vfio_pci_core_bar_hw_read(core, 0, EDU_DMA_SRC + 8 * i, 8,
+					      &r[i]))
+			return -EIO;
 	/* The device ignores a start while it runs. */
-	if (running & EDU_DMA_RUN)
+	if (r[3] & EDU_DMA_RUN)
 		return 0;
-	dev = to_ram ? src : dst;
-	ram = to_ram ? dst : src;	/* must fit QEMU's dma_mask property */
+	dev = r[!to_ram];
+	ram = r[to_ram];	/* must fit QEMU's dma_mask property */
+	cnt = r[2];
 	if (!cnt || cnt > EDU_BUF_SIZE || dev < EDU_BUF_ADDR ||
 	    dev - EDU_BUF_ADDR > EDU_BUF_SIZE - cnt) {
 		dev_warn_ratelimited(&core->pdev->dev, "refused DMA %#llx+%#llx\n",
@@ -346,7 +317,6 @@ static int edu_dma_start(struct edu_device *edu, u64 cmd)
 		return -EINVAL;
 	}
 	edu->scratch = ram;
-	edu->have_scratch = true;
 	if (to_ram) {
 		edu->out_iova = ram;
 		edu->out_len = cnt;
@@ -375,12 +345,10 @@ static int edu_trap_write(struct vfio_pci_core_device *core,
 	if (READ_ONCE(edu->stopped))
 		return 0;
 	if (offset == EDU_FACT && size == 4) {
-		ret = vfio_pci_core_bar_hw_read(core, 0, EDU_STATUS, 4, &status);
-		if (ret)
-			return ret;
 		/* The device ignores it while computing; so do we. */
-		if (status & EDU_STATUS_COMPUTING)
-			return 0;
+		ret = vfio_pci_core_bar_hw_read(core, 0, EDU_STATUS, 4, &status);
+		if (ret || (status & EDU_STATUS_COMPUTING))
+			return ret;
 		edu->fact_in = val;
 		edu->fact_set = true;
 	} else if (offset == EDU_DMA_CMD && size >= 4 && (val & EDU_DMA_RUN)) {
@@ -403,20 +371,11 @@ static int edu_setup(struct vfio_pci_core_device *core,
 	int ret;
 
 	mutex_init(&edu->lock);
+	edu->scratch = U64_MAX;
+	vfio_pci_core_dirty_init(core);
 	ret = vfio_pci_core_bar_add_traps(core, edu_traps,
 					  ARRAY_SIZE(edu_traps));
-	if (!ret)
-		ret = vfio_pci_core_migration_init(core, &edu_mig_ops);
-	if (!ret)
-		vfio_pci_core_dirty_init(core);
-	if (ret)
-		mutex_destroy(&edu->lock);
-	return ret;
-}
-
-static void edu_teardown(struct vfio_pci_core_device *core)
-{
-	mutex_destroy(&to_edu(core)->lock);
+	return ret ?: vfio_pci_core_migration_init(core, &edu_mig_ops);
 }
 
 static const struct pci_device_id edu_ids[] = {
@@ -425,23 +384,13 @@ static const struct pci_device_id edu_ids[] = {
 };
 MODULE_DEVICE_TABLE(pci, edu_ids);
 
-static const struct pci_error_handlers edu_err_handlers = {
-	.reset_done = vfio_pci_core_reset_done,
-};
-
 static struct vfio_pci_core_variant edu_variant = {
 	.driver = {
 		.name		= "edu-vfio-pci",
 		.id_table	= edu_ids,
-		.err_handler	= &edu_err_handlers,
-	},
-	.ops = {
-		.attach_ioas	= vfio_pci_core_attach_ioas,
-		.detach_ioas	= vfio_pci_core_detach_ioas,
 	},
 	.dev_size	= VFIO_PCI_CORE_VARIANT_SIZE(struct edu_device, core),
 	.setup		= edu_setup,
-	.teardown	= edu_teardown,
 };
 module_vfio_pci_core_variant(edu_variant);
 
