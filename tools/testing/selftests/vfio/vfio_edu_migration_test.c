@@ -12,6 +12,7 @@
  */
 #include <fcntl.h>
 #include <linux/pci_regs.h>
+#include <pthread.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -823,6 +824,59 @@ TEST_F_TIMEOUT(edu_mig, precopy_info_bad_input, 60)
 	ASSERT_EQ(0, set_state(&self->a, ST(RUNNING), NULL));
 	ASSERT_EQ(-EINVAL, precopy_info(fd, &info));
 	close(fd);
+}
+
+struct racer {
+	struct edu *e;
+	void *bar;		/* a mapping of BAR0 past the trapped page */
+	int rounds;
+	int unexpected;
+};
+
+/* Sessions whose data lands in a BAR mapping: read() faults on the device. */
+static void *migrate_loop(void *arg)
+{
+	struct racer *r = arg;
+	int i, fd;
+
+	for (i = 0; i < r->rounds; i++) {
+		if (set_state(r->e, ST(PRE_COPY), &fd))
+			continue;
+		if (read(fd, r->bar, 64) < 0 && errno != ENODEV &&
+		    errno != ENOMSG)
+			r->unexpected++;
+		close(fd);
+		set_state(r->e, ST(RUNNING), NULL);
+	}
+	return NULL;
+}
+
+/*
+ * Resets while another thread changes states and reads its data fd into a
+ * mapping of the device: the reset only records itself, the state-lock
+ * holder applies it, and nothing deadlocks (lockdep would tell).
+ */
+TEST_F_TIMEOUT(edu_mig, reset_races_migration, 240)
+{
+	struct racer r = { .e = &self->a, .rounds = 60 };
+	pthread_t t;
+	int i;
+
+	ASSERT_EQ(0, __vt_region_mmap(self->a.dev.fd, &self->a.bar0, 0x1000,
+				      0x1000, PROT_READ | PROT_WRITE,
+				      MAP_SHARED, &r.bar));
+	ASSERT_EQ(0, pthread_create(&t, NULL, migrate_loop, &r));
+	for (i = 0; i < 20; i++) {
+		ASSERT_EQ(0, __vt_reset(self->a.dev.fd));
+		usleep(20000);
+	}
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	ASSERT_EQ(0, r.unexpected);
+	ASSERT_EQ(0, __vt_reset(self->a.dev.fd));
+	ASSERT_EQ(ST(RUNNING), get_state(&self->a));
+	ASSERT_EQ(0, wr(&self->a, EDU_LIVENESS, 9, 4));
+	ASSERT_EQ(~9u, rd(&self->a, EDU_LIVENESS, 4));
+	munmap(r.bar, 0x1000);
 }
 
 /* Not a timed test: prints the downtime of an edu migration. */
