@@ -478,6 +478,46 @@ TEST_F_TIMEOUT(edu_mig, buffer_through_borrowed_memory, 120)
 	ASSERT_EQ(0, memcmp(before, b->ram + SRC_OFF, EDU_BUF_SIZE));
 }
 
+/* A DMA that changes the buffer during PRE_COPY makes it dirty again. */
+TEST_F_TIMEOUT(edu_mig, precopy_resends_changed_buffer, 120)
+{
+	static uint8_t stream[STREAM_CAP];
+	struct edu *a = &self->a, *b = &self->b;
+	struct vfio_precopy_info info;
+	size_t len = 0, first;
+	int fd, i;
+
+	for (i = 0; i < EDU_BUF_SIZE; i++)
+		a->ram[SRC_OFF + i] = i ^ 0x33;
+	ASSERT_EQ(0, edu_dma(a, RAM_IOVA + SRC_OFF, EDU_BUF, EDU_BUF_SIZE, 0));
+	ASSERT_EQ(0, set_state(a, ST(PRE_COPY), &fd));
+	ASSERT_EQ(-ENOMSG, drain(fd, stream, sizeof(stream), &len));
+	first = len;
+	ASSERT_EQ(0, precopy_info(fd, &info));
+	ASSERT_EQ(0, info.initial_bytes + info.dirty_bytes);
+
+	/* The device runs on: 64 new bytes into the buffer. */
+	memset(a->ram + SRC_OFF, 0xee, 64);
+	ASSERT_EQ(0, edu_dma(a, RAM_IOVA + SRC_OFF, EDU_BUF + 128, 64, 0));
+	ASSERT_EQ(0, precopy_info(fd, &info));
+	ASSERT_EQ(0, info.initial_bytes);
+	ASSERT_GT(info.dirty_bytes, EDU_BUF_SIZE);
+	ASSERT_EQ(-ENOMSG, drain(fd, stream, sizeof(stream), &len));
+	ASSERT_EQ(first + info.dirty_bytes, len);
+	ASSERT_EQ(0, precopy_info(fd, &info));
+	ASSERT_EQ(0, info.dirty_bytes);
+
+	ASSERT_EQ(0, set_state(a, ST(STOP_COPY), NULL));
+	ASSERT_EQ(0, drain(fd, stream, sizeof(stream), &len));
+	close(fd);
+	ASSERT_EQ(0, load_stream(b, stream, len));
+	ASSERT_EQ(0, edu_dma(b, EDU_BUF, RAM_IOVA + DST_OFF, EDU_BUF_SIZE,
+			     EDU_TO_RAM));
+	for (i = 0; i < EDU_BUF_SIZE; i++)
+		ASSERT_EQ(i >= 128 && i < 192 ? 0xee : (i ^ 0x33) & 0xff,
+			  b->ram[DST_OFF + i]) TH_LOG("byte %d", i);
+}
+
 /* Expected result of SET_STATE from -> to: 0 or -EINVAL. */
 static int arc_expect(uint32_t from, uint32_t to)
 {
