@@ -33,7 +33,6 @@
 #define EDU_DMA_CMD	0x98
 #define   EDU_DMA_RUN		0x1
 #define   EDU_DMA_TO_RAM	0x2
-#define EDU_REGS_END	0xa0
 #define EDU_BUF_ADDR	0x40000
 #define EDU_BUF_SIZE	4096
 
@@ -57,7 +56,7 @@ struct edu_device {
 	bool stopped;		/* also cleared lock-free by edu_mig_reset() */
 	bool fact_set;
 	u32 fact_in;
-	u32 irq_pending;	/* interrupt status to raise at start */
+	u32 irq_pending;	/* to raise at start; reset clears it lock-free */
 	u64 scratch;		/* RAM side of the last DMA, or U64_MAX */
 	u64 out_iova, out_len;	/* last device-to-RAM DMA */
 	bool buf_dirty;		/* a DMA loaded the buffer since it was sent */
@@ -232,7 +231,7 @@ static int edu_mig_load(struct vfio_pci_core_device *core,
 	writel(~0U, io + EDU_IRQ_ACK);
 	vfio_pci_core_mmio_end(core, cmd);
 	/* Interrupts are for RUNNING: raised by edu_mig_start(). */
-	edu->irq_pending = le32_to_cpu(r.irq_status);
+	WRITE_ONCE(edu->irq_pending, le32_to_cpu(r.irq_status));
 	return ret;
 }
 
@@ -261,14 +260,16 @@ static int edu_mig_start(struct vfio_pci_core_device *core)
 	void __iomem *io;
 	u16 cmd;
 
+	u32 irq;
+
 	guard(mutex)(&edu->lock);
-	if (edu->irq_pending) {
+	irq = xchg(&edu->irq_pending, 0);
+	if (irq) {
 		io = edu_begin(core, &cmd);
 		if (IS_ERR(io))
 			return PTR_ERR(io);
-		writel(edu->irq_pending, io + EDU_IRQ_RAISE);
+		writel(irq, io + EDU_IRQ_RAISE);
 		vfio_pci_core_mmio_end(core, cmd);
-		edu->irq_pending = 0;
 	}
 	WRITE_ONCE(edu->stopped, false);
 	return 0;
@@ -277,6 +278,7 @@ static int edu_mig_start(struct vfio_pci_core_device *core)
 /* Reset path: no lock, no device access (see vfio_pci_core_mig_ops). */
 static void edu_mig_reset(struct vfio_pci_core_device *core)
 {
+	WRITE_ONCE(to_edu(core)->irq_pending, 0);
 	WRITE_ONCE(to_edu(core)->stopped, false);
 }
 
@@ -360,7 +362,7 @@ static int edu_trap_write(struct vfio_pci_core_device *core,
 }
 
 static const struct vfio_pci_core_bar_trap edu_traps[] = {
-	{ .bar = 0, .offset = 0, .size = EDU_REGS_END,
+	{ .bar = 0, .offset = 0, .size = EDU_DMA_CMD + 8,	/* all registers */
 	  .write = edu_trap_write },
 };
 
