@@ -357,7 +357,9 @@ int vfio_pci_core_cfg_hw_write(struct vfio_pci_core_device *core,
  * access (the user sees the bytes done before it, or the errno).  Handlers
  * run in process context without any lock of the core, may sleep, and may
  * reach the device with vfio_pci_core_bar_hw_read() and
- * vfio_pci_core_bar_hw_write().
+ * vfio_pci_core_bar_hw_write().  Those take the core's memory lock for
+ * read: a lock the handler holds across them must never be taken by code
+ * running under that lock held for write (reset, power-state changes).
  *
  * Every page holding a byte of the range is kept out of mmap(2), whether
  * or not a handler is set: mmap of a range including such a page fails with

@@ -144,11 +144,16 @@ static int vfio_pci_core_bar_trap_io(struct vfio_pci_core_device *core,
 				     loff_t pos, size_t width, u64 *val,
 				     bool write)
 {
+	int ret;
+
 	vfio_pci_core_assert_no_memory_lock(core);
 
 	if (write)
-		return trap->write(core, trap, pos, width, *val);
-	return trap->read(core, trap, pos, width, val);
+		ret = trap->write(core, trap, pos, width, *val);
+	else
+		ret = trap->read(core, trap, pos, width, val);
+	/* Only 0 or an errno: a count here would be taken for bytes done. */
+	return ret > 0 ? -EIO : ret;
 }
 
 ssize_t vfio_pci_core_bar_rw(struct vfio_pci_core_device *core,

@@ -445,9 +445,13 @@ int vfio_pci_cfg_trap_read(struct vfio_pci_core_device *core,
 {
 	const struct vfio_pci_core_cfg_reg *r = vfio_pci_cfg_trap_find(core, pos);
 
+	int ret;
+
 	if (!r || !r->read)
 		return 0;
-	return r->read(core, r, pos, width, val);
+	ret = r->read(core, r, pos, width, val);
+	/* Only 0 or an errno: a count here would be taken for bytes done. */
+	return ret > 0 ? -EIO : ret;
 }
 
 int vfio_pci_cfg_trap_write(struct vfio_pci_core_device *core,
@@ -460,7 +464,8 @@ int vfio_pci_cfg_trap_write(struct vfio_pci_core_device *core,
 	ret = vfio_pci_cfg_default_write(core, pos, width, val);
 	if (ret || !r || !r->write)
 		return ret;
-	return r->write(core, r, pos, width, val);
+	ret = r->write(core, r, pos, width, val);
+	return ret > 0 ? -EIO : ret;
 }
 
 static int vfio_pci_cfg_hw_check(struct vfio_pci_core_device *core,

@@ -140,6 +140,7 @@ int __vfio_pci_core_variant_register(struct vfio_pci_core_variant *variant,
 		variant->ops.name = (char *)drv->name;
 	vfio_pci_core_default_ops(&variant->ops);
 
+	/* pci_driver members the core serves later get their default here. */
 	if (!drv->probe)
 		drv->probe = vfio_pci_core_variant_pci_probe;
 	if (!drv->remove)

@@ -51,20 +51,21 @@ vm_load_modules() {
 	modprobe irqbypass 2>/dev/null
 	insmod "$VM_REPO/drivers/vfio/pci/core/vfio-pci-core.ko" || return 1
 	insmod "$VM_REPO/drivers/vfio/pci/vfio-pci.ko" || return 1
-	# Variant drivers bind only through driver_override; tests rebind.
-	local v
-	for v in "$VM_REPO"/drivers/vfio/pci/variants/*/*.ko; do
-		[ -e "$v" ] || continue
-		insmod "$v" || return 1
+	# Variant drivers bind only through driver_override: loading them
+	# changes nothing until a test sends a device there.
+	local ko
+	for ko in "$VM_REPO"/drivers/vfio/pci/variants/*/*.ko; do
+		[ -e "$ko" ] || continue
+		insmod "$ko" || return 1
 	done
 }
 
 vm_unload_modules() {
-	local v
-	for v in "$VM_REPO"/drivers/vfio/pci/variants/*/*.ko; do
-		[ -e "$v" ] || continue
-		v=${v##*/}
-		rmmod "${v%.ko}" 2>/dev/null
+	local ko
+	for ko in "$VM_REPO"/drivers/vfio/pci/variants/*/*.ko; do
+		[ -e "$ko" ] || continue
+		ko=${ko##*/}
+		rmmod "${ko%.ko}" 2>/dev/null
 	done
 	rmmod vfio-pci vfio-pci-core 2>/dev/null || rmmod vfio_pci vfio_pci_core
 }
