@@ -356,5 +356,263 @@ int vfio_pci_core_match_token_uuid(struct vfio_device *vdev,
  */
 int vfio_pci_core_sriov_configure(struct vfio_pci_core_device *core,
 				  int nr_virtfn);
+/* Live migration: the core runs the state machine, a variant does the work */
+
+struct vfio_pci_mig_stream;
+
+/**
+ * struct vfio_pci_core_mig_ops - the device work behind live migration
+ * @version: version of the variant's record layout.  It travels in the stream
+ *	     header; a stream saved with another version is refused.
+ * @max_size: the most payload bytes one complete set of the variant's records
+ *	      takes (the core adds its framing).  Bounds what a data file holds
+ *	      and is the default stop-copy size estimate.  At most
+ *	      %VFIO_PCI_MIG_MAX_SIZE.
+ * @stop: arc RUNNING_P2P -> STOP.  Wait for the device's work in flight and
+ *	  keep it from starting more: when this returns the device does no DMA,
+ *	  raises no interrupt and its state does not change.  Required.
+ * @start: arc STOP -> RUNNING_P2P: let a stopped device run again.  Required.
+ * @p2p_quiesce: arc RUNNING -> RUNNING_P2P: stop initiating peer-to-peer DMA.
+ *		 Optional; a device without P2P DMA needs nothing here.
+ * @p2p_resume: arc RUNNING_P2P -> RUNNING: undo @p2p_quiesce.  Optional.
+ * @save: append the device's state to @s with vfio_pci_mig_put().  Called
+ *	  with the device stopped, on entering STOP_COPY.  Required.
+ * @load: restore the device state from @s with vfio_pci_mig_get().  Called
+ *	  with the device stopped, on the arc RESUMING -> STOP, after the core
+ *	  has checked the stream's framing, version and checksums.  Required.
+ * @precopy: while the device runs, append data the destination can load
+ *	     ahead of the stop: everything (@initial true, on entering PRE_COPY)
+ *	     or what changed since the last call (@initial false, on
+ *	     VFIO_MIG_GET_PRECOPY_INFO once the reader has read all there was).
+ *	     Records appended later replace earlier ones with the same tag.
+ *	     Optional; when set the device offers VFIO_MIGRATION_PRE_COPY.
+ * @size: estimate of the bytes @save will append.  Optional (default
+ *	  @max_size).
+ * @reset: the device was reset and is RUNNING again: drop whatever the
+ *	   variant keeps for migration and lift any stop.  May be called from
+ *	   the reset path with the device's memory lock held for write, so it
+ *	   must neither access the device nor sleep on a lock.  Optional.
+ *
+ * Every callback but @reset is called with the core's migration state lock
+ * held and no other core lock; none may touch user memory.  To access the
+ * BARs a callback brackets the access with vfio_pci_core_mmio_begin() and
+ * vfio_pci_core_mmio_end().  A callback that fails moves the device to the
+ * ERROR state, which only a reset leaves.
+ */
+struct vfio_pci_core_mig_ops {
+	u32 version;
+	size_t max_size;
+	int (*stop)(struct vfio_pci_core_device *core);
+	int (*start)(struct vfio_pci_core_device *core);
+	int (*p2p_quiesce)(struct vfio_pci_core_device *core);
+	int (*p2p_resume)(struct vfio_pci_core_device *core);
+	int (*save)(struct vfio_pci_core_device *core,
+		    struct vfio_pci_mig_stream *s);
+	int (*load)(struct vfio_pci_core_device *core,
+		    struct vfio_pci_mig_stream *s);
+	int (*precopy)(struct vfio_pci_core_device *core,
+		       struct vfio_pci_mig_stream *s, bool initial);
+	size_t (*size)(struct vfio_pci_core_device *core);
+	void (*reset)(struct vfio_pci_core_device *core);
+};
+
+/**
+ * define VFIO_PCI_MIG_MAX_SIZE - upper bound of &vfio_pci_core_mig_ops.max_size
+ */
+#define VFIO_PCI_MIG_MAX_SIZE	(64UL << 20)
+
+/**
+ * define VFIO_PCI_MIG_MAX_RECORDS - distinct record tags one stream may carry
+ */
+#define VFIO_PCI_MIG_MAX_RECORDS	16
+
+/**
+ * vfio_pci_core_migration_init() - offer live migration, driven by the core
+ * @core: the device, allocated but not yet registered
+ * @ops: the variant's device work; must stay valid while the device exists
+ *
+ * Sets the device's &vfio_device.mig_ops and &vfio_device.migration_flags
+ * (STOP_COPY and P2P, plus PRE_COPY when @ops has a precopy callback).  Call
+ * from probe before vfio_pci_core_register_device().
+ *
+ * Return: 0, or -EINVAL for incomplete @ops or a @max_size out of range.
+ */
+int vfio_pci_core_migration_init(struct vfio_pci_core_device *core,
+				 const struct vfio_pci_core_mig_ops *ops);
+
+/**
+ * vfio_pci_mig_put() - append one record to a migration stream being saved
+ * @s: the stream passed to &vfio_pci_core_mig_ops.save or .precopy
+ * @tag: the record's tag, chosen by the variant; below 0x80000000
+ * @data: the record's bytes
+ * @len: their number; at most &vfio_pci_core_mig_ops.max_size
+ *
+ * Return: 0, -EINVAL for a reserved @tag, -EFBIG when the stream would grow
+ * past its bound, -ENOMEM.
+ */
+int vfio_pci_mig_put(struct vfio_pci_mig_stream *s, u32 tag, const void *data,
+		     size_t len);
+
+/**
+ * vfio_pci_mig_sent() - whether a stream being saved carries a record
+ * @s: the stream passed to &vfio_pci_core_mig_ops.save or .precopy
+ * @tag: the record's tag
+ *
+ * For a variant that sends a large record ahead in PRE_COPY and again at
+ * stop-copy only when it changed.
+ *
+ * Return: true when a record @tag was appended to @s before.
+ */
+bool vfio_pci_mig_sent(struct vfio_pci_mig_stream *s, u32 tag);
+
+/**
+ * vfio_pci_mig_get() - copy out the last record of a tag from a loaded stream
+ * @s: the stream passed to &vfio_pci_core_mig_ops.load
+ * @tag: the record's tag
+ * @data: where to copy it
+ * @len: the size the record must have
+ *
+ * Return: 0, or -EINVAL when the stream has no record @tag of exactly @len
+ * bytes.
+ */
+int vfio_pci_mig_get(struct vfio_pci_mig_stream *s, u32 tag, void *data,
+		     size_t len);
+
+/**
+ * vfio_pci_core_mmio_begin() - access the BARs from a driver callback
+ * @core: the device
+ *
+ * Takes the device's memory lock for write and turns memory decoding on if
+ * the user had it off.  Pair with vfio_pci_core_mmio_end().  In between the
+ * caller must not touch user memory or call anything that may (such as
+ * iommufd_access_rw()), and user BAR accesses wait.
+ *
+ * Context: process context; may sleep.
+ * Return: the COMMAND register to hand to vfio_pci_core_mmio_end().
+ */
+u16 vfio_pci_core_mmio_begin(struct vfio_pci_core_device *core);
+
+/**
+ * vfio_pci_core_mmio_end() - end vfio_pci_core_mmio_begin()
+ * @core: the device
+ * @cmd: what vfio_pci_core_mmio_begin() returned
+ */
+void vfio_pci_core_mmio_end(struct vfio_pci_core_device *core, u16 cmd);
+
+/**
+ * vfio_pci_core_iomap() - the kernel mapping of a memory BAR
+ * @core: the device, open
+ * @bar: the BAR index
+ *
+ * The mapping lives until the last close.
+ *
+ * Return: the mapping, or an IOMEM_ERR_PTR() (-EINVAL for a BAR that is not
+ * memory, -EBUSY or -ENOMEM when it cannot be mapped).
+ */
+void __iomem *vfio_pci_core_iomap(struct vfio_pci_core_device *core,
+				  unsigned int bar);
+
+/**
+ * vfio_pci_core_attach_ioas() - &vfio_device_ops.attach_ioas
+ * @vdev: the device
+ * @pt_id: in: the IOAS or page table to attach to; out: the page table used
+ *
+ * vfio_iommufd_physical_attach_ioas(), plus remembering the IOAS for
+ * vfio_pci_core_iova_rw().
+ *
+ * Return: 0 or a negative errno from iommufd.
+ */
+int vfio_pci_core_attach_ioas(struct vfio_device *vdev, u32 *pt_id);
+
+/**
+ * vfio_pci_core_detach_ioas() - &vfio_device_ops.detach_ioas
+ * @vdev: the device
+ */
+void vfio_pci_core_detach_ioas(struct vfio_device *vdev);
+
+/**
+ * vfio_pci_core_iova_rw() - CPU access to the device's IOVA space
+ * @core: the device, attached through iommufd with
+ *	  vfio_pci_core_attach_ioas() to an IOAS
+ * @iova: the IOVA of the first byte
+ * @buf: kernel buffer
+ * @len: bytes
+ * @write: copy @buf to the IOVA range (else from it)
+ *
+ * For a driver that moves device-internal memory by DMA: it can read what
+ * the device wrote and provide what the device will read.  The IOVA range
+ * must be mapped (and writable for @write).  May fault in user memory: never
+ * call it between vfio_pci_core_mmio_begin() and vfio_pci_core_mmio_end().
+ *
+ * Context: process context; may sleep.
+ * Return: 0, -EOPNOTSUPP when the device is not attached to an IOAS (type1
+ * container, or a kernel without iommufd), or iommufd's errno (-EINVAL,
+ * -ENOENT for an unmapped range, -EPERM for a read-only one).
+ */
+int vfio_pci_core_iova_rw(struct vfio_pci_core_device *core, u64 iova,
+			  void *buf, size_t len, bool write);
+
+/**
+ * vfio_pci_core_iova_lend() - move device memory through borrowed IOVA space
+ * @core: the device, as for vfio_pci_core_iova_rw()
+ * @iova: a range of the user's IOVA space the device can reach, mapped
+ *	  readable and writable
+ * @buf: @len bytes: what the device gets, or where what it gave lands
+ * @len: bytes
+ * @to_device: @buf is copied to the range before @dma (else the range is
+ *	       copied to @buf after @dma)
+ * @dma: makes the device read (@to_device) or write the range by DMA and
+ *	 waits for it; returns 0 or a negative errno
+ * @arg: passed to @dma
+ *
+ * For device memory that only DMA reaches (saving or loading it for
+ * migration).  The user's bytes in the range are saved first and put back
+ * afterwards, whatever @dma did; the user must not touch the range
+ * meanwhile.  Same context rules as vfio_pci_core_iova_rw(); @dma may use
+ * vfio_pci_core_mmio_begin().
+ *
+ * Return: 0, the errno of @dma, or as vfio_pci_core_iova_rw().
+ */
+int vfio_pci_core_iova_lend(struct vfio_pci_core_device *core, u64 iova,
+			    void *buf, size_t len, bool to_device,
+			    int (*dma)(struct vfio_pci_core_device *core,
+				       void *arg), void *arg);
+
+/* Dirty page tracking of device DMA, in software */
+
+/**
+ * vfio_pci_core_dirty_init() - offer VFIO_DEVICE_FEATURE_DMA_LOGGING_*
+ * @core: the device, allocated but not yet registered
+ *
+ * Sets &vfio_device.log_ops to the core's software tracker.  The variant
+ * tells the tracker what the device wrote with vfio_pci_core_dirty_mark().
+ * Call from probe before vfio_pci_core_register_device().
+ */
+void vfio_pci_core_dirty_init(struct vfio_pci_core_device *core);
+
+/**
+ * vfio_pci_core_dirty_mark() - record that the device wrote an IOVA range
+ * @core: the device
+ * @iova: first byte written
+ * @length: bytes written
+ *
+ * Marks every tracked page that the range touches.  Parts outside the ranges
+ * the user asked to track are ignored, as is the whole call while no
+ * tracking runs.
+ *
+ * Context: any; takes a spinlock.
+ */
+void vfio_pci_core_dirty_mark(struct vfio_pci_core_device *core, u64 iova,
+			      u64 length);
+
+/**
+ * vfio_pci_core_reset_done() - &pci_error_handlers.reset_done
+ * @pdev: the function, bound to a driver built on vfio-pci-core
+ *
+ * Tells the core that the function was reset behind its back (sysfs reset,
+ * AER recovery): the migration state returns to RUNNING and open migration
+ * data files stop working.  The core's own resets do this themselves.
+ */
+void vfio_pci_core_reset_done(struct pci_dev *pdev);
 
 #endif /* __LINUX_VFIO_PCI_CORE_H */

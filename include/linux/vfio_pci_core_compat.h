@@ -8,6 +8,7 @@
 #define __LINUX_VFIO_PCI_CORE_COMPAT_H
 
 #include <linux/irqbypass.h>
+#include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/version.h>
 
@@ -55,6 +56,20 @@ vfio_pci_compat_bypass_register(struct irq_bypass_producer *producer,
 #define VFIO_PCI_COMPAT_MATCH_TOKEN_UUID_OP	1
 #else
 #define VFIO_PCI_COMPAT_MATCH_TOKEN_UUID_OP	0
+#endif
+
+/*
+ * iommufd: 7.3 has it (as a module, which also brings IOMMUFD_DRIVER and the
+ * iova_bitmap helpers); Debian's 6.12 is built without it, so the in-kernel
+ * IOAS access is compiled out there and iova_bitmap_set() is a stub.
+ */
+#define VFIO_PCI_COMPAT_IOMMUFD		IS_ENABLED(CONFIG_IOMMUFD)
+
+/* Symbol namespaces became string literals in 6.13. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#define VFIO_PCI_COMPAT_IMPORT_NS(ns)	MODULE_IMPORT_NS(#ns)
+#else
+#define VFIO_PCI_COMPAT_IMPORT_NS(ns)	MODULE_IMPORT_NS(ns)
 #endif
 
 #endif /* __LINUX_VFIO_PCI_CORE_COMPAT_H */

@@ -44,6 +44,7 @@ struct vfio_pci_core_device;
  *	    PCI_DRIVER_OVERRIDE_DEVICE_VFIO() entries); members left zero get
  *	    the core's: @driver.probe and @driver.remove call
  *	    vfio_pci_core_variant_probe() and vfio_pci_core_variant_remove(),
+ *	    @driver.err_handler has vfio_pci_core_reset_done() as reset_done,
  *	    and @driver.driver_managed_dma is always set.
  * @ops: the vfio device ops.  Set only the members the variant replaces;
  *	 vfio_pci_core_variant_register() fills every NULL member with the

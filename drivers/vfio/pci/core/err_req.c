@@ -144,5 +144,7 @@ EXPORT_SYMBOL_GPL(vfio_pci_core_aer_err_detected);
 
 const struct pci_error_handlers vfio_pci_core_err_handlers = {
 	.error_detected = vfio_pci_core_aer_err_detected,
+	/* A reset behind the core's back ends migration sessions. */
+	.reset_done = vfio_pci_core_reset_done,
 };
 EXPORT_SYMBOL_GPL(vfio_pci_core_err_handlers);

@@ -21,12 +21,15 @@ int vfio_pci_core_init_dev(struct vfio_device *vdev)
 	init_rwsem(&priv->memory_lock);
 	mutex_init(&priv->barmap_lock);
 	mutex_init(&priv->cfg_lock);
+	mutex_init(&priv->iova_lock);
 	core->pdev = to_pci_dev(vdev->dev);
 	core->priv = priv;
 	vfio_pci_core_irq_init(core);
 	vfio_pci_core_topology_init(core);
 	vfio_pci_core_ioeventfd_init(core);
 	vfio_pci_core_pm_init(core);
+	vfio_pci_core_mig_setup(core);
+	vfio_pci_core_dirty_setup(core);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_init_dev);
@@ -40,6 +43,7 @@ void vfio_pci_core_release_dev(struct vfio_device *vdev)
 	vfio_pci_core_pm_release(core);
 	vfio_pci_core_ioeventfd_destroy(core);
 	vfio_pci_core_traps_free(core);
+	mutex_destroy(&priv->iova_lock);
 	mutex_destroy(&priv->cfg_lock);
 	mutex_destroy(&priv->barmap_lock);
 	kfree(priv);
@@ -63,6 +67,11 @@ int vfio_pci_core_register_device(struct vfio_pci_core_device *core)
 	/* VFs are steered to the PF's driver by its name. */
 	if (WARN_ON(!core->vdev.ops->name))
 		return -EINVAL;
+
+	/* Migration set up through the core needs the variant's ops. */
+	ret = vfio_pci_core_mig_check(core);
+	if (ret)
+		return ret;
 
 	ret = vfio_pci_core_dev_set_assign(core);
 	if (ret)
@@ -147,6 +156,7 @@ int vfio_pci_core_open_device(struct vfio_device *vdev)
 	vfio_pci_core_irq_sync_msi_flags(core);
 	vfio_pci_core_mmap_probe(core);
 	vfio_pci_core_vf_token_open(core);
+	vfio_pci_core_mig_open(core);
 	return 0;
 
 out_disable:
@@ -167,6 +177,10 @@ void vfio_pci_core_close_device(struct vfio_device *vdev)
 
 	/* Out of low power and in D0 before anything touches the device. */
 	vfio_pci_core_pm_close_begin(core);
+	/* Migration sessions and dirty tracking end with the user. */
+	vfio_pci_core_mig_close(core);
+	vfio_pci_core_dirty_close(core);
+	vfio_pci_core_iova_close(core);
 	/* No interrupt or notification may outlive the user. */
 	vfio_pci_core_irq_close(core);
 	vfio_pci_core_vf_token_close(core);

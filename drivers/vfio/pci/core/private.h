@@ -21,6 +21,7 @@
 #include "irq.h"
 #include "topology.h"
 #include "pm_ioeventfd.h"
+#include "migration.h"
 #include "trap.h"
 
 #define VFIO_PCI_CORE_OFFSET_SHIFT	40
@@ -58,6 +59,12 @@ static inline unsigned int vfio_pci_core_offset_to_index(loff_t pos)
  *	 outside @memory_lock
  * @topo: device set and SR-IOV state (topology.h)
  * @pm_io: ioeventfds and runtime power management (pm_ioeventfd.h)
+ * @mig: live migration state (migration.c, mig_file.c)
+ * @dirty: software dirty tracker (dirty.c)
+ * @iova_lock: guards @iova_access, @iova_ioas and @iova_ioas_valid
+ * @iova_access: iommufd access for vfio_pci_core_iova_rw(), made on first use
+ * @iova_ioas: the IOAS the device was last attached to
+ * @iova_ioas_valid: @iova_ioas is current
  * @traps: what the variant declared at probe (trap.h); read-only once the
  *	   device is registered
  */
@@ -76,6 +83,12 @@ struct vfio_pci_core_private {
 	struct vfio_pci_irq_state irq;
 	struct vfio_pci_core_topology topo;
 	struct vfio_pci_core_pm_io pm_io;
+	struct vfio_pci_core_mig mig;
+	struct vfio_pci_core_dirty dirty;
+	struct mutex iova_lock;		/* see @iova_lock above */
+	struct iommufd_access *iova_access;
+	u32 iova_ioas;
+	bool iova_ioas_valid;
 	struct vfio_pci_core_traps traps;
 };
 
@@ -168,6 +181,8 @@ void vfio_pci_core_vga_unregister(struct vfio_pci_core_device *core);
 ssize_t vfio_pci_core_vga_rw(struct vfio_pci_core_device *core,
 			     char __user *buf, size_t count, loff_t pos,
 			     bool write);
+/* iova_rw.c */
+void vfio_pci_core_iova_close(struct vfio_pci_core_device *core);
 
 /* irq_info.c */
 long vfio_pci_core_ioctl_irq_info(struct vfio_pci_core_device *core,

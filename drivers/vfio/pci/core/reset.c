@@ -65,6 +65,9 @@ int vfio_pci_core_reset_function(struct vfio_pci_core_device *core)
 	ret = vfio_pci_core_set_power_state(core, PCI_D0);
 	if (!ret)
 		ret = pci_try_reset_function(pdev);
+	/* Only records the reset: see the lock rule in migration.h. */
+	if (!ret)
+		vfio_pci_core_mig_reset_notify(core);
 	vfio_pci_core_memory_unlock(core);
 	return ret;
 }

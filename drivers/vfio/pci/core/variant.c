@@ -48,10 +48,11 @@ void vfio_pci_core_default_ops(struct vfio_device_ops *ops)
 		ops->bind_iommufd = vfio_iommufd_physical_bind;
 	if (!ops->unbind_iommufd)
 		ops->unbind_iommufd = vfio_iommufd_physical_unbind;
+	/* The physical helpers, remembering the IOAS for iova_rw.c. */
 	if (!ops->attach_ioas)
-		ops->attach_ioas = vfio_iommufd_physical_attach_ioas;
+		ops->attach_ioas = vfio_pci_core_attach_ioas;
 	if (!ops->detach_ioas)
-		ops->detach_ioas = vfio_iommufd_physical_detach_ioas;
+		ops->detach_ioas = vfio_pci_core_detach_ioas;
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_default_ops);
 

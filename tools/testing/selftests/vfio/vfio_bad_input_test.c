@@ -755,6 +755,35 @@ BAD(feature_low_power_wakeup_ok, .op = OP_LOW_POWER_WAKEUP,
 BAD(feature_low_power_entry_twice, .op = OP_LOW_POWER_TWICE,
     .expect = -EINVAL,
     .upstream = "vfio_pci_runtime_pm_entry: already engaged")
+
+/*
+ * Migration and dirty tracking (area: migration).  vfio-pci itself offers
+ * neither; a migratable variant's bad input is in vfio_edu_migration_test.
+ */
+BAD(feature_mig_state_not_migratable, .op = OP_FEATURE,
+    .a0 = VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE,
+    .a1 = 16, .expect = -ENOTTY,
+    .upstream = "vfio_ioctl_device_feature_mig_device_state: no mig_ops")
+BAD(feature_mig_data_size_not_migratable, .op = OP_FEATURE,
+    .a0 = VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_MIG_DATA_SIZE,
+    .a1 = 16, .expect = -ENOTTY,
+    .upstream = "vfio_ioctl_device_feature_migration_data_size: no mig_ops")
+BAD(feature_precopy_v2_no_pre_copy, .op = OP_FEATURE,
+    .a0 = VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_MIG_PRECOPY_INFOv2,
+    .a1 = 8, .expect = -EINVAL,
+    .upstream = "vfio_ioctl_device_feature_migration_precopy_info_v2: no PRE_COPY")
+BAD(feature_dma_logging_start_no_tracker, .op = OP_FEATURE,
+    .a0 = VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_DMA_LOGGING_START,
+    .a1 = 32, .expect = -ENOTTY,
+    .upstream = "vfio_ioctl_device_feature_logging_start: no log_ops")
+BAD(feature_dma_logging_stop_no_tracker, .op = OP_FEATURE,
+    .a0 = VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_DMA_LOGGING_STOP,
+    .a1 = 8, .expect = -ENOTTY,
+    .upstream = "vfio_ioctl_device_feature_logging_stop: no log_ops")
+BAD(feature_dma_logging_report_no_tracker, .op = OP_FEATURE,
+    .a0 = VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT,
+    .a1 = 40, .expect = -ENOTTY,
+    .upstream = "vfio_ioctl_device_feature_logging_report: no log_ops")
 };
 
 static bool pending(void)

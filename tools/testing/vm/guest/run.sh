@@ -25,3 +25,8 @@ echo
 echo "== each device opened through /dev/vfio/devices/vfioN + /dev/iommu"
 # shellcheck disable=SC2046
 "$VM_REPO/build/selftests/vfio_info" $(vm_test_bdfs)
+
+echo
+echo "== live migration of edu A to edu B through edu-vfio-pci (the uAPI's"
+echo "   PRE_COPY, STOP_COPY and RESUMING), and what moved"
+"$VM_REPO/build/selftests/vfio_edu_migrate"

@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vfio-pci-core: the migration state machine (VFIO_DEVICE_FEATURE_MIGRATION,
+ * _MIG_DEVICE_STATE, _MIG_DATA_SIZE).
+ *
+ * The core owns the state, the walk through intermediate states and the data
+ * files; a variant only says how to stop, start, save and load its device
+ * (struct vfio_pci_core_mig_ops).  The path between two states comes from
+ * vfio_mig_get_next_state(), so each step below is one arc of the uAPI's
+ * diagram.  A step that fails leaves the device in ERROR.
+ *
+ * Reset: see the lock rule in migration.h.  Whoever changes the state holds
+ * state_lock; a reset never waits for it.
+ */
+#include <linux/file.h>
+
+#include "private.h"
+
+/* The arcs each step function serves, as one number per (from, to). */
+#define MIG_ARC(from, to)	((from) * VFIO_DEVICE_STATE_NR + (to))
+
+static int vfio_pci_core_mig_call(struct vfio_pci_core_device *core,
+				  int (*fn)(struct vfio_pci_core_device *))
+{
+	return fn ? fn(core) : 0;
+}
+
+static void vfio_pci_core_mig_drop_files(struct vfio_pci_core_mig *mig)
+{
+	struct vfio_pci_mig_stream *save, *resume;
+
+	spin_lock(&mig->reset_lock);
+	save = mig->save;
+	resume = mig->resume;
+	mig->save = NULL;
+	mig->resume = NULL;
+	spin_unlock(&mig->reset_lock);
+
+	if (save)
+		vfio_pci_mig_file_drop(save);
+	if (resume)
+		vfio_pci_mig_file_drop(resume);
+}
+
+/* The device was reset: it runs again and old sessions are void. */
+static void vfio_pci_core_mig_apply_reset(struct vfio_pci_core_device *core)
+{
+	struct vfio_pci_core_mig *mig = &core->priv->mig;
+
+	mig->state = VFIO_DEVICE_STATE_RUNNING;
+	vfio_pci_core_mig_drop_files(mig);
+	if (mig->ops->reset)
+		mig->ops->reset(core);
+}
+
+/* Apply the resets that arrived while someone held state_lock. */
+static void vfio_pci_core_mig_apply_pending(struct vfio_pci_core_device *core)
+{
+	struct vfio_pci_core_mig *mig = &core->priv->mig;
+
+	spin_lock(&mig->reset_lock);
+	while (mig->reset_pending) {
+		mig->reset_pending = false;
+		spin_unlock(&mig->reset_lock);
+		vfio_pci_core_mig_apply_reset(core);
+		spin_lock(&mig->reset_lock);
+	}
+	spin_unlock(&mig->reset_lock);
+}
+
+void vfio_pci_core_mig_lock(struct vfio_pci_core_device *core)
+{
+	mutex_lock(&core->priv->mig.state_lock);
+	vfio_pci_core_mig_apply_pending(core);
+}
+
+/*
+ * The final check and the unlock happen under reset_lock, so a reset either
+ * is seen here or finds the mutex free in vfio_pci_core_mig_reset_notify().
+ */
+void vfio_pci_core_mig_unlock(struct vfio_pci_core_device *core)
+{
+	struct vfio_pci_core_mig *mig = &core->priv->mig;
+
+	for (;;) {
+		spin_lock(&mig->reset_lock);
+		if (!mig->reset_pending)
+			break;
+		mig->reset_pending = false;
+		spin_unlock(&mig->reset_lock);
+		vfio_pci_core_mig_apply_reset(core);
+	}
+	mutex_unlock(&mig->state_lock);
+	spin_unlock(&mig->reset_lock);
+}
+
+void vfio_pci_core_mig_reset_notify(struct vfio_pci_core_device *core)
+{
+	struct vfio_pci_core_mig *mig = &core->priv->mig;
+
+	if (!mig->ops)
+		return;
+
+	spin_lock(&mig->reset_lock);
+	mig->reset_pending = true;
+	spin_unlock(&mig->reset_lock);
+
+	/* Busy: the holder sees reset_pending when it unlocks. */
+	if (!mutex_trylock(&mig->state_lock))
+		return;
+	vfio_pci_core_mig_unlock(core);
+}
+
+void vfio_pci_core_reset_done(struct pci_dev *pdev)
+{
+	struct vfio_pci_core_device *core = dev_get_drvdata(&pdev->dev);
+
+	if (core && core->priv)
+		vfio_pci_core_mig_reset_notify(core);
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_reset_done);
+
+/* Open a new data file of the saving group and fill its first data. */
+static struct file *vfio_pci_core_mig_begin_save(struct vfio_pci_core_device *core,
+						 bool precopy)
+{
+	struct vfio_pci_core_mig *mig = &core->priv->mig;
+	struct vfio_pci_mig_stream *s;
+	int ret;
+
+	s = vfio_pci_mig_file_new(core, true);
+	if (IS_ERR(s))
+		return ERR_CAST(s);
+
+	ret = precopy ? vfio_pci_mig_file_precopy(s, true) :
+			vfio_pci_mig_file_save(s);
+	if (ret) {
+		vfio_pci_mig_file_drop(s);
+		return ERR_PTR(ret);
+	}
+
+	spin_lock(&mig->reset_lock);
+	mig->save = s;
+	spin_unlock(&mig->reset_lock);
+	/* One reference for the user's fd; the core keeps its own. */
+	return get_file(vfio_pci_mig_file_filp(s));
+}
+
+static struct file *vfio_pci_core_mig_begin_resume(struct vfio_pci_core_device *core)
+{
+	struct vfio_pci_core_mig *mig = &core->priv->mig;
+	struct vfio_pci_mig_stream *s;
+
+	s = vfio_pci_mig_file_new(core, false);
+	if (IS_ERR(s))
+		return ERR_CAST(s);
+
+	spin_lock(&mig->reset_lock);
+	mig->resume = s;
+	spin_unlock(&mig->reset_lock);
+	return get_file(vfio_pci_mig_file_filp(s));
+}
+
+/* RESUMING -> STOP: the written stream becomes the device's state. */
+static int vfio_pci_core_mig_end_resume(struct vfio_pci_core_device *core)
+{
+	struct vfio_pci_core_mig *mig = &core->priv->mig;
+	int ret;
+
+	ret = vfio_pci_mig_file_load(mig->resume);
+	vfio_pci_core_mig_drop_files(mig);
+	return ret;
+}
+
+/*
+ * One arc.  Returns the new data file for the arcs that open a session, NULL
+ * for the others, or an ERR_PTR.
+ */
+static struct file *vfio_pci_core_mig_step(struct vfio_pci_core_device *core,
+					   enum vfio_device_mig_state from,
+					   enum vfio_device_mig_state to)
+{
+	struct vfio_pci_core_mig *mig = &core->priv->mig;
+	const struct vfio_pci_core_mig_ops *ops = mig->ops;
+	int ret;
+
+	switch (MIG_ARC(from, to)) {
+	case MIG_ARC(VFIO_DEVICE_STATE_RUNNING, VFIO_DEVICE_STATE_RUNNING_P2P):
+	case MIG_ARC(VFIO_DEVICE_STATE_PRE_COPY, VFIO_DEVICE_STATE_PRE_COPY_P2P):
+		ret = vfio_pci_core_mig_call(core, ops->p2p_quiesce);
+		break;
+	case MIG_ARC(VFIO_DEVICE_STATE_RUNNING_P2P, VFIO_DEVICE_STATE_RUNNING):
+	case MIG_ARC(VFIO_DEVICE_STATE_PRE_COPY_P2P, VFIO_DEVICE_STATE_PRE_COPY):
+		ret = vfio_pci_core_mig_call(core, ops->p2p_resume);
+		break;
+	case MIG_ARC(VFIO_DEVICE_STATE_RUNNING_P2P, VFIO_DEVICE_STATE_STOP):
+		ret = ops->stop(core);
+		break;
+	case MIG_ARC(VFIO_DEVICE_STATE_STOP, VFIO_DEVICE_STATE_RUNNING_P2P):
+		ret = ops->start(core);
+		break;
+	case MIG_ARC(VFIO_DEVICE_STATE_STOP, VFIO_DEVICE_STATE_STOP_COPY):
+		return vfio_pci_core_mig_begin_save(core, false);
+	case MIG_ARC(VFIO_DEVICE_STATE_RUNNING, VFIO_DEVICE_STATE_PRE_COPY):
+	case MIG_ARC(VFIO_DEVICE_STATE_RUNNING_P2P, VFIO_DEVICE_STATE_PRE_COPY_P2P):
+		return vfio_pci_core_mig_begin_save(core, true);
+	case MIG_ARC(VFIO_DEVICE_STATE_PRE_COPY_P2P, VFIO_DEVICE_STATE_STOP_COPY):
+		/* Same session: stop the device, then append the final state. */
+		ret = ops->stop(core);
+		if (!ret)
+			ret = vfio_pci_mig_file_save(mig->save);
+		break;
+	case MIG_ARC(VFIO_DEVICE_STATE_STOP_COPY, VFIO_DEVICE_STATE_STOP):
+	case MIG_ARC(VFIO_DEVICE_STATE_PRE_COPY, VFIO_DEVICE_STATE_RUNNING):
+	case MIG_ARC(VFIO_DEVICE_STATE_PRE_COPY_P2P, VFIO_DEVICE_STATE_RUNNING_P2P):
+		vfio_pci_core_mig_drop_files(mig);
+		ret = 0;
+		break;
+	case MIG_ARC(VFIO_DEVICE_STATE_STOP, VFIO_DEVICE_STATE_RESUMING):
+		return vfio_pci_core_mig_begin_resume(core);
+	case MIG_ARC(VFIO_DEVICE_STATE_RESUMING, VFIO_DEVICE_STATE_STOP):
+		ret = vfio_pci_core_mig_end_resume(core);
+		break;
+	default:
+		/* vfio_mig_get_next_state() produces no other arc. */
+		ret = -EINVAL;
+		break;
+	}
+	return ret ? ERR_PTR(ret) : NULL;
+}
+
+static struct file *
+vfio_pci_core_migration_set_state(struct vfio_device *vdev,
+				  enum vfio_device_mig_state new_state)
+{
+	struct vfio_pci_core_device *core = to_vfio_pci_core(vdev);
+	struct vfio_pci_core_mig *mig = &core->priv->mig;
+	enum vfio_device_mig_state next;
+	struct file *filp = NULL;
+	int ret;
+
+	/* ERROR is where a failure leads, never a target, not even from ERROR. */
+	if (new_state == VFIO_DEVICE_STATE_ERROR ||
+	    new_state >= VFIO_DEVICE_STATE_NR)
+		return ERR_PTR(-EINVAL);
+
+	vfio_pci_core_mig_lock(core);
+	/* Only a reset leaves ERROR (vfio_mig_get_next_state() would WARN). */
+	if (mig->state == VFIO_DEVICE_STATE_ERROR)
+		filp = ERR_PTR(-EINVAL);
+	while (!IS_ERR(filp) && mig->state != new_state) {
+		/* Unknown and unsupported targets fail here, unchanged. */
+		ret = vfio_mig_get_next_state(vdev, mig->state, new_state,
+					      &next);
+		if (ret) {
+			filp = ERR_PTR(ret);
+			break;
+		}
+		filp = vfio_pci_core_mig_step(core, mig->state, next);
+		if (IS_ERR(filp)) {
+			mig->state = VFIO_DEVICE_STATE_ERROR;
+			vfio_pci_core_mig_drop_files(mig);
+			break;
+		}
+		mig->state = next;
+		/* Only the last arc of a walk may open a session. */
+		if (WARN_ON(filp && next != new_state)) {
+			fput(filp);
+			filp = ERR_PTR(-EINVAL);
+			mig->state = VFIO_DEVICE_STATE_ERROR;
+			vfio_pci_core_mig_drop_files(mig);
+			break;
+		}
+	}
+	vfio_pci_core_mig_unlock(core);
+	return filp;
+}
+
+static int vfio_pci_core_migration_get_state(struct vfio_device *vdev,
+					     enum vfio_device_mig_state *state)
+{
+	struct vfio_pci_core_device *core = to_vfio_pci_core(vdev);
+
+	/* Locking applies a reset that is still pending. */
+	vfio_pci_core_mig_lock(core);
+	*state = core->priv->mig.state;
+	vfio_pci_core_mig_unlock(core);
+	return 0;
+}
+
+static int vfio_pci_core_migration_get_data_size(struct vfio_device *vdev,
+						 unsigned long *stop_copy_length)
+{
+	struct vfio_pci_core_device *core = to_vfio_pci_core(vdev);
+	const struct vfio_pci_core_mig_ops *ops = core->priv->mig.ops;
+	size_t size;
+
+	vfio_pci_core_mig_lock(core);
+	size = ops->size ? ops->size(core) : ops->max_size;
+	vfio_pci_core_mig_unlock(core);
+	*stop_copy_length = min(size, ops->max_size) +
+			    vfio_pci_mig_file_overhead();
+	return 0;
+}
+
+static const struct vfio_migration_ops vfio_pci_core_mig_vfio_ops = {
+	.migration_set_state	 = vfio_pci_core_migration_set_state,
+	.migration_get_state	 = vfio_pci_core_migration_get_state,
+	.migration_get_data_size = vfio_pci_core_migration_get_data_size,
+};
+
+int vfio_pci_core_migration_init(struct vfio_pci_core_device *core,
+				 const struct vfio_pci_core_mig_ops *ops)
+{
+	struct vfio_pci_core_mig *mig = &core->priv->mig;
+
+	if (!ops || !ops->stop || !ops->start || !ops->save || !ops->load ||
+	    !ops->max_size || ops->max_size > VFIO_PCI_MIG_MAX_SIZE)
+		return -EINVAL;
+
+	mig->ops = ops;
+	core->vdev.mig_ops = &vfio_pci_core_mig_vfio_ops;
+	core->vdev.migration_flags = VFIO_MIGRATION_STOP_COPY |
+				     VFIO_MIGRATION_P2P;
+	if (ops->precopy)
+		core->vdev.migration_flags |= VFIO_MIGRATION_PRE_COPY;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_migration_init);
+
+/* Registration: mig_ops of ours need the variant's ops behind them. */
+int vfio_pci_core_mig_check(struct vfio_pci_core_device *core)
+{
+	struct vfio_device *vdev = &core->vdev;
+
+	if (vdev->mig_ops == &vfio_pci_core_mig_vfio_ops && !core->priv->mig.ops)
+		return -EINVAL;
+	if (vdev->mig_ops && !(vdev->migration_flags & VFIO_MIGRATION_STOP_COPY))
+		return -EINVAL;
+	return 0;
+}
+
+void vfio_pci_core_mig_setup(struct vfio_pci_core_device *core)
+{
+	struct vfio_pci_core_mig *mig = &core->priv->mig;
+
+	mutex_init(&mig->state_lock);
+	spin_lock_init(&mig->reset_lock);
+	mig->state = VFIO_DEVICE_STATE_RUNNING;
+}
+
+void vfio_pci_core_mig_open(struct vfio_pci_core_device *core)
+{
+	struct vfio_pci_core_mig *mig = &core->priv->mig;
+
+	if (!mig->ops)
+		return;
+	vfio_pci_core_mig_lock(core);
+	spin_lock(&mig->reset_lock);
+	mig->reset_pending = false;
+	spin_unlock(&mig->reset_lock);
+	vfio_pci_core_mig_apply_reset(core);
+	vfio_pci_core_mig_unlock(core);
+}
+
+void vfio_pci_core_mig_close(struct vfio_pci_core_device *core)
+{
+	struct vfio_pci_core_mig *mig = &core->priv->mig;
+
+	if (!mig->ops)
+		return;
+	/* Files may outlive the device's fd: they stop working here. */
+	vfio_pci_core_mig_lock(core);
+	vfio_pci_core_mig_apply_reset(core);
+	vfio_pci_core_mig_unlock(core);
+}

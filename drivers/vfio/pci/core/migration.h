@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vfio-pci-core: private state of live migration (migration.c, mig_file.c)
+ * and of the software dirty tracker (dirty.c).
+ *
+ * Lock order, outermost first:
+ *
+ *   mig.state_lock -> migf->lock -> mmap_lock -> memory_lock -> mig.reset_lock
+ *   dirty.log_lock -> mmap_lock
+ *   memory_lock -> dirty.mark_lock
+ *
+ * state_lock is never held by anyone who holds memory_lock: the reset paths
+ * (which hold memory_lock for write) only try to take it.  When that fails
+ * they set reset_pending under reset_lock and the state_lock holder applies
+ * the reset when it unlocks (vfio_pci_core_mig_unlock()).  So a state_lock
+ * holder may wait for memory_lock, and a data-file reader may fault on an
+ * mmap of the device (mmap_lock -> memory_lock) while holding migf->lock,
+ * without either ever waiting for the reset in a cycle.
+ */
+#ifndef __VFIO_PCI_CORE_MIGRATION_H
+#define __VFIO_PCI_CORE_MIGRATION_H
+
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/vfio.h>
+
+struct vfio_pci_core_device;
+struct vfio_pci_mig_stream;
+
+/**
+ * struct vfio_pci_core_mig - migration state of one device
+ * @ops: the variant's device work; NULL when the device does not migrate
+ * @state_lock: serializes state changes and every call into @ops but @reset
+ * @state: the current state; read and written under @state_lock
+ * @reset_lock: guards @reset_pending
+ * @reset_pending: a reset happened while @state_lock was held by someone
+ *		   else; the holder applies it when unlocking
+ * @save: the data file of the saving states, or NULL; the core holds a file
+ *	  reference while it is set
+ * @resume: the data file of RESUMING, or NULL
+ */
+struct vfio_pci_core_mig {
+	const struct vfio_pci_core_mig_ops *ops;
+	struct mutex state_lock;	/* see above */
+	enum vfio_device_mig_state state;
+	spinlock_t reset_lock;		/* innermost */
+	bool reset_pending;
+	struct vfio_pci_mig_stream *save;
+	struct vfio_pci_mig_stream *resume;
+};
+
+/**
+ * struct vfio_pci_core_dirty_range - one IOVA range being tracked
+ * @iova: first byte
+ * @length: bytes, a multiple of the tracking page size
+ * @bitmap: one bit per page
+ */
+struct vfio_pci_core_dirty_range {
+	u64 iova;
+	u64 length;
+	unsigned long *bitmap;
+};
+
+/**
+ * struct vfio_pci_core_dirty - the software dirty tracker of one device
+ * @log_lock: serializes start, stop and report
+ * @mark_lock: guards @ranges against vfio_pci_core_dirty_mark(); bits are
+ *	       set and cleared with atomic operations
+ * @ranges: the tracked ranges, sorted by IOVA; NULL while not tracking
+ * @nr_ranges: their number
+ * @page_shift: log2 of the tracking page size
+ */
+struct vfio_pci_core_dirty {
+	struct mutex log_lock;		/* see above */
+	spinlock_t mark_lock;		/* see above */
+	struct vfio_pci_core_dirty_range *ranges;
+	u32 nr_ranges;
+	unsigned int page_shift;
+};
+
+/* migration.c */
+void vfio_pci_core_mig_setup(struct vfio_pci_core_device *core);
+void vfio_pci_core_mig_open(struct vfio_pci_core_device *core);
+void vfio_pci_core_mig_close(struct vfio_pci_core_device *core);
+void vfio_pci_core_mig_reset_notify(struct vfio_pci_core_device *core);
+void vfio_pci_core_mig_lock(struct vfio_pci_core_device *core);
+void vfio_pci_core_mig_unlock(struct vfio_pci_core_device *core);
+int vfio_pci_core_mig_check(struct vfio_pci_core_device *core);
+
+/* mig_file.c: called with state_lock held */
+struct vfio_pci_mig_stream *
+vfio_pci_mig_file_new(struct vfio_pci_core_device *core, bool saving);
+/* mark disabled and drop the core's reference; lock-free, may run in reset */
+void vfio_pci_mig_file_drop(struct vfio_pci_mig_stream *s);
+struct file *vfio_pci_mig_file_filp(struct vfio_pci_mig_stream *s);
+int vfio_pci_mig_file_save(struct vfio_pci_mig_stream *s);
+int vfio_pci_mig_file_precopy(struct vfio_pci_mig_stream *s, bool initial);
+int vfio_pci_mig_file_load(struct vfio_pci_mig_stream *s);
+size_t vfio_pci_mig_file_overhead(void);
+
+/* dirty.c */
+void vfio_pci_core_dirty_setup(struct vfio_pci_core_device *core);
+void vfio_pci_core_dirty_close(struct vfio_pci_core_device *core);
+
+#endif /* __VFIO_PCI_CORE_MIGRATION_H */
