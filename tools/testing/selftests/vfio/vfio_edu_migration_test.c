@@ -951,7 +951,7 @@ TEST_F_TIMEOUT(edu_mig, benchmark_downtime, 120)
 		printf("# edu migration downtime, round %d: %.0f us\n", round,
 		       t1 - t0);
 	}
-	printf("# edu migration downtime (STOP_COPY entry to B RUNNING): best %.0f us\n",
+	printf("# bench: ours: edu migration downtime (STOP_COPY entry to B RUNNING): best %.0f us\n",
 	       best);
 }
 

@@ -510,7 +510,7 @@ TEST_F_TIMEOUT(sriov, parallel_vf_open, 240)
 	for (i = 0; i < self->nvfs; i++)
 		EXPECT_EQ(0, jobs[i].ret);
 
-	printf("# benchmark: open+bind+close of 1 VF %.3f s, of %d VFs in parallel %.3f s (%.2fx)\n",
+	printf("# bench: ours: open+bind+close of 1 VF %.3f s, of %d VFs in parallel %.3f s (%.2fx)\n",
 	       one, self->nvfs, all, all / one);
 	/* Generous: serialized it would be nvfs times one. */
 	EXPECT_LT(all, self->nvfs * one * 2 + 10);
