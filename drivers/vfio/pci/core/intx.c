@@ -113,7 +113,14 @@ bool vfio_pci_core_intx_mask(struct vfio_pci_core_device *core)
 	bool changed;
 
 	mutex_lock(&irq->igate);
-	changed = vfio_pci_intx_do_mask(core);
+	/*
+	 * Only a line in use is masked: with INTx idle, do_mask would set
+	 * the physical DisINTx bit, which nothing clears again (the runtime
+	 * suspend saves it and the resume restores it, even for the host
+	 * driver after unbind).
+	 */
+	changed = irq->type == VFIO_PCI_INTX_IRQ_INDEX &&
+		  vfio_pci_intx_do_mask(core);
 	mutex_unlock(&irq->igate);
 	return changed;
 }

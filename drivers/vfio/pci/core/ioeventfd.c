@@ -120,6 +120,27 @@ static bool vfio_pci_core_hits_msix_table(struct pci_dev *pdev,
 	return pos < (u64)start + size && pos + width > start;
 }
 
+/*
+ * Does [pos, pos + width) touch a range whose writes the variant serves?
+ * The ioeventfd writes the device directly, so it would bypass the
+ * variant's handler, as an mmap of a trapped page would.
+ */
+static bool vfio_pci_core_ioeventfd_hits_trap(struct vfio_pci_core_device *core,
+					      unsigned int bar, u64 pos,
+					      unsigned int width)
+{
+	const struct vfio_pci_core_bar_trap *trap;
+	unsigned int i;
+	u64 span;
+
+	for (i = 0; i < width; i++) {
+		trap = vfio_pci_bar_trap_at(core, bar, pos + i, &span);
+		if (trap && trap->write)
+			return true;
+	}
+	return false;
+}
+
 static void vfio_pci_core_ioeventfd_free(struct vfio_pci_core_device *core,
 					 struct vfio_pci_core_ioeventfd *ioev)
 {
@@ -211,6 +232,8 @@ long vfio_pci_core_ioctl_ioeventfd(struct vfio_pci_core_device *core,
 	if (pos + width > pci_resource_len(pdev, bar))
 		return -EINVAL;
 	if (vfio_pci_core_hits_msix_table(pdev, bar, pos, width))
+		return -EINVAL;
+	if (vfio_pci_core_ioeventfd_hits_trap(core, bar, pos, width))
 		return -EINVAL;
 
 	io = vfio_pci_core_bar_map(core, bar);

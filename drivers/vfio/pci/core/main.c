@@ -4,6 +4,7 @@
  * registration with the vfio core, first open and last close.
  */
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 
 #include "private.h"
@@ -208,6 +209,16 @@ void vfio_pci_core_close_device(struct vfio_device *vdev)
 	vfio_pci_core_pm_close_end(core);
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_close_device);
+
+/*
+ * The ERR and REQ eventfds are freed from RCU callbacks in this module
+ * (err_req.c): let the last of them run before the module text goes.
+ */
+static void __exit vfio_pci_core_exit(void)
+{
+	rcu_barrier();
+}
+module_exit(vfio_pci_core_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("VFIO PCI core library: PCI functions for userspace drivers");

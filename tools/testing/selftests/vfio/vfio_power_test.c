@@ -364,6 +364,44 @@ TEST_F(power, close_while_engaged)
 	ASSERT_EQ(0, low_power_exit(self->dev.fd));
 }
 
+/* COMMAND as the device holds it, through sysfs (which wakes it). */
+static uint16_t hw_command(const char *bdf)
+{
+	char path[128];
+	uint16_t cmd = 0xffff;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0xffff;
+	if (pread(fd, &cmd, 2, 4) != 2)
+		cmd = 0xffff;
+	close(fd);
+	return cmd;
+}
+
+/*
+ * A suspend with INTx not in use must leave the physical DisINTx bit alone:
+ * it would be saved with the suspended state and restored at every resume,
+ * for this session and, after the last close, for the host.
+ */
+TEST_F(power, suspend_leaves_unused_intx_alone)
+{
+	ASSERT_EQ(0, hw_command(self->dev.bdf) & 0x400);
+	ASSERT_EQ(0, low_power_entry(self->dev.fd));
+	ASSERT_TRUE(wait_status(self->dev.bdf, "suspended"));
+	ASSERT_EQ(0, low_power_exit(self->dev.fd));
+	EXPECT_EQ(0, hw_command(self->dev.bdf) & 0x400);
+
+	/* Idle after the last close, then woken by the sysfs read. */
+	vt_device_close(&self->dev);
+	ASSERT_TRUE(wait_status(self->dev.bdf, "suspended"));
+	EXPECT_EQ(0, hw_command(self->dev.bdf) & 0x400);
+	ASSERT_TRUE(vt_device_open_id(&self->dev, variant->vendor,
+				      variant->device));
+}
+
 static int write_file(const char *path, const char *val)
 {
 	ssize_t n;

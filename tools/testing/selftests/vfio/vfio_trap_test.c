@@ -15,6 +15,7 @@
  */
 #include <fcntl.h>
 #include <limits.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -564,6 +565,58 @@ TEST_F(testdev, bar2_trap_and_bounds)
 					    self->bar[2].size, &v, 8));
 	ASSERT_EQ(4, __vt_region_read(self->dev.fd, &self->bar[0],
 				      self->bar[0].size - 4, &v, 8));
+}
+
+static int trap_ioeventfd(int devfd, const struct vfio_region_info *bar,
+			  uint64_t off, uint32_t width, int fd)
+{
+	struct vfio_device_ioeventfd req = {
+		.argsz = sizeof(req),
+		.flags = width,
+		.offset = bar->offset + off,
+		.data = 0xfa,
+		.fd = fd,
+	};
+
+	return ioctl(devfd, VFIO_DEVICE_IOEVENTFD, &req) ? -errno : 0;
+}
+
+/*
+ * An ioeventfd writes the device directly: it must not land on bytes whose
+ * writes the variant serves, or it would bypass the handler.  Read-only
+ * traps pass writes through, so an ioeventfd there is fine, as elsewhere.
+ */
+TEST_F(testdev, ioeventfd_refused_on_write_trapped_bytes)
+{
+	int efd = eventfd(0, EFD_CLOEXEC);
+
+	ASSERT_LE(0, efd);
+	/* Inside the scratch trap, straddling its start and its end. */
+	EXPECT_EQ(-EINVAL, trap_ioeventfd(self->dev.fd, &self->bar[0],
+					  0x100, 4, efd));
+	EXPECT_EQ(-EINVAL, trap_ioeventfd(self->dev.fd, &self->bar[0],
+					  0xfc, 8, efd));
+	EXPECT_EQ(-EINVAL, trap_ioeventfd(self->dev.fd, &self->bar[0],
+					  0x10f, 1, efd));
+	/* The write-forwarding trap, the I/O and BAR2 traps. */
+	EXPECT_EQ(-EINVAL, trap_ioeventfd(self->dev.fd, &self->bar[0],
+					  0x800, 1, efd));
+	EXPECT_EQ(-EINVAL, trap_ioeventfd(self->dev.fd, &self->bar[1],
+					  0x44, 4, efd));
+	EXPECT_EQ(-EINVAL, trap_ioeventfd(self->dev.fd, &self->bar[2],
+					  0x1008, 8, efd));
+	/* Next to a trap, and on a read-only trap: accepted, then removed. */
+	ASSERT_EQ(0, trap_ioeventfd(self->dev.fd, &self->bar[0], 0xf8, 8, efd));
+	ASSERT_EQ(0, trap_ioeventfd(self->dev.fd, &self->bar[0], 0xf8, 8, -1));
+	ASSERT_EQ(0, trap_ioeventfd(self->dev.fd, &self->bar[0], 0x110, 4,
+				    efd));
+	ASSERT_EQ(0, trap_ioeventfd(self->dev.fd, &self->bar[0], 0x110, 4,
+				    -1));
+	ASSERT_EQ(0, trap_ioeventfd(self->dev.fd, &self->bar[0], 0x808, 4,
+				    efd));
+	ASSERT_EQ(0, trap_ioeventfd(self->dev.fd, &self->bar[0], 0x808, 4,
+				    -1));
+	close(efd);
 }
 
 /* The same function under plain vfio-pci: none of the variant's traps. */
