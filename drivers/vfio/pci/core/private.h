@@ -60,6 +60,8 @@ static inline unsigned int vfio_pci_core_offset_to_index(loff_t pos)
  * @pm_io: ioeventfds and runtime power management (pm_ioeventfd.h)
  * @traps: what the variant declared at probe (trap.h); read-only once the
  *	   device is registered
+ * @vga_disabled: the driver withholds the VGA region (vga.c); fixed before
+ *		  the device is registered
  */
 struct vfio_pci_core_private {
 	struct vfio_pci_core_device *core;
@@ -77,6 +79,7 @@ struct vfio_pci_core_private {
 	struct vfio_pci_core_topology topo;
 	struct vfio_pci_core_pm_io pm_io;
 	struct vfio_pci_core_traps traps;
+	bool vga_disabled;
 };
 
 static inline struct vfio_pci_core_device *
