@@ -112,8 +112,14 @@ bool vfio_pci_core_intx_mask(struct vfio_pci_core_device *core)
 	struct vfio_pci_irq_state *irq = &core->priv->irq;
 	bool changed;
 
+	/*
+	 * Only an INTx in use can fire into a suspended session.  Without
+	 * one, leave the physical bit alone: nothing would clear it again
+	 * at resume, and the PCI core saves it for the resume to restore.
+	 */
 	mutex_lock(&irq->igate);
-	changed = vfio_pci_intx_do_mask(core);
+	changed = irq->type == VFIO_PCI_INTX_IRQ_INDEX &&
+		  vfio_pci_intx_do_mask(core);
 	mutex_unlock(&irq->igate);
 	return changed;
 }

@@ -181,7 +181,8 @@ u32 vfio_pci_core_irq_count(struct vfio_pci_core_device *core,
 /*
  * intx.c: INTx mask for the rest of the core (runtime PM, config space).
  * Each takes igate, so the caller must not hold igate or memory_lock.
- * vfio_pci_core_intx_mask() returns true if it masked an unmasked line;
+ * vfio_pci_core_intx_mask() masks only an INTx in use, and returns true if
+ * it masked an unmasked line;
  * only then should the caller undo it with vfio_pci_core_intx_unmask().
  * vfio_pci_core_intx_virq_set() applies the user's virtual
  * COMMAND.INTX_DISABLE bit.
