@@ -84,6 +84,23 @@ void vfio_pci_core_set_idle_d3(struct vfio_pci_core_device *core,
 			       bool idle_d3);
 
 /**
+ * vfio_pci_core_set_vga_disabled() - withhold the VGA region of a device
+ * @core: the device, after vfio_alloc_device() and before
+ *	  vfio_pci_core_register_device()
+ * @disabled: true to offer no VGA region (VFIO_PCI_VGA_REGION_INDEX has size
+ *	      0 and refuses access) even on a VGA-class function; false, the
+ *	      default, to offer it where the kernel supports VFIO VGA
+ *
+ * With the region withheld, the device tells the VGA arbiter it does not
+ * decode the legacy VGA ranges, unless the bridge above it cannot cut them
+ * off from it (root bus) or another VGA function shares that bridge.  The
+ * choice holds for the device's lifetime.  vfio-pci passes its disable_vga
+ * module parameter through this.
+ */
+void vfio_pci_core_set_vga_disabled(struct vfio_pci_core_device *core,
+				    bool disabled);
+
+/**
  * vfio_pci_core_register_device() - make a probed function visible to users
  * @core: the device, allocated with vfio_alloc_device()
  *

@@ -17,6 +17,11 @@ static bool disable_idle_d3;
 module_param(disable_idle_d3, bool, 0644);
 MODULE_PARM_DESC(disable_idle_d3, "Keep unused devices in D0 instead of letting them idle in D3");
 
+/* As in the kernel's own vfio-pci: fixed at load, read at each probe. */
+static bool disable_vga;
+module_param(disable_vga, bool, 0444);
+MODULE_PARM_DESC(disable_vga, "Offer no VGA region for VGA-class devices");
+
 /*
  * Off by default, as in the kernel's own vfio-pci: VFs usually only work
  * when the PF's userspace driver manages them.
@@ -29,6 +34,7 @@ static int vfio_pci_setup(struct vfio_pci_core_device *core,
 			  const struct pci_device_id *id)
 {
 	vfio_pci_core_set_idle_d3(core, !READ_ONCE(disable_idle_d3));
+	vfio_pci_core_set_vga_disabled(core, disable_vga);
 	return 0;
 }
 

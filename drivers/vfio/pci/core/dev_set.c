@@ -19,7 +19,6 @@
  * opened by anybody while the set lock is held.
  */
 #include <linux/pci.h>
-#include <linux/pm_runtime.h>
 
 #include "private.h"
 
@@ -130,17 +129,21 @@ struct pci_dev *vfio_pci_core_dev_set_resettable(struct vfio_device_set *set)
 }
 
 /*
- * Power-management hook: every member must be awake before a reset of the
- * set touches it.  A runtime-suspended function is resumed here; when no
- * runtime PM is in use this only takes and drops a usage count.
+ * Every member must be awake before a reset of the set touches it: resume
+ * each runtime-suspended one (an idle device, or one in low power) and hold
+ * it resumed until vfio_pci_core_dev_set_pm_put().  The resume takes the
+ * member's memory_lock in its callback, so none may be held here.
  */
 int vfio_pci_core_dev_set_pm_get(struct vfio_device_set *set)
 {
 	struct vfio_device *cur;
 	int ret;
 
+	lockdep_assert_held(&set->lock);
+
 	list_for_each_entry(cur, &set->device_list, dev_set_list) {
-		ret = pm_runtime_resume_and_get(cur->dev);
+		vfio_pci_core_assert_no_memory_lock(to_vfio_pci_core(cur));
+		ret = vfio_pci_core_pm_get(to_vfio_pci_core(cur));
 		if (ret)
 			goto unwind;
 	}
@@ -149,7 +152,7 @@ int vfio_pci_core_dev_set_pm_get(struct vfio_device_set *set)
 unwind:
 	list_for_each_entry_continue_reverse(cur, &set->device_list,
 					     dev_set_list)
-		pm_runtime_put(cur->dev);
+		vfio_pci_core_pm_put(to_vfio_pci_core(cur));
 	return ret;
 }
 
@@ -158,7 +161,26 @@ void vfio_pci_core_dev_set_pm_put(struct vfio_device_set *set)
 	struct vfio_device *cur;
 
 	list_for_each_entry(cur, &set->device_list, dev_set_list)
-		pm_runtime_put(cur->dev);
+		vfio_pci_core_pm_put(to_vfio_pci_core(cur));
+}
+
+/*
+ * Before the close-time reset of the set, with every member resumed: put
+ * each one in D0 under its own memory_lock, restoring what a function that
+ * loses its state in D3hot saved on the way down.  No member has a user
+ * left, so nobody holds those locks for long.
+ */
+static void vfio_pci_core_dev_set_to_d0(struct vfio_device_set *set)
+{
+	struct vfio_device *cur;
+
+	list_for_each_entry(cur, &set->device_list, dev_set_list) {
+		struct vfio_pci_core_device *member = to_vfio_pci_core(cur);
+
+		down_write(&member->priv->memory_lock);
+		vfio_pci_core_set_power_state(member, PCI_D0);
+		up_write(&member->priv->memory_lock);
+	}
 }
 
 /*
@@ -186,6 +208,7 @@ void vfio_pci_core_dev_set_try_reset(struct vfio_device_set *set)
 	pdev = vfio_pci_core_dev_set_resettable(set);
 	if (!pdev || vfio_pci_core_dev_set_pm_get(set))
 		return;
+	vfio_pci_core_dev_set_to_d0(set);
 	ret = pci_reset_bus(pdev);
 	if (!ret) {
 		list_for_each_entry(cur, &set->device_list, dev_set_list)

@@ -216,7 +216,11 @@ static int vfio_pci_core_set_hot_reset(struct vfio_device_set *set,
 		}
 	}
 
-	/* PM hook: wake every member before anything touches it. */
+	/*
+	 * Wake every member before anything touches it and hold it awake
+	 * until the reset is done.  This resumes synchronously, so it runs
+	 * before any member's memory_lock is taken.
+	 */
 	ret = vfio_pci_core_dev_set_pm_get(set);
 	if (ret)
 		goto out_unlock;
@@ -237,12 +241,13 @@ static int vfio_pci_core_set_hot_reset(struct vfio_device_set *set,
 	}
 
 	/*
-	 * A function in a low-power state is brought to D0 first, as for a
-	 * function reset.  (PM hook: a function with saved low-power state
-	 * restores it here.)
+	 * A member its user put in D3hot through PMCSR is brought to D0
+	 * first, as for a function reset; one that loses its state in D3hot
+	 * gets back the state saved on the way down, so that the reset saves
+	 * and restores a sane one.
 	 */
 	list_for_each_entry(cur, &set->device_list, dev_set_list)
-		pci_set_power_state(to_vfio_pci_core(cur)->pdev, PCI_D0);
+		vfio_pci_core_set_power_state(to_vfio_pci_core(cur), PCI_D0);
 
 	ret = pci_reset_bus(pdev);
 

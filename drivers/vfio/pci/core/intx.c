@@ -112,13 +112,12 @@ bool vfio_pci_core_intx_mask(struct vfio_pci_core_device *core)
 	struct vfio_pci_irq_state *irq = &core->priv->irq;
 	bool changed;
 
-	mutex_lock(&irq->igate);
 	/*
-	 * Only a line in use is masked: with INTx idle, do_mask would set
-	 * the physical DisINTx bit, which nothing clears again (the runtime
-	 * suspend saves it and the resume restores it, even for the host
-	 * driver after unbind).
+	 * Only an INTx in use can fire into a suspended session.  Without
+	 * one, leave the physical bit alone: nothing would clear it again
+	 * at resume, and the PCI core saves it for the resume to restore.
 	 */
+	mutex_lock(&irq->igate);
 	changed = irq->type == VFIO_PCI_INTX_IRQ_INDEX &&
 		  vfio_pci_intx_do_mask(core);
 	mutex_unlock(&irq->igate);

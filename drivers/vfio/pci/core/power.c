@@ -81,8 +81,12 @@ int vfio_pci_core_set_power_state(struct vfio_pci_core_device *core,
 
 	if (to > vfio_pci_core_dstate(PCI_D0)) {
 		lockdep_assert_held_write(&core->priv->memory_lock);
-		/* VFs stop working when their PF leaves D0. */
-		if (pci_num_vf(pdev))
+		/*
+		 * VFs stop working when their PF leaves D0.  sriov_active
+		 * is set under memory_lock before the VFs are created, so a
+		 * PMCSR write racing sriov_configure() is refused too.
+		 */
+		if (core->priv->topo.sriov_active || pci_num_vf(pdev))
 			return -EBUSY;
 	}
 

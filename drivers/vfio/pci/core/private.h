@@ -67,6 +67,8 @@ static inline unsigned int vfio_pci_core_offset_to_index(loff_t pos)
  * @iova_ioas_valid: @iova_ioas is current
  * @traps: what the variant declared at probe (trap.h); read-only once the
  *	   device is registered
+ * @vga_disabled: the driver withholds the VGA region (vga.c); fixed before
+ *		  the device is registered
  */
 struct vfio_pci_core_private {
 	struct vfio_pci_core_device *core;
@@ -90,6 +92,7 @@ struct vfio_pci_core_private {
 	u32 iova_ioas;
 	bool iova_ioas_valid;
 	struct vfio_pci_core_traps traps;
+	bool vga_disabled;
 };
 
 static inline struct vfio_pci_core_device *
@@ -193,7 +196,8 @@ u32 vfio_pci_core_irq_count(struct vfio_pci_core_device *core,
 /*
  * intx.c: INTx mask for the rest of the core (runtime PM, config space).
  * Each takes igate, so the caller must not hold igate or memory_lock.
- * vfio_pci_core_intx_mask() returns true if it masked an unmasked line;
+ * vfio_pci_core_intx_mask() masks only an INTx in use, and returns true if
+ * it masked an unmasked line;
  * only then should the caller undo it with vfio_pci_core_intx_unmask().
  * vfio_pci_core_intx_virq_set() applies the user's virtual
  * COMMAND.INTX_DISABLE bit.

@@ -157,14 +157,17 @@ int vfio_pci_core_sriov_configure(struct vfio_pci_core_device *core,
 
 	/*
 	 * A PF must not be in a lower power state than its VFs: wake it and
-	 * hold it awake while VFs exist.  (PM hook: memory_lock guards the
-	 * PF's power state against a racing PMCSR write by its user.)
+	 * hold it awake while VFs exist.  The user may have put it in
+	 * D3hot through PMCSR: back to D0 (with any state saved on the way
+	 * down) under memory_lock, which also orders sriov_active against a
+	 * racing PMCSR write or low-power entry.  The resume is done before
+	 * memory_lock is taken: the runtime PM callbacks take it.
 	 */
 	ret = pm_runtime_resume_and_get(&pdev->dev);
 	if (ret)
 		goto out_del;
 	down_write(&core->priv->memory_lock);
-	pci_set_power_state(pdev, PCI_D0);
+	vfio_pci_core_set_power_state(core, PCI_D0);
 	topo->sriov_active = true;
 	up_write(&core->priv->memory_lock);
 

@@ -8,6 +8,10 @@
  * Locks, outermost first:
  *	dev_set->lock (vfio core) - open/close of every member, hot reset
  *	cfg_lock, then memory_lock of each member (trylock in a hot reset)
+ *
+ * A reset of the set first runtime-resumes every member (and keeps it
+ * resumed until done) with no memory_lock held: the runtime PM callbacks
+ * take memory_lock.  D0 is then entered under each member's memory_lock.
  *	vfio_pci_core_sriov_lock - the list of PFs with SR-IOV enabled by us
  *	vfio_pci_vf_token.lock - leaf
  */
@@ -40,7 +44,10 @@ struct vfio_pci_vf_token {
  * @vf_token: SR-IOV PF only, from register to unregister
  * @nb: SR-IOV PF only: PCI bus notifier that claims the VFs we create
  * @pf_node: on the list of PFs whose SR-IOV we enabled, while enabled
- * @sriov_active: SR-IOV enabled through vfio_pci_core_sriov_configure()
+ * @sriov_active: SR-IOV enabled through vfio_pci_core_sriov_configure();
+ *		  set under memory_lock held for write before the VFs are
+ *		  created, cleared after they are gone.  While set the PF
+ *		  stays runtime-resumed and refuses to leave D0 (-EBUSY).
  * @pf: VF only: the PF's device, when a vfio-pci-core driver enabled the
  *	VFs; constant from register to unregister (the PF removes its VFs,
  *	and so unregisters them, before it goes away itself)

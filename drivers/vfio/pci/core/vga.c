@@ -11,7 +11,9 @@
  * duration.
  *
  * The region exists when the host kernel was built with VFIO VGA support
- * (CONFIG_VFIO_PCI_VGA), as the kernel's own vfio-pci does.
+ * (CONFIG_VFIO_PCI_VGA), as the kernel's own vfio-pci does, and the driver
+ * did not turn it off for the device (vfio_pci_core_set_vga_disabled(), the
+ * disable_vga parameter of vfio-pci).
  */
 #include <linux/io.h>
 #include <linux/uaccess.h>
@@ -33,26 +35,76 @@ static const struct vfio_pci_core_vga_window vfio_pci_core_vga_windows[] = {
 	{ .start = 0x3c0, .len = 0x20, .is_io = true },
 };
 
+/* No user can reach the legacy windows of this device. */
+static bool vfio_pci_core_vga_off(struct vfio_pci_core_device *core)
+{
+	return !IS_ENABLED(CONFIG_VFIO_PCI_VGA) || core->priv->vga_disabled;
+}
+
 bool vfio_pci_core_has_vga(struct vfio_pci_core_device *core)
 {
-	return IS_ENABLED(CONFIG_VFIO_PCI_VGA) && pci_is_vga(core->pdev);
+	return !vfio_pci_core_vga_off(core) && pci_is_vga(core->pdev);
 }
+
+/**
+ * vfio_pci_core_set_vga_disabled() - withhold the VGA region of a device
+ * @core: the device, initialized but not yet registered
+ * @disabled: true to offer no VGA region even on a VGA-class function
+ */
+void vfio_pci_core_set_vga_disabled(struct vfio_pci_core_device *core,
+				    bool disabled)
+{
+	core->priv->vga_disabled = disabled;
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_set_vga_disabled);
 
 size_t vfio_pci_core_vga_size(struct vfio_pci_core_device *core)
 {
 	return vfio_pci_core_has_vga(core) ? VFIO_PCI_CORE_VGA_SIZE : 0;
 }
 
+/* Is there a VGA function other than @pdev on or below @pdev's bus? */
+static bool vfio_pci_core_other_vga_below(struct pci_dev *pdev)
+{
+	unsigned int first = pdev->bus->number;
+	unsigned int last = pci_bus_max_busnr(pdev->bus);
+	struct pci_dev *vga = NULL;
+
+	for (;;) {
+		vga = pci_get_class(PCI_CLASS_DISPLAY_VGA << 8, vga);
+		if (!vga)
+			return false;
+		if (vga == pdev || pci_is_root_bus(vga->bus) ||
+		    pci_domain_nr(vga->bus) != pci_domain_nr(pdev->bus))
+			continue;
+		if (vga->bus->number >= first && vga->bus->number <= last) {
+			pci_dev_put(vga);
+			return true;
+		}
+	}
+}
+
 /*
- * The arbiter asks which legacy resources the device keeps decoding.  Its
- * user may program the device in any way, so it is assumed to decode all of
- * them.
+ * The arbiter asks which legacy resources the device keeps decoding.  A
+ * user with the VGA region may program the device in any way, so it is
+ * assumed to decode all of them.  Without the region nobody reaches the
+ * legacy ranges through this device, and the bridge above it can stop
+ * routing them, so only its BARs count: unless it is alone, sits on a root
+ * bus (no bridge to cut it off), or shares that routing with another VGA
+ * function below the same bridge.
  */
 static unsigned int vfio_pci_core_vga_decode(struct pci_dev *pdev,
 					     bool single_vga)
 {
-	return VGA_RSRC_NORMAL_IO | VGA_RSRC_NORMAL_MEM |
-	       VGA_RSRC_LEGACY_IO | VGA_RSRC_LEGACY_MEM;
+	struct vfio_pci_core_device *core = dev_get_drvdata(&pdev->dev);
+	unsigned int legacy = VGA_RSRC_LEGACY_IO | VGA_RSRC_LEGACY_MEM;
+	unsigned int decodes = VGA_RSRC_NORMAL_IO | VGA_RSRC_NORMAL_MEM;
+
+	if (single_vga || !vfio_pci_core_vga_off(core) ||
+	    pci_is_root_bus(pdev->bus) ||
+	    vfio_pci_core_other_vga_below(pdev))
+		decodes |= legacy;
+	return decodes;
 }
 
 int vfio_pci_core_vga_register(struct vfio_pci_core_device *core)

@@ -97,6 +97,18 @@ static int phys_header(const char *bdf, uint8_t *hdr)
 	return n == HDR_LEN ? 0 : -EIO;
 }
 
+static void log_diff(struct __test_metadata *_metadata, const uint8_t *a,
+		     const uint8_t *b)
+{
+	int i;
+
+	for (i = 0; i < HDR_LEN; i++) {
+		if (a[i] != b[i])
+			TH_LOG("config 0x%02x: was 0x%02x, now 0x%02x", i, a[i],
+			       b[i]);
+	}
+}
+
 static bool same_header(const uint8_t *a, const uint8_t *b)
 {
 	/* Status holds write-1-to-clear event bits; the rest must match. */
@@ -120,9 +132,11 @@ static void check_restored(struct __test_metadata *_metadata, int fd,
 
 	ASSERT_EQ(0, __vt_region_info(fd, VFIO_PCI_CONFIG_REGION_INDEX, &cfg));
 	ASSERT_EQ(HDR_LEN, __vt_region_read(fd, &cfg, 0, after, HDR_LEN));
-	ASSERT_TRUE(same_header(before, after));
+	ASSERT_TRUE(same_header(before, after))
+		log_diff(_metadata, before, after);
 	ASSERT_EQ(0, phys_header(bdf, phys_after));
-	ASSERT_TRUE(same_header(phys_before, phys_after));
+	ASSERT_TRUE(same_header(phys_before, phys_after))
+		log_diff(_metadata, phys_before, phys_after);
 	/* Memory decoding on, as the user had it. */
 	ASSERT_EQ(0x2, phys_after[4] & 0x2);
 	ASSERT_EQ(0, __vt_region_info(fd, VFIO_PCI_BAR0_REGION_INDEX, &bar0));
@@ -193,6 +207,52 @@ TEST_F(cdev, reset_with_empty_array)
 		check_restored(_metadata, self->dev.fd, self->dev.bdf, before,
 			       phys);
 	}
+}
+
+/*
+ * A device in low power (runtime-suspended) is woken for the reset, comes
+ * out with its config restored, and goes back to sleep: the reset held it
+ * awake only for its own duration.
+ */
+TEST_F(cdev, reset_while_low_power)
+{
+	uint8_t before[HDR_LEN], phys[HDR_LEN];
+
+	read_header(_metadata, self->dev.fd, self->dev.bdf, before, phys);
+	ASSERT_EQ(0, vt_low_power(self->dev.fd, true));
+	ASSERT_TRUE(vt_wait_runtime_status(self->dev.bdf, "suspended"));
+	ASSERT_EQ(0, hot_reset(self->dev.fd, 0, 0, NULL));
+	ASSERT_TRUE(vt_wait_runtime_status(self->dev.bdf, "suspended"));
+	ASSERT_EQ(0, vt_low_power(self->dev.fd, false));
+	ASSERT_TRUE(vt_wait_runtime_status(self->dev.bdf, "active"));
+	check_restored(_metadata, self->dev.fd, self->dev.bdf, before, phys);
+}
+
+/*
+ * A device its user put in D3hot through PMCSR is brought back to D0 for
+ * the reset, and its config is as the user had it in D0.
+ */
+TEST_F(cdev, reset_from_d3hot)
+{
+	uint8_t before[HDR_LEN], phys[HDR_LEN];
+	struct vfio_region_info cfg;
+	uint16_t pmcsr;
+	int pm;
+
+	pm = vt_pm_cap(self->dev.fd);
+	if (pm < 0)
+		SKIP(return, "no PM capability");
+	read_header(_metadata, self->dev.fd, self->dev.bdf, before, phys);
+	ASSERT_EQ(0, __vt_region_info(self->dev.fd,
+				      VFIO_PCI_CONFIG_REGION_INDEX, &cfg));
+	ASSERT_EQ(2, __vt_region_read(self->dev.fd, &cfg, pm + 4, &pmcsr, 2));
+	pmcsr = (pmcsr & ~3) | 3;
+	ASSERT_EQ(2, __vt_region_write(self->dev.fd, &cfg, pm + 4, &pmcsr, 2));
+	ASSERT_EQ(3, vt_phys_pm_state(self->dev.bdf));
+
+	ASSERT_EQ(0, hot_reset(self->dev.fd, 0, 0, NULL));
+	ASSERT_EQ(0, vt_phys_pm_state(self->dev.bdf));
+	check_restored(_metadata, self->dev.fd, self->dev.bdf, before, phys);
 }
 
 TEST_F(cdev, reset_refuses_bad_args)

@@ -560,4 +560,44 @@ TEST_F_TIMEOUT(sriov, disable_waits_for_vf_user, 120)
 	close(iommufd);
 }
 
+/*
+ * VFs stop working when their PF leaves D0: while SR-IOV is enabled the PF
+ * stays runtime-resumed even unused, a low-power entry is accepted (as the
+ * kernel's vfio-pci does) but does not suspend it, and a PMCSR write of
+ * D3hot by its user leaves the real function in D0.
+ */
+TEST_F_TIMEOUT(sriov, pf_stays_in_d0, 120)
+{
+	int iommufd = vt_iommufd_open(), pf, pm;
+	struct vfio_region_info cfg;
+	uint16_t pmcsr;
+
+	usleep(300 * 1000);
+	ASSERT_TRUE(vt_wait_runtime_status(self->pf, "active"));
+
+	ASSERT_EQ(0, bind_token(self->pf, iommufd, NULL, &pf, NULL));
+	ASSERT_EQ(0, vt_low_power(pf, true));
+	usleep(500 * 1000);
+	EXPECT_TRUE(vt_wait_runtime_status(self->pf, "active"));
+
+	pm = vt_pm_cap(pf);
+	if (pm > 0) {
+		EXPECT_EQ(0, vt_phys_pm_state(self->pf));
+		ASSERT_EQ(0, __vt_region_info(pf, VFIO_PCI_CONFIG_REGION_INDEX,
+					      &cfg));
+		ASSERT_EQ(2, __vt_region_read(pf, &cfg, pm + 4, &pmcsr, 2));
+		pmcsr |= 3;	/* D3hot */
+		ASSERT_EQ(2, __vt_region_write(pf, &cfg, pm + 4, &pmcsr, 2));
+		EXPECT_EQ(0, vt_phys_pm_state(self->pf));
+		pmcsr &= ~3;
+		ASSERT_EQ(2, __vt_region_write(pf, &cfg, pm + 4, &pmcsr, 2));
+	}
+	EXPECT_EQ(0, vt_low_power(pf, false));
+	close(pf);
+	close(iommufd);
+	/* Closed, still held awake by its VFs. */
+	usleep(300 * 1000);
+	EXPECT_TRUE(vt_wait_runtime_status(self->pf, "active"));
+}
+
 TEST_HARNESS_MAIN

@@ -8,6 +8,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vfio_test.h"
@@ -296,6 +297,93 @@ int __vt_sysfs_command(const char *bdf, uint16_t *cmd, bool write)
 		    pread(fd, cmd, 2, PCI_COMMAND_OFFSET);
 	close(fd);
 	return n == 2 ? 0 : -EIO;
+}
+
+bool vt_wait_runtime_status(const char *bdf, const char *want)
+{
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	char path[PATH_MAX], buf[32];
+	ssize_t n;
+	int i, fd;
+
+	snprintf(path, sizeof(path), SYSFS_PCI "/%s/power/runtime_status",
+		 bdf);
+	for (i = 0; i < 100; i++) {
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			return false;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n > 0 && buf[n - 1] == '\n')
+			n--;
+		if (n > 0 && (size_t)n == strlen(want) &&
+		    !memcmp(buf, want, n))
+			return true;
+		nanosleep(&ts, NULL);
+	}
+	return false;
+}
+
+/* Walk the capability list of a 256-byte config space image. */
+static int vt_find_pm_cap(const uint8_t *cfg)
+{
+	uint8_t pos = cfg[0x34] & ~3;
+	int guard;
+
+	if (!(cfg[0x06] & 0x10))	/* STATUS.CAP_LIST */
+		return -ENOENT;
+	for (guard = 0; pos >= 0x40 && guard < 48; guard++) {
+		if (cfg[pos] == 0x01)	/* PCI_CAP_ID_PM */
+			return pos;
+		pos = cfg[pos + 1] & ~3;
+	}
+	return -ENOENT;
+}
+
+int vt_phys_pm_state(const char *bdf)
+{
+	char path[PATH_MAX];
+	uint8_t cfg[256];
+	ssize_t n;
+	int fd, pm;
+
+	snprintf(path, sizeof(path), SYSFS_PCI "/%s/config", bdf);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, cfg, sizeof(cfg), 0);
+	close(fd);
+	if (n != sizeof(cfg))
+		return -EIO;
+	pm = vt_find_pm_cap(cfg);
+	if (pm < 0)
+		return pm;
+	return cfg[pm + 4] & 3;
+}
+
+int vt_pm_cap(int devfd)
+{
+	struct vfio_region_info cfg_info;
+	uint8_t cfg[256];
+
+	if (__vt_region_info(devfd, VFIO_PCI_CONFIG_REGION_INDEX, &cfg_info))
+		return -EIO;
+	if (__vt_region_read(devfd, &cfg_info, 0, cfg, sizeof(cfg)) !=
+	    sizeof(cfg))
+		return -EIO;
+	return vt_find_pm_cap(cfg);
+}
+
+int vt_low_power(int devfd, bool enter)
+{
+	struct vfio_device_feature f = {
+		.argsz = sizeof(f),
+		.flags = VFIO_DEVICE_FEATURE_SET |
+			 (enter ? VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY :
+				  VFIO_DEVICE_FEATURE_LOW_POWER_EXIT),
+	};
+
+	return ioctl(devfd, VFIO_DEVICE_FEATURE, &f) ? -errno : 0;
 }
 
 void vt_device_open(struct vt_device *d, const char *bdf)

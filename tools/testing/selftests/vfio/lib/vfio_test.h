@@ -110,6 +110,25 @@ long vt_faults_of_read32(volatile uint32_t *p, uint32_t *val);
 int __vt_sysfs_command(const char *bdf, uint16_t *cmd, bool write);
 
 /*
+ * Power state of a function, behind vfio's back.  vt_wait_runtime_status()
+ * polls power/runtime_status for about two seconds and returns true once it
+ * reads @want ("active", "suspended").  vt_phys_pm_state() returns the
+ * PowerState field of the real PMCSR (0 = D0 ... 3 = D3hot), or -errno
+ * (-ENOENT without a PM capability).
+ */
+bool vt_wait_runtime_status(const char *bdf, const char *want);
+int vt_phys_pm_state(const char *bdf);
+
+/*
+ * Offset of the PM capability in the function's config space as the user
+ * sees it through the vfio config region, or -ENOENT.
+ */
+int vt_pm_cap(int devfd);
+
+/* VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY (@enter) or _EXIT; 0 or -errno. */
+int vt_low_power(int devfd, bool enter);
+
+/*
  * An opened device: cdev bound to a fresh iommufd and attached to a fresh
  * IOAS.  vt_device_open() aborts on any failure.
  */
