@@ -76,6 +76,8 @@ fs=(
 cmdline="console=ttyS0 loglevel=5 panic=-1 intel_iommu=on nokaslr no_timer_check"
 cmdline+=" vm.repo=$repo vm.job=$job vm.args=$jobargs vm.kdir=$kdir"
 [ -n "${VM_DEBUG:-}" ] && cmdline+=" vm.debug=$VM_DEBUG vm.sysrq=${VM_SYSRQ:-w}"
+# VM_SUITES="a_test b_test": the guest runs only those selftest binaries.
+[ -n "${VM_SUITES:-}" ] && cmdline+=" vm.suites=$(echo $VM_SUITES | tr ' ' ,)"
 
 rc=0
 timeout -k 10 "$timeout" qemu-system-x86_64 \

@@ -66,6 +66,11 @@ export VT_PENDING_FEATURES=1
 
 for t in "$VM_REPO"/build/selftests/*_test; do
 	name=$(basename "$t")
+	# VM_SUITES (make check VM_SUITES="a_test b_test"): only those.
+	case ",${VM_SUITES:-$name}," in
+	*",$name,"*) ;;
+	*) continue ;;
+	esac
 	echo "vm: running $name"
 	start=$SECONDS
 	timeout -k 5 "${VM_TEST_TIMEOUT:-600}" "$t" > "$out/$name.tap" 2>&1

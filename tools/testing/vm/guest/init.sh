@@ -12,10 +12,11 @@ arg() {
 	sed -n "s/.*\\<$1=\\([^ ]*\\).*/\\1/p" /proc/cmdline
 }
 
-export VM_REPO VM_KDIR
+export VM_REPO VM_KDIR VM_SUITES
 VM_REPO=$(arg vm.repo)
 VM_KDIR=$(arg vm.kdir)
 job=$(arg vm.job)
+VM_SUITES=$(arg vm.suites)
 IFS=, read -r -a args <<< "$(arg vm.args)"
 
 mkdir -p /dev/pts /dev/shm
