@@ -60,6 +60,10 @@ struct edu_device {
 	u64 scratch;		/* RAM side of the last DMA, or U64_MAX */
 	u64 out_iova, out_len;	/* last device-to-RAM DMA */
 	bool buf_dirty;		/* a DMA loaded the buffer since it was sent */
+	bool buf_sent;		/* this session's stream carries the buffer */
+	bool buf_loaded;	/* resuming: the buffer arrived in @shadow */
+	bool regs_loaded;	/* resuming: @load_regs arrived */
+	struct edu_regs load_regs;
 	DECLARE_BITMAP(known, EDU_BUF_SIZE);
 	u8 shadow[EDU_BUF_SIZE];
 };
@@ -140,8 +144,10 @@ static int edu_send_buffer(struct edu_device *edu,
 		bitmap_fill(edu->known, EDU_BUF_SIZE);
 	}
 	ret = vfio_pci_mig_put(s, EDU_TAG_BUF, edu->shadow, EDU_BUF_SIZE);
-	if (!ret)
+	if (!ret) {
 		edu->buf_dirty = false;
+		edu->buf_sent = true;
+	}
 	return ret;
 }
 
@@ -151,7 +157,16 @@ static int edu_mig_precopy(struct vfio_pci_core_device *core,
 	struct edu_device *edu = to_edu(core);
 
 	guard(mutex)(&edu->lock);
+	if (initial)
+		edu->buf_sent = false;
 	return initial || edu->buf_dirty ? edu_send_buffer(edu, s, false) : 0;
+}
+
+/* The session is over: the next one starts without the buffer. */
+static void edu_mig_save_end(struct vfio_pci_core_device *core)
+{
+	guard(mutex)(&to_edu(core)->lock);
+	to_edu(core)->buf_sent = false;
 }
 
 static int edu_mig_save(struct vfio_pci_core_device *core,
@@ -178,7 +193,7 @@ static int edu_mig_save(struct vfio_pci_core_device *core,
 	r.scratch = cpu_to_le64(edu->scratch);
 
 	/* The buffer went in PRE_COPY and did not change: nothing to add. */
-	if (edu->buf_dirty || !vfio_pci_mig_sent(s, EDU_TAG_BUF)) {
+	if (edu->buf_dirty || !edu->buf_sent) {
 		ret = edu_send_buffer(edu, s, true);
 		/* The borrowing DMA used the registers: put them back. */
 		cmd = vfio_pci_core_mmio_begin(core);
@@ -189,29 +204,47 @@ static int edu_mig_save(struct vfio_pci_core_device *core,
 	return ret ?: vfio_pci_mig_put(s, EDU_TAG_REGS, &r, sizeof(r));
 }
 
-static int edu_mig_load(struct vfio_pci_core_device *core,
-			struct vfio_pci_mig_stream *s)
+/* Records arrive in order: the buffer (maybe twice), then the registers. */
+static int edu_mig_load(struct vfio_pci_core_device *core, u32 tag,
+			const void *data, u32 len)
 {
 	struct edu_device *edu = to_edu(core);
-	struct edu_regs r;
+
+	guard(mutex)(&edu->lock);
+	if (tag == EDU_TAG_BUF && len == EDU_BUF_SIZE && !edu->regs_loaded) {
+		memcpy(edu->shadow, data, len);
+		bitmap_fill(edu->known, EDU_BUF_SIZE);
+		edu->buf_loaded = true;
+		return 0;
+	}
+	if (tag == EDU_TAG_REGS && len == sizeof(edu->load_regs) &&
+	    !edu->regs_loaded) {
+		memcpy(&edu->load_regs, data, len);
+		edu->regs_loaded = true;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int edu_mig_load_end(struct vfio_pci_core_device *core)
+{
+	struct edu_device *edu = to_edu(core);
+	struct edu_regs r = edu->load_regs;
 	void __iomem *io;
 	u16 cmd;
 	int i, ret;
 
-	ret = vfio_pci_mig_get(s, EDU_TAG_REGS, &r, sizeof(r));
-	if (ret)
-		return ret;
-	if (r.reserved || le32_to_cpu(r.fact_set) > 1 ||
+	guard(mutex)(&edu->lock);
+	if (!edu->regs_loaded || r.reserved || le32_to_cpu(r.fact_set) > 1 ||
 	    le32_to_cpu(r.status) & ~EDU_STATUS_IRQFACT)
 		return -EINVAL;
-
-	guard(mutex)(&edu->lock);
+	edu->regs_loaded = false;
 	edu->scratch = le64_to_cpu(r.scratch);
-	if (!vfio_pci_mig_get(s, EDU_TAG_BUF, edu->shadow, EDU_BUF_SIZE)) {
+	if (edu->buf_loaded) {
+		edu->buf_loaded = false;
 		ret = edu_move_buffer(edu, false);
 		if (ret)
 			return ret;
-		bitmap_fill(edu->known, EDU_BUF_SIZE);
 	}
 
 	io = edu_begin(core, &cmd);
@@ -280,16 +313,21 @@ static void edu_mig_reset(struct vfio_pci_core_device *core)
 {
 	WRITE_ONCE(to_edu(core)->irq_pending, 0);
 	WRITE_ONCE(to_edu(core)->stopped, false);
+	WRITE_ONCE(to_edu(core)->buf_sent, false);
+	WRITE_ONCE(to_edu(core)->regs_loaded, false);
+	WRITE_ONCE(to_edu(core)->buf_loaded, false);
 }
 
 static const struct vfio_pci_core_mig_ops edu_mig_ops = {
 	.version	= 1,
-	.max_size	= sizeof(struct edu_regs) + EDU_BUF_SIZE,
+	.record_max	= EDU_BUF_SIZE,
 	.stop		= edu_mig_stop,
 	.start		= edu_mig_start,
 	.save		= edu_mig_save,
 	.load		= edu_mig_load,
+	.load_end	= edu_mig_load_end,
 	.precopy	= edu_mig_precopy,
+	.save_end	= edu_mig_save_end,
 	.reset		= edu_mig_reset,
 };
 
