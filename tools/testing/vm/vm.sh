@@ -10,8 +10,9 @@
 # remapping on) and each test device behind its own pcie-root-port, so each
 # has its own IOMMU group and a secondary bus reset of its own:
 #   2x edu (migration source and destination), igb (SR-IOV), e1000e,
-#   nvme (SR-IOV PF), pci-testdev (with a 64-bit BAR), ivshmem-plain,
-#   and a standard VGA (legacy VGA windows, the VGA region).
+#   nvme (SR-IOV PF), pci-testdev (with a 64-bit BAR), ivshmem-plain
+#   (16 MiB), a standard VGA (legacy VGA windows, the VGA region) and two
+#   ivshmem-plain of 1 GiB (streaming migration).
 # The guest's root file system is the host's, read-only over virtio-9p, with
 # the work tree mounted read-write.  The console goes to stdout and to
 # build/vm/console.log.  A watchdog (VM_TIMEOUT seconds, default 1500) kills
@@ -59,6 +60,15 @@ devices=(
 	-device ivshmem-plain,bus=rp7,memdev=shm0
 	-device pcie-root-port,id=rp8,chassis=8,slot=8
 	-device VGA,bus=rp8
+	# Two more ivshmem-plain with 1 GiB of host memory each (allocated
+	# as touched): source and destination of the streaming migration
+	# tests.  The root ports reserve a 64-bit window the BAR fits in.
+	-object memory-backend-ram,id=shm1,size=1G,share=on
+	-device pcie-root-port,id=rp9,chassis=9,slot=9,pref64-reserve=2G
+	-device ivshmem-plain,bus=rp9,memdev=shm1
+	-object memory-backend-ram,id=shm2,size=1G,share=on
+	-device pcie-root-port,id=rp10,chassis=10,slot=10,pref64-reserve=2G
+	-device ivshmem-plain,bus=rp10,memdev=shm2
 )
 
 fs=(
