@@ -10,11 +10,13 @@
  *   memory_lock -> dirty.mark_lock
  *
  * state_lock is never held by anyone who holds memory_lock: the reset paths
- * (which hold memory_lock for write) only try to take it.  When that fails
- * they set reset_pending under reset_lock and the state_lock holder applies
- * the reset when it unlocks (vfio_pci_core_mig_unlock()).  So a state_lock
- * holder may wait for memory_lock, and a data-file reader may fault on an
- * mmap of the device (mmap_lock -> memory_lock) while holding migf->lock,
+ * (which hold memory_lock for write) and the variant's abort only try to
+ * take it.  When that fails they set reset_pending (or abort_err) under
+ * reset_lock and the state_lock holder applies it when it unlocks
+ * (vfio_pci_core_mig_unlock()).  So a state_lock holder may wait for
+ * memory_lock, and a data-file call, which holds state_lock and then the
+ * file's lock for the variant's callbacks, may fault on an mmap of the
+ * device (mmap_lock -> memory_lock) while copying to or from the user,
  * without either ever waiting for the reset in a cycle.
  */
 #ifndef __VFIO_PCI_CORE_MIGRATION_H
