@@ -66,7 +66,7 @@ static int hook(struct shm *s, uint64_t off, uint32_t val)
 	return n == 4 ? 0 : (int)n;
 }
 
-static void shm_open(struct __test_metadata *_metadata, struct shm *s,
+static void ivs_open(struct __test_metadata *_metadata, struct shm *s,
 		     const char *bdf)
 {
 	struct vfio_region_info cfg;
@@ -89,7 +89,7 @@ static void shm_open(struct __test_metadata *_metadata, struct shm *s,
 	s->mem = p;
 }
 
-static void shm_close(struct shm *s)
+static void ivs_close(struct shm *s)
 {
 	if (s->mem)
 		munmap(s->mem, BIG);
@@ -110,8 +110,8 @@ FIXTURE_SETUP(stream)
 		SKIP(return, "needs two 1 GiB ivshmem-plain bound to vfio-pci");
 	for (i = 0; i < 2; i++)
 		ASSERT_EQ(0, vt_rebind(self->bdf[i], VARIANT));
-	shm_open(_metadata, &self->a, self->bdf[0]);
-	shm_open(_metadata, &self->b, self->bdf[1]);
+	ivs_open(_metadata, &self->a, self->bdf[0]);
+	ivs_open(_metadata, &self->b, self->bdf[1]);
 	ASSERT_EQ(4, __vt_region_read(self->a.dev.fd, &self->a.bar0, HOOK_CHUNK,
 				      &self->chunk, 4));
 	ASSERT_EQ(256 * 1024, self->chunk);
@@ -121,8 +121,8 @@ FIXTURE_TEARDOWN(stream)
 {
 	int i;
 
-	shm_close(&self->a);
-	shm_close(&self->b);
+	ivs_close(&self->a);
+	ivs_close(&self->b);
 	for (i = 0; i < self->nr && i < 2; i++)
 		vt_rebind(self->bdf[i], "vfio-pci");
 }
