@@ -130,7 +130,11 @@ void vfio_pci_core_mig_unlock(struct vfio_pci_core_device *core)
 	spin_unlock(&mig->reset_lock);
 }
 
-void vfio_pci_core_mig_reset_notify(struct vfio_pci_core_device *core)
+/*
+ * Record an event (a reset, or the variant's abort with @err) for the
+ * state_lock holder, or apply it now when nobody holds the lock.
+ */
+static void vfio_pci_core_mig_post(struct vfio_pci_core_device *core, int err)
 {
 	struct vfio_pci_core_mig *mig = &core->priv->mig;
 
@@ -138,13 +142,21 @@ void vfio_pci_core_mig_reset_notify(struct vfio_pci_core_device *core)
 		return;
 
 	spin_lock(&mig->reset_lock);
-	mig->reset_pending = true;
+	if (err)
+		mig->abort_err = err;
+	else
+		mig->reset_pending = true;
 	spin_unlock(&mig->reset_lock);
 
-	/* Busy: the holder sees reset_pending when it unlocks. */
+	/* Busy: the holder sees the event when it unlocks. */
 	if (!mutex_trylock(&mig->state_lock))
 		return;
 	vfio_pci_core_mig_unlock(core);
+}
+
+void vfio_pci_core_mig_reset_notify(struct vfio_pci_core_device *core)
+{
+	vfio_pci_core_mig_post(core, 0);
 }
 
 void vfio_pci_core_reset_done(struct pci_dev *pdev)
@@ -158,21 +170,9 @@ EXPORT_SYMBOL_GPL(vfio_pci_core_reset_done);
 
 void vfio_pci_core_mig_abort(struct vfio_pci_core_device *core, int err)
 {
-	struct vfio_pci_core_mig *mig = &core->priv->mig;
-
-	if (!mig->ops)
-		return;
 	if (err >= 0 || err < -MAX_ERRNO)
 		err = -EIO;
-
-	spin_lock(&mig->reset_lock);
-	mig->abort_err = err;
-	spin_unlock(&mig->reset_lock);
-
-	/* Busy: the holder sees abort_err when it unlocks. */
-	if (!mutex_trylock(&mig->state_lock))
-		return;
-	vfio_pci_core_mig_unlock(core);
+	vfio_pci_core_mig_post(core, err);
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_mig_abort);
 

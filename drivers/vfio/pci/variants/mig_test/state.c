@@ -116,35 +116,29 @@ static int mig_test_precopy(struct vfio_pci_core_device *core,
 			    struct vfio_pci_mig_stream *s, bool initial)
 {
 	struct mig_test_device *t = to_mig_test(core);
-	int ret;
 
-	if (!t->in_session) {
-		ret = mig_test_begin(t, s);
-		if (ret)
-			return ret;
-	} else if (t->cursor == t->sess_chunks) {
-		/* A new pass looks at every chunk again. */
+	if (!t->in_session)
+		return mig_test_begin(t, s) ?: mig_test_send(t, s);
+	/* A new pass looks at every chunk again. */
+	if (t->cursor == t->sess_chunks)
 		t->cursor = 0;
-	}
 	return mig_test_send(t, s);
 }
 
+/* After PRE_COPY, a scan from the start sends what changed or is missing. */
 static int mig_test_save(struct vfio_pci_core_device *core,
 			 struct vfio_pci_mig_stream *s)
 {
 	struct mig_test_device *t = to_mig_test(core);
-	int ret;
+	int ret = 0;
 
-	if (!t->in_session) {
+	if (!t->in_session)
 		ret = mig_test_begin(t, s);
-		if (ret)
-			return ret;
-	}
 	if (!t->in_save) {
 		t->in_save = true;
 		t->cursor = 0;
 	}
-	return mig_test_send(t, s);
+	return ret ?: mig_test_send(t, s);
 }
 
 static void mig_test_save_end(struct vfio_pci_core_device *core)
