@@ -66,39 +66,34 @@ void vfio_pci_core_mig_fail(struct vfio_pci_core_device *core, int err)
 
 /*
  * Apply one event that arrived while someone held state_lock: an abort
- * first, then a reset (so a reset pending with an abort wins).  Called with
- * reset_lock held, which it drops when it applies something.  Returns
- * whether it did.
+ * first, then a reset (so a reset pending with an abort wins).  Returns
+ * whether there was one.
  */
 static bool vfio_pci_core_mig_apply_one(struct vfio_pci_core_device *core)
-	__must_hold(&core->priv->mig.reset_lock)
 {
 	struct vfio_pci_core_mig *mig = &core->priv->mig;
-	int err = mig->abort_err;
+	bool reset;
+	int err;
 
-	if (err) {
-		mig->abort_err = 0;
-		spin_unlock(&mig->reset_lock);
-		vfio_pci_core_mig_fail(core, err);
-		return true;
-	}
-	if (mig->reset_pending) {
+	spin_lock(&mig->reset_lock);
+	err = mig->abort_err;
+	mig->abort_err = 0;
+	reset = !err && mig->reset_pending;
+	if (reset)
 		mig->reset_pending = false;
-		spin_unlock(&mig->reset_lock);
+	spin_unlock(&mig->reset_lock);
+
+	if (err)
+		vfio_pci_core_mig_fail(core, err);
+	else if (reset)
 		vfio_pci_core_mig_apply_reset(core);
-		return true;
-	}
-	return false;
+	return err || reset;
 }
 
 static void vfio_pci_core_mig_apply_pending(struct vfio_pci_core_device *core)
 {
-	struct vfio_pci_core_mig *mig = &core->priv->mig;
-
-	do {
-		spin_lock(&mig->reset_lock);
-	} while (vfio_pci_core_mig_apply_one(core));
-	spin_unlock(&mig->reset_lock);
+	while (vfio_pci_core_mig_apply_one(core))
+		;
 }
 
 void vfio_pci_core_mig_lock(struct vfio_pci_core_device *core)
@@ -123,9 +118,13 @@ void vfio_pci_core_mig_unlock(struct vfio_pci_core_device *core)
 {
 	struct vfio_pci_core_mig *mig = &core->priv->mig;
 
-	do {
+	for (;;) {
 		spin_lock(&mig->reset_lock);
-	} while (vfio_pci_core_mig_apply_one(core));
+		if (!mig->reset_pending && !mig->abort_err)
+			break;
+		spin_unlock(&mig->reset_lock);
+		vfio_pci_core_mig_apply_one(core);
+	}
 	mutex_unlock(&mig->state_lock);
 	spin_unlock(&mig->reset_lock);
 }
