@@ -229,6 +229,162 @@ def test_round_trip(workdir, edus, path):
                 g.stop()
 
 
+def round_trip_ok(g, seed, what):
+    """The device still works: a DMA in and back out."""
+    data = pattern(seed, 512)
+    g.wr(IRQ_ACK, 0xffffffff)
+    g.vm.memwrite(RAM_PATCH, data)
+    g.dma(RAM_PATCH, BUF + 0x200, 512, 0)
+    g.vm.memwrite(RAM_OUT, b"\0" * 512)
+    g.dma(BUF + 0x200, RAM_OUT, 512, TO_RAM)
+    check_buffer(data, g.vm.memread(RAM_OUT, 512), what)
+
+
+def start_slow_migration(src, dst, workdir):
+    """A migration that stays in PRE_COPY: guest RAM trickles out."""
+    src.vm.qmp("migrate-set-parameters", **{"max-bandwidth": 4096})
+    uri = "unix:" + os.path.join(workdir, "mig.sock")
+    dst.vm.qmp("migrate-incoming", uri=uri)
+    src.vm.qmp("migrate", uri=uri)
+    end = time.monotonic() + 30
+    while True:
+        st = src.vm.qmp("query-migrate")
+        if st.get("status") == "active" and \
+                st.get("vfio", {}).get("transferred", 0) > 0:
+            return st
+        if st.get("status") not in ("setup", "active") or \
+                time.monotonic() > end:
+            raise AssertionError("migration did not reach PRE_COPY: %r" % st)
+        time.sleep(0.1)
+
+
+def migrate_again(workdir, edus, src, path, buf, what):
+    """After a failed attempt: a fresh destination, a full migration."""
+    src.vm.qmp("migrate-set-parameters", **{"max-bandwidth": 1 << 30})
+    want = src.state()
+    dst = Guest(workdir, "b2", edus[1], path, incoming=True)
+    try:
+        do_migrate(src, dst, workdir, what)
+        check_equal(want, dst.state(), "destination after " + what)
+        check_buffer(buf, dst.buffer(), "destination after " + what)
+    finally:
+        dst.stop()
+
+
+def test_cancel_in_precopy(workdir, edus, path):
+    """migrate_cancel while the device is in PRE_COPY: it runs on."""
+    buf = pattern(0x3c)
+    a = Guest(workdir, "a", edus[0], path)
+    b = None
+    try:
+        program(a, buf)
+        b = Guest(workdir, "b", edus[1], path, incoming=True)
+        start_slow_migration(a, b, workdir)
+        a.vm.qmp("migrate_cancel")
+        st = a.vm.wait_migration(done=("cancelled", "failed"))
+        check_equal("cancelled", st.get("status"), "source after cancel")
+        check_equal("running", a.vm.status(), "source state after cancel")
+        b.stop()
+        b = None
+        round_trip_ok(a, 0x77, "source after cancel")
+        buf = buf[:0x200] + pattern(0x77, 512) + buf[0x400:]
+        migrate_again(workdir, edus, a, path, buf, "%s after cancel" % path)
+    finally:
+        for g in (a, b):
+            if g:
+                g.stop()
+
+
+def test_reset_in_precopy(workdir, edus, path):
+    """The guest resets the machine (and the device) during PRE_COPY."""
+    buf = pattern(0x69)
+    a = Guest(workdir, "a", edus[0], path)
+    b = None
+    try:
+        program(a, buf)
+        b = Guest(workdir, "b", edus[1], path, incoming=True)
+        start_slow_migration(a, b, workdir)
+        a.vm.qmp("system_reset")
+        st = a.vm.qmp("query-migrate")
+        if st.get("status") in ("setup", "active"):
+            a.vm.qmp("migrate_cancel")
+            st = a.vm.wait_migration(done=("cancelled", "failed"))
+        b.stop()
+        b = None
+        check_equal("running", a.vm.status(), "source state after reset")
+        # The reset cleared the guest's config space: set it up again.
+        a.setup()
+        round_trip_ok(a, 0x78, "source after reset")
+        buf = buf[:0x200] + pattern(0x78, 512) + buf[0x400:]
+        migrate_again(workdir, edus, a, path, buf, "%s after reset" % path)
+    finally:
+        for g in (a, b):
+            if g:
+                g.stop()
+
+
+def crc32_le0(data):
+    """The kernel's crc32_le(0, data): zlib's CRC without its inversions."""
+    return ~zlib.crc32(data, 0xffffffff) & 0xffffffff
+
+
+def patch_device_id(stream, device):
+    """Our data-stream header (mig_file.c) with another device ID."""
+    hdr = b"VMIG" + (0x80000000).to_bytes(4, "little") + \
+        (16).to_bytes(4, "little")
+    at = stream.find(hdr)
+    if at < 0:
+        raise AssertionError("no vfio-pci-core stream header in the file")
+    payload = bytearray(stream[at + 16:at + 32])
+    payload[10:12] = device.to_bytes(2, "little")
+    out = bytearray(stream)
+    out[at + 12:at + 16] = crc32_le0(bytes(payload)).to_bytes(4, "little")
+    out[at + 16:at + 32] = payload
+    return bytes(out)
+
+
+def test_foreign_stream(workdir, edus, path):
+    """A stream saved from another device is refused by our own check."""
+    buf = pattern(0x1e)
+    good = os.path.join(workdir, "good.mig")
+    bad = os.path.join(workdir, "bad.mig")
+    a = Guest(workdir, "a", edus[0], path)
+    b = None
+    try:
+        want = program(a, buf)
+        a.vm.qmp("migrate", uri="file:" + good)
+        st = a.vm.wait_migration()
+        check_equal("completed", st.get("status"), "save to a file")
+        a.stop()
+        with open(good, "rb") as f:
+            data = f.read()
+        with open(bad, "wb") as f:
+            f.write(patch_device_id(data, 0x11e9))
+        # Another device's stream: QEMU's own checks pass, ours refuses.
+        b = Guest(workdir, "b", edus[1], path, incoming=True)
+        b.vm.qmp("migrate-incoming", uri="file:" + bad,
+                 **{"exit-on-error": False})
+        st = b.vm.wait_migration(done=("completed", "failed"))
+        check_equal("failed", st.get("status"), "load of a foreign stream")
+        if "Invalid argument" not in b.vm.log_tail(40) + \
+                st.get("error-desc", ""):
+            raise AssertionError("refused, but not by the device (EINVAL):"
+                                 " %s\n%s" % (st.get("error-desc"),
+                                              b.vm.log_tail()))
+        b.stop()
+        # The same stream unpatched loads into the same device.
+        b = Guest(workdir, "b", edus[1], path, incoming=True)
+        b.vm.qmp("migrate-incoming", uri="file:" + good)
+        st = b.vm.wait_migration(done=("completed", "failed"))
+        check_equal("completed", st.get("status"), "load of the real stream")
+        check_equal(want, b.state(), "destination after the real stream")
+        check_buffer(buf, b.buffer(), "destination after the real stream")
+    finally:
+        for g in (a, b):
+            if g:
+                g.stop()
+
+
 def main():
     edus = find_edus()[:2]
     if len(edus) < 2 or not os.path.exists("/sys/bus/pci/drivers/" +
@@ -267,6 +423,12 @@ TESTS = [
     ("iommufd: QEMU migrates A -> B -> A", test_round_trip, ("iommufd",)),
     ("container: QEMU migrates A -> B -> A", test_round_trip,
      ("container",)),
+    ("iommufd: a stream from another device is refused by the device",
+     test_foreign_stream, ("iommufd",)),
+    ("iommufd: migrate_cancel during PRE_COPY, the device runs on",
+     test_cancel_in_precopy, ("iommufd",)),
+    ("iommufd: machine reset during PRE_COPY, QEMU recovers",
+     test_reset_in_precopy, ("iommufd",)),
 ]
 
 if __name__ == "__main__":
