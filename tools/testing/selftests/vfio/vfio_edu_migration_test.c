@@ -639,6 +639,60 @@ TEST_F_TIMEOUT(edu_mig, precopy_resends_changed_buffer, 120)
 			  b->ram[DST_OFF + i]) TH_LOG("byte %d", i);
 }
 
+static uint32_t cfg_rd(struct edu *e, uint64_t off, int size)
+{
+	uint32_t v = 0;
+
+	if (__vt_region_read(e->dev.fd, &e->cfg, off, &v, size) != size)
+		return ~0u;
+	return v;
+}
+
+static int cfg_wr(struct edu *e, uint64_t off, uint32_t v, int size)
+{
+	ssize_t n = __vt_region_write(e->dev.fd, &e->cfg, off, &v, size);
+
+	return n == size ? 0 : (int)n;
+}
+
+/*
+ * The destination keeps the config space its user writes while RESUMING,
+ * as QEMU restores it there (after the device data, before leaving
+ * RESUMING): nothing on the way to RUNNING resets the function or the
+ * virtual config space.  Also written after RUNNING, and checked through
+ * BAR0 itself.
+ */
+TEST_F_TIMEOUT(edu_mig, config_written_while_resuming_stays, 120)
+{
+	static uint8_t stream[STREAM_CAP];
+	struct edu *a = &self->a, *b = &self->b;
+	uint32_t bar, want_bar;
+	size_t len;
+	int fd;
+
+	ASSERT_EQ(0, wr(a, EDU_LIVENESS, 0x0badf00d, 4));
+	ASSERT_EQ(0, save_stream(a, stream, &len));
+
+	bar = cfg_rd(b, PCI_BASE_ADDRESS_0, 4);
+	want_bar = (bar ^ 0x100000) & ~0xfu;	/* another 1 MiB slot */
+	ASSERT_EQ(0, set_state(b, ST(RESUMING), &fd));
+	ASSERT_EQ(0, feed(fd, stream, len, 4096));
+	/* What QEMU's config load does, in RESUMING. */
+	ASSERT_EQ(0, cfg_wr(b, PCI_BASE_ADDRESS_0, want_bar, 4));
+	ASSERT_EQ(0, cfg_wr(b, PCI_COMMAND, PCI_COMMAND_MEMORY |
+			    PCI_COMMAND_MASTER, 2));
+	ASSERT_EQ(0, set_state(b, ST(STOP), NULL));
+	close(fd);
+	ASSERT_EQ(want_bar, cfg_rd(b, PCI_BASE_ADDRESS_0, 4) & ~0xfu);
+	ASSERT_EQ(PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER,
+		  cfg_rd(b, PCI_COMMAND, 2) & 0x7);
+	ASSERT_EQ(0, set_state(b, ST(RUNNING), NULL));
+	ASSERT_EQ(want_bar, cfg_rd(b, PCI_BASE_ADDRESS_0, 4) & ~0xfu);
+	ASSERT_EQ(PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER,
+		  cfg_rd(b, PCI_COMMAND, 2) & 0x7);
+	ASSERT_EQ(~0x0badf00du, rd(b, EDU_LIVENESS, 4));
+}
+
 /* Expected result of SET_STATE from -> to: 0 or -EINVAL. */
 static int arc_expect(uint32_t from, uint32_t to)
 {

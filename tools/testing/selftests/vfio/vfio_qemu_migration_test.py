@@ -395,7 +395,11 @@ def main():
         print("1..0 # SKIP no qemu-system-x86_64")
         return 0
     print("TAP version 13")
-    workdir = tempfile.mkdtemp(prefix="vfio-qemu-mig.")
+    # VT_QEMU_WORKDIR keeps the QEMU logs for a look afterwards.
+    keep = os.environ.get("VT_QEMU_WORKDIR")
+    if keep:
+        os.makedirs(keep, exist_ok=True)
+    workdir = keep or tempfile.mkdtemp(prefix="vfio-qemu-mig.")
     try:
         for bdf in edus:
             rebind(bdf, VARIANT)
@@ -412,7 +416,8 @@ def main():
                 rebind(bdf, "vfio-pci")
             except (OSError, RuntimeError) as e:
                 print("# could not give %s back to vfio-pci: %s" % (bdf, e))
-        shutil.rmtree(workdir, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(workdir, ignore_errors=True)
     for line in Bench.lines:
         print("# bench: " + line)
     print("1..%d" % len(results))
