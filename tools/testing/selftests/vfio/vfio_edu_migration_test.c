@@ -693,6 +693,52 @@ TEST_F_TIMEOUT(edu_mig, config_written_while_resuming_stays, 120)
 	ASSERT_EQ(~0x0badf00du, rd(b, EDU_LIVENESS, 4));
 }
 
+/*
+ * QEMU attaches a physical device to a page table it allocates from its
+ * IOAS: the driver still reads what a DMA into the device loads, through
+ * that IOAS (here: the pattern shows up in the stream).
+ */
+TEST_F_TIMEOUT(edu_mig, shadow_through_a_users_page_table, 120)
+{
+	static uint8_t stream[STREAM_CAP];
+	struct edu *a = &self->a;
+	uint32_t hwpt, out;
+	size_t len;
+	int i;
+
+	ASSERT_EQ(0, __vt_hwpt_alloc(a->dev.iommufd, a->dev.devid,
+				     a->dev.ioas_id, 0, &hwpt));
+	ASSERT_EQ(0, __vt_attach(a->dev.fd, hwpt, &out));
+	ASSERT_EQ(hwpt, out);
+	for (i = 0; i < EDU_BUF_SIZE; i++)
+		a->ram[SRC_OFF + i] = (i * 5) ^ 0x96;
+	ASSERT_EQ(0, edu_dma(a, RAM_IOVA + SRC_OFF, EDU_BUF, EDU_BUF_SIZE, 0));
+	ASSERT_EQ(0, save_stream(a, stream, &len));
+	ASSERT_TRUE(contains(stream, len, a->ram + SRC_OFF + 2048, 64));
+}
+
+/*
+ * With two IOAS in the iommufd the IOAS behind a page table cannot be told:
+ * the attach is refused up front, and the device stays where it was.
+ */
+TEST_F_TIMEOUT(edu_mig, ambiguous_page_table_refused, 120)
+{
+	struct edu *a = &self->a;
+	uint32_t other, hwpt;
+
+	ASSERT_EQ(0, __vt_ioas_alloc(a->dev.iommufd, &other));
+	ASSERT_EQ(0, __vt_hwpt_alloc(a->dev.iommufd, a->dev.devid,
+				     a->dev.ioas_id, 0, &hwpt));
+	ASSERT_EQ(-EOPNOTSUPP, __vt_attach(a->dev.fd, hwpt, NULL));
+	/* Still attached to the first IOAS: a DMA round trip works. */
+	memset(a->ram + SRC_OFF, 0x5c, 256);
+	ASSERT_EQ(0, edu_dma(a, RAM_IOVA + SRC_OFF, EDU_BUF, 256, 0));
+	ASSERT_EQ(0, edu_dma(a, EDU_BUF, RAM_IOVA + DST_OFF, 256, EDU_TO_RAM));
+	ASSERT_EQ(0, memcmp(a->ram + SRC_OFF, a->ram + DST_OFF, 256));
+	/* The IOAS itself is no problem. */
+	ASSERT_EQ(0, __vt_attach(a->dev.fd, a->dev.ioas_id, NULL));
+}
+
 /* Expected result of SET_STATE from -> to: 0 or -EINVAL. */
 static int arc_expect(uint32_t from, uint32_t to)
 {
