@@ -96,21 +96,29 @@ static int find_edus(char bdfs[][VT_BDF_LEN])
 	return n;
 }
 
-static uint64_t rd(struct edu *e, uint64_t off, int size)
+/* A register of BAR0 (or of config space: cfg_rd(), cfg_wr()). */
+static uint64_t region_rd(struct edu *e, const struct vfio_region_info *r,
+			  uint64_t off, int size)
 {
 	uint64_t v = 0;
 
-	if (__vt_region_read(e->dev.fd, &e->bar0, off, &v, size) != size)
+	if (__vt_region_read(e->dev.fd, r, off, &v, size) != size)
 		return ~0ULL;
 	return v;
 }
 
-static int wr(struct edu *e, uint64_t off, uint64_t v, int size)
+static int region_wr(struct edu *e, const struct vfio_region_info *r,
+		     uint64_t off, uint64_t v, int size)
 {
-	ssize_t n = __vt_region_write(e->dev.fd, &e->bar0, off, &v, size);
+	ssize_t n = __vt_region_write(e->dev.fd, r, off, &v, size);
 
 	return n == size ? 0 : (int)n;
 }
+
+#define rd(e, off, size)	region_rd(e, &(e)->bar0, off, size)
+#define wr(e, off, v, size)	region_wr(e, &(e)->bar0, off, v, size)
+#define cfg_rd(e, off, size)	((uint32_t)region_rd(e, &(e)->cfg, off, size))
+#define cfg_wr(e, off, v, size)	region_wr(e, &(e)->cfg, off, v, size)
 
 static int map_ram(struct edu *e)
 {
@@ -637,22 +645,6 @@ TEST_F_TIMEOUT(edu_mig, precopy_resends_changed_buffer, 120)
 	for (i = 0; i < EDU_BUF_SIZE; i++)
 		ASSERT_EQ(i >= 128 && i < 192 ? 0xee : (i ^ 0x33) & 0xff,
 			  b->ram[DST_OFF + i]) TH_LOG("byte %d", i);
-}
-
-static uint32_t cfg_rd(struct edu *e, uint64_t off, int size)
-{
-	uint32_t v = 0;
-
-	if (__vt_region_read(e->dev.fd, &e->cfg, off, &v, size) != size)
-		return ~0u;
-	return v;
-}
-
-static int cfg_wr(struct edu *e, uint64_t off, uint32_t v, int size)
-{
-	ssize_t n = __vt_region_write(e->dev.fd, &e->cfg, off, &v, size);
-
-	return n == size ? 0 : (int)n;
 }
 
 /*

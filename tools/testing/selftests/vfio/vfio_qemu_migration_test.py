@@ -271,56 +271,54 @@ def migrate_again(workdir, edus, src, path, buf, what):
         dst.stop()
 
 
-def test_cancel_in_precopy(workdir, edus, path):
-    """migrate_cancel while the device is in PRE_COPY: it runs on."""
-    buf = pattern(0x3c)
+def interrupted_precopy(workdir, edus, path, seed, interrupt, what):
+    """Start a migration, @interrupt it in PRE_COPY: the source runs on,
+    its device works and then migrates in full."""
+    buf = pattern(seed)
     a = Guest(workdir, "a", edus[0], path)
     b = None
     try:
         program(a, buf)
         b = Guest(workdir, "b", edus[1], path, incoming=True)
         start_slow_migration(a, b, workdir)
-        a.vm.qmp("migrate_cancel")
-        st = a.vm.wait_migration(done=("cancelled", "failed"))
-        check_equal("cancelled", st.get("status"), "source after cancel")
-        check_equal("running", a.vm.status(), "source state after cancel")
+        interrupt(a)
         b.stop()
         b = None
-        round_trip_ok(a, 0x77, "source after cancel")
-        buf = buf[:0x200] + pattern(0x77, 512) + buf[0x400:]
-        migrate_again(workdir, edus, a, path, buf, "%s after cancel" % path)
+        check_equal("running", a.vm.status(), "source state after " + what)
+        round_trip_ok(a, seed + 1, "source after " + what)
+        buf = buf[:0x200] + pattern(seed + 1, 512) + buf[0x400:]
+        migrate_again(workdir, edus, a, path, buf,
+                      "%s after %s" % (path, what))
     finally:
         for g in (a, b):
             if g:
                 g.stop()
+
+
+def cancel(a):
+    a.vm.qmp("migrate_cancel")
+    st = a.vm.wait_migration(done=("cancelled", "failed"))
+    check_equal("cancelled", st.get("status"), "source after cancel")
+
+
+def machine_reset(a):
+    a.vm.qmp("system_reset")
+    st = a.vm.qmp("query-migrate")
+    if st.get("status") in ("setup", "active"):
+        a.vm.qmp("migrate_cancel")
+        a.vm.wait_migration(done=("cancelled", "failed"))
+    # The reset cleared the guest's config space: set it up again.
+    a.setup()
+
+
+def test_cancel_in_precopy(workdir, edus, path):
+    """migrate_cancel while the device is in PRE_COPY: it runs on."""
+    interrupted_precopy(workdir, edus, path, 0x3c, cancel, "cancel")
 
 
 def test_reset_in_precopy(workdir, edus, path):
     """The guest resets the machine (and the device) during PRE_COPY."""
-    buf = pattern(0x69)
-    a = Guest(workdir, "a", edus[0], path)
-    b = None
-    try:
-        program(a, buf)
-        b = Guest(workdir, "b", edus[1], path, incoming=True)
-        start_slow_migration(a, b, workdir)
-        a.vm.qmp("system_reset")
-        st = a.vm.qmp("query-migrate")
-        if st.get("status") in ("setup", "active"):
-            a.vm.qmp("migrate_cancel")
-            st = a.vm.wait_migration(done=("cancelled", "failed"))
-        b.stop()
-        b = None
-        check_equal("running", a.vm.status(), "source state after reset")
-        # The reset cleared the guest's config space: set it up again.
-        a.setup()
-        round_trip_ok(a, 0x78, "source after reset")
-        buf = buf[:0x200] + pattern(0x78, 512) + buf[0x400:]
-        migrate_again(workdir, edus, a, path, buf, "%s after reset" % path)
-    finally:
-        for g in (a, b):
-            if g:
-                g.stop()
+    interrupted_precopy(workdir, edus, path, 0x69, machine_reset, "reset")
 
 
 def crc32_le0(data):
