@@ -311,6 +311,14 @@ def machine_reset(a):
     a.setup()
 
 
+def test_host_reset_in_precopy(workdir, edus, path):
+    """The host resets the source's function (sysfs) during PRE_COPY."""
+    def host_reset(a):
+        sysfs_write("/sys/bus/pci/devices/%s/reset" % edus[0], "1")
+        a.vm.wait_migration(done=("failed", "cancelled"))
+    interrupted_precopy(workdir, edus, path, 0x4b, host_reset, "host reset")
+
+
 def test_cancel_in_precopy(workdir, edus, path):
     """migrate_cancel while the device is in PRE_COPY: it runs on."""
     interrupted_precopy(workdir, edus, path, 0x3c, cancel, "cancel")
@@ -432,6 +440,8 @@ TESTS = [
      test_cancel_in_precopy, ("iommufd",)),
     ("iommufd: machine reset during PRE_COPY, QEMU recovers",
      test_reset_in_precopy, ("iommufd",)),
+    ("container: the host resets the function during PRE_COPY",
+     test_host_reset_in_precopy, ("container",)),
 ]
 
 if __name__ == "__main__":
