@@ -303,6 +303,7 @@ def cancel(a):
 
 def machine_reset(a):
     a.vm.qmp("system_reset")
+    time.sleep(2)
     st = a.vm.qmp("query-migrate")
     if st.get("status") in ("setup", "active"):
         a.vm.qmp("migrate_cancel")
@@ -315,6 +316,9 @@ def test_host_reset_in_precopy(workdir, edus, path):
     """The host resets the source's function (sysfs) during PRE_COPY."""
     def host_reset(a):
         sysfs_write("/sys/bus/pci/devices/%s/reset" % edus[0], "1")
+        time.sleep(2)
+        if a.vm.qmp("query-migrate").get("status") in ("setup", "active"):
+            a.vm.qmp("migrate_cancel")
         a.vm.wait_migration(done=("failed", "cancelled"))
     interrupted_precopy(workdir, edus, path, 0x4b, host_reset, "host reset")
 
