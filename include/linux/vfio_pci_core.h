@@ -556,10 +556,14 @@ void __iomem *vfio_pci_core_iomap(struct vfio_pci_core_device *core,
  * @vdev: the device
  * @pt_id: in: the IOAS or page table to attach to; out: the page table used
  *
- * vfio_iommufd_physical_attach_ioas(), plus remembering the IOAS for
- * vfio_pci_core_iova_rw().
+ * vfio_iommufd_physical_attach_ioas().  For a device whose variant called
+ * vfio_pci_core_iova_init(), first finds the IOAS behind @pt_id for
+ * vfio_pci_core_iova_rw(): @pt_id itself, or for a page table the user
+ * allocated, the one IOAS of the user's iommufd.
  *
- * Return: 0 or a negative errno from iommufd.
+ * Return: 0, -EOPNOTSUPP when the IOAS behind a page table cannot be told
+ * (the iommufd holds several, or none near its ID), or iommufd's errno.  A
+ * refusal leaves the device's attachment as it was.
  */
 int vfio_pci_core_attach_ioas(struct vfio_device *vdev, u32 *pt_id);
 
@@ -570,52 +574,42 @@ int vfio_pci_core_attach_ioas(struct vfio_device *vdev, u32 *pt_id);
 void vfio_pci_core_detach_ioas(struct vfio_device *vdev);
 
 /**
+ * vfio_pci_core_iova_init() - the variant reads and writes its IOVA space
+ * @core: the device, allocated but not yet registered
+ *
+ * Makes vfio_pci_core_iova_rw() available: on the iommufd paths the core
+ * then keeps an iommufd access on the IOAS behind every attachment, and
+ * refuses an attachment whose IOAS it cannot tell (see
+ * vfio_pci_core_attach_ioas()).  Call from probe before
+ * vfio_pci_core_register_device().
+ */
+void vfio_pci_core_iova_init(struct vfio_pci_core_device *core);
+
+/**
  * vfio_pci_core_iova_rw() - CPU access to the device's IOVA space
- * @core: the device, attached through iommufd with
- *	  vfio_pci_core_attach_ioas() to an IOAS
+ * @core: the device; its variant called vfio_pci_core_iova_init()
  * @iova: the IOVA of the first byte
  * @buf: kernel buffer
  * @len: bytes
  * @write: copy @buf to the IOVA range (else from it)
  *
- * For a driver that moves device-internal memory by DMA: it can read what
- * the device wrote and provide what the device will read.  The IOVA range
- * must be mapped (and writable for @write).  May fault in user memory: never
- * call it between vfio_pci_core_mmio_begin() and vfio_pci_core_mmio_end().
+ * Reaches the memory the device reaches at @iova, on every binding: a type1
+ * container (vfio_dma_rw()), an IOAS, or a page table allocated from an
+ * IOAS.  For a driver that reads what a DMA the user started is about to
+ * move, or carries out a DMA the user asked for.  It must never write the
+ * user's memory on its own account.  The range must be mapped (and writable
+ * for @write).  May fault in user memory: never call it between
+ * vfio_pci_core_mmio_begin() and vfio_pci_core_mmio_end().  On a type1
+ * container only from the process that mapped the memory.
  *
  * Context: process context; may sleep.
- * Return: 0, -EOPNOTSUPP when the device is not attached to an IOAS (type1
- * container, or a kernel without iommufd), or iommufd's errno (-EINVAL,
- * -ENOENT for an unmapped range, -EPERM for a read-only one).
+ * Return: 0, -EINVAL without vfio_pci_core_iova_init() or for an empty range,
+ * -EOPNOTSUPP when the device is bound through iommufd but not attached, or
+ * the errno of iommufd or of the container (-EINVAL or -ENOENT for an
+ * unmapped range, -EPERM for a read-only one, -EFAULT).
  */
 int vfio_pci_core_iova_rw(struct vfio_pci_core_device *core, u64 iova,
 			  void *buf, size_t len, bool write);
-
-/**
- * vfio_pci_core_iova_lend() - move device memory through borrowed IOVA space
- * @core: the device, as for vfio_pci_core_iova_rw()
- * @iova: a range of the user's IOVA space the device can reach, mapped
- *	  readable and writable
- * @buf: @len bytes: what the device gets, or where what it gave lands
- * @len: bytes
- * @to_device: @buf is copied to the range before @dma (else the range is
- *	       copied to @buf after @dma)
- * @dma: makes the device read (@to_device) or write the range by DMA and
- *	 waits for it; returns 0 or a negative errno
- * @arg: passed to @dma
- *
- * For device memory that only DMA reaches (saving or loading it for
- * migration).  The user's bytes in the range are saved first and put back
- * afterwards, whatever @dma did; the user must not touch the range
- * meanwhile.  Same context rules as vfio_pci_core_iova_rw(); @dma may use
- * vfio_pci_core_mmio_begin().
- *
- * Return: 0, the errno of @dma, or as vfio_pci_core_iova_rw().
- */
-int vfio_pci_core_iova_lend(struct vfio_pci_core_device *core, u64 iova,
-			    void *buf, size_t len, bool to_device,
-			    int (*dma)(struct vfio_pci_core_device *core,
-				       void *arg), void *arg);
 
 /* Dirty page tracking of device DMA, in software */
 

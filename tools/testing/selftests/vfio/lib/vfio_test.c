@@ -165,6 +165,23 @@ uint32_t vt_ioas_alloc(int iommufd)
 	return id;
 }
 
+int __vt_hwpt_alloc(int iommufd, uint32_t dev_id, uint32_t pt_id,
+		    uint32_t flags, uint32_t *hwpt_id)
+{
+	struct iommu_hwpt_alloc alloc = {
+		.size = sizeof(alloc),
+		.flags = flags,
+		.dev_id = dev_id,
+		.pt_id = pt_id,
+	};
+	int ret;
+
+	ret = vt_ioctl(iommufd, IOMMU_HWPT_ALLOC, &alloc);
+	if (!ret)
+		*hwpt_id = alloc.out_hwpt_id;
+	return ret;
+}
+
 int __vt_bind(int devfd, int iommufd, uint32_t *devid)
 {
 	struct vfio_device_bind_iommufd bind = {

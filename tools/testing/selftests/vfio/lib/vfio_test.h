@@ -67,6 +67,10 @@ int vt_iommufd_open(void);
 int __vt_ioas_alloc(int iommufd, uint32_t *ioas_id);
 uint32_t vt_ioas_alloc(int iommufd);
 
+/* IOMMU_HWPT_ALLOC of a paging page table from @pt_id for device @dev_id. */
+int __vt_hwpt_alloc(int iommufd, uint32_t dev_id, uint32_t pt_id,
+		    uint32_t flags, uint32_t *hwpt_id);
+
 int __vt_bind(int devfd, int iommufd, uint32_t *devid);
 int __vt_attach(int devfd, uint32_t pt_id, uint32_t *out_pt_id);
 int __vt_detach(int devfd);
