@@ -20,6 +20,7 @@
 
 #include "kselftest_harness.h"
 #include "lib/vfio_test.h"
+#include "lib/vfio_mig.h"
 
 #define EDU_LIVENESS	0x04
 #define EDU_FACT	0x08
@@ -44,6 +45,17 @@
 #define VARIANT		"edu-vfio-pci"
 #define ST(x)		VFIO_DEVICE_STATE_##x
 
+/* The shared migration helpers (lib/vfio_mig.h) under this file's names. */
+#define rebind(bdf, drv)	vt_rebind(bdf, drv)
+#define feature(fd, fl, d, l)	vt_mig_feature(fd, fl, d, l)
+#define set_state(e, st, pfd)	vt_mig_set_state((e)->dev.fd, st, pfd)
+#define get_state(e)		vt_mig_get_state((e)->dev.fd)
+#define precopy_info(fd, i)	vt_mig_precopy_info(fd, i)
+#define drain(fd, b, cap, len)	vt_mig_drain(fd, b, cap, len)
+#define feed(fd, b, len, chunk)	vt_mig_feed(fd, b, len, chunk)
+#define now_us()		vt_now_us()
+#define crc32_le0(p, len)	vt_crc32_le(0, p, len)
+
 struct edu {
 	struct vt_device dev;
 	struct vfio_region_info bar0;
@@ -57,34 +69,6 @@ FIXTURE(edu_mig) {
 	struct edu a;
 	struct edu b;
 };
-
-/* driver_override + drivers_probe, as an admin does. */
-static int rebind(const char *bdf, const char *driver)
-{
-	char path[256];
-	int fd, ok = 1;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver/unbind",
-		 bdf);
-	fd = open(path, O_WRONLY);
-	if (fd >= 0) {
-		ok &= write(fd, bdf, strlen(bdf)) > 0;
-		close(fd);
-	}
-	snprintf(path, sizeof(path),
-		 "/sys/bus/pci/devices/%s/driver_override", bdf);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	ok &= write(fd, driver, strlen(driver)) > 0;
-	close(fd);
-	fd = open("/sys/bus/pci/drivers_probe", O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	ok &= write(fd, bdf, strlen(bdf)) > 0;
-	close(fd);
-	return ok ? 0 : -EIO;
-}
 
 static int find_edus(char bdfs[][VT_BDF_LEN])
 {
@@ -224,79 +208,6 @@ static int edu_dma(struct edu *e, uint64_t src, uint64_t dst, uint64_t cnt,
 	return edu_dma_start(e, src, dst, cnt, cmd) ?: edu_wait(e);
 }
 
-/* Device-feature helpers; 0 or -errno. */
-static int feature(int fd, uint32_t flags, void *data, size_t len)
-{
-	uint8_t buf[sizeof(struct vfio_device_feature) + 64]
-		__attribute__((aligned(8)));
-	struct vfio_device_feature *f = (void *)buf;
-	int ret;
-
-	f->argsz = sizeof(*f) + len;
-	f->flags = flags;
-	memcpy(f->data, data, len);
-	ret = ioctl(fd, VFIO_DEVICE_FEATURE, f);
-	memcpy(data, f->data, len);
-	return ret ? -errno : 0;
-}
-
-static int set_state(struct edu *e, uint32_t state, int *data_fd)
-{
-	struct vfio_device_feature_mig_state mig = { .device_state = state };
-	int ret;
-
-	ret = feature(e->dev.fd, VFIO_DEVICE_FEATURE_SET |
-		      VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE, &mig, sizeof(mig));
-	if (data_fd)
-		*data_fd = ret ? -1 : mig.data_fd;
-	else if (!ret && mig.data_fd >= 0)
-		close(mig.data_fd);
-	return ret;
-}
-
-static int get_state(struct edu *e)
-{
-	struct vfio_device_feature_mig_state mig = {};
-
-	if (feature(e->dev.fd, VFIO_DEVICE_FEATURE_GET |
-		    VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE, &mig, sizeof(mig)))
-		return -1;
-	return mig.device_state;
-}
-
-static int precopy_info(int fd, struct vfio_precopy_info *info)
-{
-	info->argsz = sizeof(*info);
-	return ioctl(fd, VFIO_MIG_GET_PRECOPY_INFO, info) ? -errno : 0;
-}
-
-/* Read a data fd until end of stream (0) or a temporary end (-ENOMSG). */
-static ssize_t drain(int fd, uint8_t *buf, size_t cap, size_t *len)
-{
-	ssize_t n;
-
-	for (;;) {
-		n = read(fd, buf + *len, cap - *len);
-		if (n <= 0)
-			return n < 0 ? -errno : 0;
-		*len += n;
-	}
-}
-
-static int feed(int fd, const uint8_t *buf, size_t len, size_t chunk)
-{
-	size_t done = 0;
-	ssize_t n;
-
-	while (done < len) {
-		n = write(fd, buf + done, len - done < chunk ? len - done : chunk);
-		if (n < 0)
-			return -errno;
-		done += n;
-	}
-	return 0;
-}
-
 #define STREAM_CAP	(64 * 1024)
 
 /* Save a stopped-device stream from @e (RUNNING -> STOP_COPY -> RUNNING). */
@@ -324,14 +235,6 @@ static int load_stream(struct edu *e, const uint8_t *buf, size_t len)
 	ret = feed(fd, buf, len, 100);
 	close(fd);
 	return ret ?: set_state(e, ST(RUNNING), NULL);
-}
-
-static double now_us(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1e6 + t.tv_nsec / 1e3;
 }
 
 TEST_F_TIMEOUT(edu_mig, features_advertised, 60)
@@ -847,20 +750,6 @@ TEST_F_TIMEOUT(edu_mig, stopped_device_ignores_writes, 60)
 	ASSERT_EQ(0, set_state(&self->a, ST(RUNNING), NULL));
 	ASSERT_EQ(0, wr(&self->a, EDU_LIVENESS, 4, 4));
 	ASSERT_EQ(~4u, rd(&self->a, EDU_LIVENESS, 4));
-}
-
-/* The kernel's crc32_le(0, ...), as the stream's records use it. */
-static uint32_t crc32_le0(const uint8_t *p, size_t len)
-{
-	uint32_t crc = 0;
-	int k;
-
-	while (len--) {
-		crc ^= *p++;
-		for (k = 0; k < 8; k++)
-			crc = (crc >> 1) ^ (crc & 1 ? 0xedb88320 : 0);
-	}
-	return crc;
 }
 
 /* Stream record header: magic, tag, len, crc; the first record's payload
