@@ -50,6 +50,26 @@ void vfio_pci_mig_file_unlock(struct vfio_pci_mig_stream *s)
 }
 
 /*
+ * The start of a read() or write(): 0 with both locks held, or the errno of
+ * the call (positioned I/O, a lock busy under O_NONBLOCK, a dead session).
+ */
+int vfio_pci_mig_file_enter(struct file *filp, loff_t *ppos)
+{
+	struct vfio_pci_mig_stream *s = filp->private_data;
+	int ret;
+
+	if (ppos)
+		return -ESPIPE;
+	ret = vfio_pci_mig_file_lock(s, filp->f_flags & O_NONBLOCK);
+	if (ret)
+		return ret;
+	ret = READ_ONCE(s->error);
+	if (ret)
+		vfio_pci_mig_file_unlock(s);
+	return ret;
+}
+
+/*
  * Make *@buf hold at least @need bytes (at most a record and its framing),
  * keeping its contents and counting what the file holds.  Returns the
  * buffer, or NULL (and *@buf unchanged) when out of memory.

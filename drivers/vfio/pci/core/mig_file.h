@@ -140,6 +140,7 @@ static inline u32 vfio_pci_mig_record_max(const struct vfio_pci_core_mig_ops *op
 /* mig_file.c */
 int vfio_pci_mig_file_lock(struct vfio_pci_mig_stream *s, bool nonblock);
 void vfio_pci_mig_file_unlock(struct vfio_pci_mig_stream *s);
+int vfio_pci_mig_file_enter(struct file *filp, loff_t *ppos);
 void *vfio_pci_mig_file_grow(struct vfio_pci_mig_stream *s, u8 **buf,
 			     size_t *cap, size_t need);
 void vfio_pci_mig_file_fail(struct vfio_pci_mig_stream *s, int err);

@@ -125,16 +125,12 @@ ssize_t vfio_pci_mig_write(struct file *filp, const char __user *buf,
 	struct vfio_pci_mig_stream *s = filp->private_data;
 	ssize_t ret;
 
-	if (ppos)
-		return -ESPIPE;
-	ret = vfio_pci_mig_file_lock(s, filp->f_flags & O_NONBLOCK);
+	ret = vfio_pci_mig_file_enter(filp, ppos);
 	if (ret)
 		return ret;
-
-	ret = READ_ONCE(s->error);
-	if (!ret && s->broken)
+	if (s->broken) {
 		ret = -EINVAL;
-	if (!ret) {
+	} else {
 		ret = vfio_pci_mig_write_locked(s, buf, count);
 		/* A user copy fault is the user's problem, not the stream's. */
 		if (ret < 0 && ret != -EFAULT)

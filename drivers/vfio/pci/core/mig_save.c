@@ -139,13 +139,9 @@ ssize_t vfio_pci_mig_read(struct file *filp, char __user *buf, size_t count,
 	size_t done = 0, n;
 	int ret;
 
-	if (ppos)
-		return -ESPIPE;
-	ret = vfio_pci_mig_file_lock(s, filp->f_flags & O_NONBLOCK);
+	ret = vfio_pci_mig_file_enter(filp, ppos);
 	if (ret)
 		return ret;
-
-	ret = READ_ONCE(s->error);
 	while (!ret && done < count) {
 		if (vfio_pci_mig_at_end(s)) {
 			if (s->phase == VFIO_PCI_MIG_PRECOPY && !done)
