@@ -114,11 +114,14 @@ static __poll_t vfio_pci_mig_poll(struct file *filp,
 	if (!s->saving)
 		return EPOLLOUT | EPOLLWRNORM;
 
-	/* Readable unless at the temporary end of a pre-copy pass. */
-	mutex_lock(&s->lock);
-	if (s->phase != VFIO_PCI_MIG_PRECOPY || s->pass_open || s->pos < s->len)
+	/*
+	 * Readable unless at the temporary end of a pre-copy pass.  Lock-free,
+	 * so that poll() never waits for a long read(): a wake-up follows
+	 * every change that makes the file readable.
+	 */
+	if (READ_ONCE(s->phase) != VFIO_PCI_MIG_PRECOPY ||
+	    READ_ONCE(s->pass_open) || READ_ONCE(s->pos) < READ_ONCE(s->len))
 		mask = EPOLLIN | EPOLLRDNORM;
-	mutex_unlock(&s->lock);
 	return mask;
 }
 
@@ -138,11 +141,11 @@ static void vfio_pci_mig_show_fdinfo(struct seq_file *m, struct file *filp)
 {
 	struct vfio_pci_mig_stream *s = filp->private_data;
 
-	mutex_lock(&s->lock);
-	seq_printf(m, "vfio-mig-bytes:\t%llu\n", s->bytes);
-	seq_printf(m, "vfio-mig-kernel-mem:\t%zu\n", s->mem);
-	seq_printf(m, "vfio-mig-kernel-mem-peak:\t%zu\n", s->mem_peak);
-	mutex_unlock(&s->lock);
+	/* Counters, read without the lock a long read() or write() holds. */
+	seq_printf(m, "vfio-mig-bytes:\t%llu\n", READ_ONCE(s->bytes));
+	seq_printf(m, "vfio-mig-kernel-mem:\t%zu\n", READ_ONCE(s->mem));
+	seq_printf(m, "vfio-mig-kernel-mem-peak:\t%zu\n",
+		   READ_ONCE(s->mem_peak));
 }
 
 static void vfio_pci_mig_free(struct vfio_pci_mig_stream *s)

@@ -19,6 +19,7 @@
 #include <linux/crc32.h>
 #include <linux/fs.h>
 #include <linux/sched/signal.h>
+#include <linux/sizes.h>
 #include <linux/uaccess.h>
 
 #include "mig_file.h"
@@ -149,7 +150,8 @@ ssize_t vfio_pci_mig_read(struct file *filp, char __user *buf, size_t count,
 			break;
 		}
 		if (s->pos == s->len) {
-			if (done && signal_pending(current))
+			/* Let state changes in between long reads. */
+			if (done && (done >= SZ_8M || signal_pending(current)))
 				break;
 			ret = vfio_pci_mig_produce(s);
 			if (ret)
