@@ -66,11 +66,25 @@ static int hook(struct shm *s, uint64_t off, uint32_t val)
 	return n == 4 ? 0 : (int)n;
 }
 
-static void ivs_open(struct __test_metadata *_metadata, struct shm *s,
-		     const char *bdf)
+/* Memory decoding on, through the config region; 0 or -errno. */
+static int enable_memory(int fd)
 {
 	struct vfio_region_info cfg;
 	uint16_t cmd;
+	int ret;
+
+	ret = __vt_region_info(fd, VFIO_PCI_CONFIG_REGION_INDEX, &cfg);
+	if (ret)
+		return ret;
+	if (__vt_region_read(fd, &cfg, PCI_COMMAND, &cmd, 2) != 2)
+		return -EIO;
+	cmd |= PCI_COMMAND_MEMORY;
+	return __vt_region_write(fd, &cfg, PCI_COMMAND, &cmd, 2) == 2 ? 0 : -EIO;
+}
+
+static void ivs_open(struct __test_metadata *_metadata, struct shm *s,
+		     const char *bdf)
+{
 	void *p;
 
 	vt_device_open(&s->dev, bdf);
@@ -79,11 +93,7 @@ static void ivs_open(struct __test_metadata *_metadata, struct shm *s,
 	ASSERT_EQ(0, __vt_region_info(s->dev.fd, VFIO_PCI_BAR2_REGION_INDEX,
 				      &s->bar2));
 	ASSERT_EQ(BIG, s->bar2.size);
-	ASSERT_EQ(0, __vt_region_info(s->dev.fd, VFIO_PCI_CONFIG_REGION_INDEX,
-				      &cfg));
-	ASSERT_EQ(2, __vt_region_read(s->dev.fd, &cfg, PCI_COMMAND, &cmd, 2));
-	cmd |= PCI_COMMAND_MEMORY;
-	ASSERT_EQ(2, __vt_region_write(s->dev.fd, &cfg, PCI_COMMAND, &cmd, 2));
+	ASSERT_EQ(0, enable_memory(s->dev.fd));
 	ASSERT_EQ(0, __vt_region_mmap(s->dev.fd, &s->bar2, 0, BIG,
 				      PROT_READ | PROT_WRITE, MAP_SHARED, &p));
 	s->mem = p;
@@ -697,6 +707,7 @@ static void *edu_migrate(void *arg)
 	for (i = 0; i < 2; i++) {
 		vt_device_open(&d[i], j->bdf[i]);
 		ret = ret ?: __vt_region_info(d[i].fd, 0, &bar[i]);
+		ret = ret ?: enable_memory(d[i].fd);
 	}
 	ret = ret ?: edu_liveness(&d[0], &bar[0], &v, true);
 	ret = ret ?: vt_mig_set_state(d[0].fd, VT_ST(STOP_COPY), &afd);
