@@ -360,7 +360,7 @@ static short poll_now(int fd)
 
 TEST_F_TIMEOUT(stream, poll_and_nonblock, 300)
 {
-	static uint8_t buf[1 << 20];
+	static uint8_t buf[2 << 20];	/* the 1 MiB window and its framing */
 	struct vfio_precopy_info info;
 	size_t len = 0;
 	int afd, bfd;
