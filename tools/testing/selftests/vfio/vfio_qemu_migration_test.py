@@ -26,6 +26,7 @@ import time
 import traceback
 import zlib
 
+sys.dont_write_bytecode = True     # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.realpath(__file__)),
                                 "lib"))
 from qemu_vm import Qemu, QemuError, migrate  # noqa: E402
