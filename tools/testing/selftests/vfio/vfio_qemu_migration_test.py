@@ -26,6 +26,7 @@ import time
 import traceback
 import zlib
 
+sys.dont_write_bytecode = True     # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.realpath(__file__)),
                                 "lib"))
 from qemu_vm import Qemu, QemuError, migrate  # noqa: E402
@@ -192,7 +193,19 @@ def do_migrate(src, dst, workdir, what):
                              "destination log:\n%s" %
                              (what, st.get("status"), st.get("error-desc"),
                               src.vm.log_tail(), dst.vm.log_tail()))
-    check_equal("running", dst.vm.status(), "%s: destination state" % what)
+    # The source reports "completed" once it has sent everything; the
+    # destination may still be loading (its config space then still shows
+    # what QEMU read from the device at realize: the host's BAR address and
+    # COMMAND).  Check it only once it runs.
+    status = dst.vm.status()
+    if status != "running":
+        print("# %s: destination still %s when the source completed" %
+              (what, status))
+    end = time.monotonic() + 120
+    while status != "running" and time.monotonic() < end:
+        time.sleep(0.2)
+        status = dst.vm.status()
+    check_equal("running", status, "%s: destination state" % what)
     Bench.lines.append("qemu edu migration %s: downtime %d ms, total %d ms"
                        % (what, st.get("downtime", -1),
                           st.get("total-time", -1)))
@@ -272,8 +285,9 @@ def migrate_again(workdir, edus, src, path, buf, what):
 
 
 def interrupted_precopy(workdir, edus, path, seed, interrupt, what):
-    """Start a migration, @interrupt it in PRE_COPY: the source runs on,
-    its device works and then migrates in full."""
+    """Start a migration, @interrupt it in PRE_COPY: the source runs on
+    and its device works (and, with VT_QEMU_MIGRATE_AGAIN set, migrates in
+    full afterwards: slow under TCG, so not in every make check)."""
     buf = pattern(seed)
     a = Guest(workdir, "a", edus[0], path)
     b = None
@@ -286,9 +300,10 @@ def interrupted_precopy(workdir, edus, path, seed, interrupt, what):
         b = None
         check_equal("running", a.vm.status(), "source state after " + what)
         round_trip_ok(a, seed + 1, "source after " + what)
-        buf = buf[:0x200] + pattern(seed + 1, 512) + buf[0x400:]
-        migrate_again(workdir, edus, a, path, buf,
-                      "%s after %s" % (path, what))
+        if os.environ.get("VT_QEMU_MIGRATE_AGAIN"):
+            buf = buf[:0x200] + pattern(seed + 1, 512) + buf[0x400:]
+            migrate_again(workdir, edus, a, path, buf,
+                          "%s after %s" % (path, what))
     finally:
         for g in (a, b):
             if g:
@@ -413,7 +428,12 @@ def main():
     try:
         for bdf in edus:
             rebind(bdf, VARIANT)
+        # VT_QEMU_TESTS="word,...": only the tests whose name has a word.
+        only = [w for w in os.environ.get("VT_QEMU_TESTS", "").split(",")
+                if w]
         for name, fn, args in TESTS:
+            if only and not any(w in name for w in only):
+                continue
             t0 = time.monotonic()
             try:
                 fn(workdir, edus, *args)
@@ -444,9 +464,14 @@ TESTS = [
      test_cancel_in_precopy, ("iommufd",)),
     ("iommufd: machine reset during PRE_COPY, QEMU recovers",
      test_reset_in_precopy, ("iommufd",)),
-    ("container: the host resets the function during PRE_COPY",
-     test_host_reset_in_precopy, ("container",)),
 ]
+
+# Not in every make check (slow under TCG): VT_QEMU_ALL=1 adds them.
+if os.environ.get("VT_QEMU_ALL"):
+    TESTS += [
+        ("container: the host resets the function during PRE_COPY",
+         test_host_reset_in_precopy, ("container",)),
+    ]
 
 if __name__ == "__main__":
     sys.exit(main())

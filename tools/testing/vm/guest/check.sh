@@ -73,7 +73,10 @@ for t in "$VM_REPO"/build/selftests/*_test; do
 	esac
 	echo "vm: running $name"
 	start=$SECONDS
-	timeout -k 5 "${VM_TEST_TIMEOUT:-600}" "$t" > "$out/$name.tap" 2>&1
+	limit=${VM_TEST_TIMEOUT:-600}
+	# Two nested QEMUs per step: slow under TCG on a loaded host.
+	[ "$name" = vfio_qemu_migration_test ] && limit=${VM_QEMU_TEST_TIMEOUT:-1500}
+	timeout -k 5 "$limit" "$t" > "$out/$name.tap" 2>&1
 	echo "vm: $name exited with $? after $((SECONDS - start))s"
 done
 

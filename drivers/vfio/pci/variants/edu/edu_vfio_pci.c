@@ -8,7 +8,7 @@
  * DMA reaches, and the kernel never writes the user's memory on its own
  * account, so the buffer moves as a shadow: every DMA the user starts into
  * the device is read from its source as it starts, every DMA out of bytes
- * the shadow lacks is read back from its destination once it is over.  The
+ * the shadow lacks is waited for and read back from its destination.  The
  * shadow and the bitmap of its known bytes go in PRE_COPY (again when they
  * change) and at stop-copy.  The destination's own buffer does not hold
  * them: they are "stale" there until the user DMAs them out, and then the
@@ -589,7 +589,14 @@ static int edu_trap_write(struct vfio_pci_core_device *core,
 			return ret < 0 ? ret : 0;
 	}
 	edu->regs_dirty = true;
-	return vfio_pci_core_bar_hw_write(core, 0, offset, size, val);
+	ret = vfio_pci_core_bar_hw_write(core, 0, offset, size, val);
+	/*
+	 * A DMA out of bytes the shadow lacks: learn them as soon as they
+	 * land, before the user reuses that memory.
+	 */
+	if (!ret && edu->learn && !edu_hw_wait_dma(core))
+		edu_learn(edu);
+	return ret;
 }
 
 static const struct vfio_pci_core_bar_trap edu_traps[] = {
