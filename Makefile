@@ -37,8 +37,8 @@ KRELEASE = $(shell $(MAKE) -s -C $(KDIR) kernelrelease 2>/dev/null)
 HOOK = $(CURDIR)/tools/admin/vfio-pci-core-hook
 
 install:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) VFIO_PCI_CORE_TESTS=n modules
-	$(MAKE) -C $(KDIR) M=$(CURDIR) VFIO_PCI_CORE_TESTS=n \
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=$(W) VFIO_PCI_CORE_TESTS=n modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=$(W) VFIO_PCI_CORE_TESTS=n \
 		INSTALL_MOD_DIR=updates DEPMOD=true modules_install
 	$(HOOK) install $(KRELEASE) $(INSTALL_MOD_PATH)/lib/modules
 

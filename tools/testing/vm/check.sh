@@ -12,7 +12,10 @@
 #  4. boots the VM, which binds the devices and runs every selftest
 #     (guest/check.sh), each binary writing build/check/NAME.tap;
 #  5. fails on any kernel splat in the guest's log (build/check/dmesg.log);
-#  6. prints every result and ends with "N passed, N failed".
+#  6. the second boot, Debian's own 6.12 kernel with our modules installed
+#     through DKMS (check-stock.sh; build/check/stock/; VM_STOCK=0 skips it);
+#  7. prints every result, the second boot's own "N passed, N failed" line,
+#     and ends with the totals, "N passed, N failed".
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -115,6 +118,12 @@ step kernel-doc "kernel-doc of include/linux/vfio_pci_core*.h has no warnings" k
 step selftests "build the selftests" \
 	make -C "$repo/tools/testing/selftests/vfio" KDIR="$kdir"
 
+kver73=$(make -s -C "$kdir" kernelrelease)
+step install-make "make install and make uninstall for $kver73, staged (build/check/install-make.tap)" \
+	"$here/install-check.sh" make "$kdir" "$kver73" \
+	"$kdir/modroot/lib/modules/$kver73" "$kdir/Module.symvers" \
+	"$repo/build/stage-7.3" "$out/install-make.tap"
+
 log "booting the VM and running the suites in it"
 "$here/vm.sh" check > "$logs/vm-console.log" 2>&1
 vm_rc=$?
@@ -135,9 +144,14 @@ else
 fi
 echo "1..$n" >> "$host_tap"
 
+if [ "${VM_STOCK:-1}" != 0 ]; then
+	log "the second boot: Debian's own 6.12 kernel, our modules through DKMS"
+	"$here/check-stock.sh" > "$logs/check-stock.log" 2>&1
+fi
+
 # Print every result and the totals.
 pass=0 fail=0 skip=0
-for tap in "$host_tap" "$out"/vm-setup.tap "$out"/*_test.tap; do
+for tap in "$host_tap" "$out"/install-make.tap "$out"/vm-setup.tap "$out"/*_test.tap; do
 	[ -f "$tap" ] || continue
 	suite=$(basename "$tap" .tap)
 	if ! grep -qE '^(not )?ok [0-9]+' "$tap"; then
@@ -159,6 +173,38 @@ for tap in "$host_tap" "$out"/vm-setup.tap "$out"/*_test.tap; do
 		esac
 	done < <(grep -E '^(not )?ok [0-9]+' "$tap")
 done
+
+# The second boot's results, with a line of their own.
+spass=0 sfail=0 sskip=0 snofd=0
+stock=$out/stock
+for tap in "$stock"/host.tap "$stock"/install-dkms.tap "$stock"/vm-setup.tap "$stock"/*_test.tap; do
+	[ -f "$tap" ] || continue
+	suite=stock/$(basename "$tap" .tap)
+	if ! grep -qE '^(not )?ok [0-9]+' "$tap"; then
+		echo "FAIL $suite: no results (see $tap)"
+		sfail=$((sfail + 1))
+		continue
+	fi
+	while IFS= read -r line; do
+		case "$line" in
+		"not ok "*)
+			echo "FAIL $suite: ${line#not ok }"
+			sfail=$((sfail + 1)) ;;
+		"ok "*"# SKIP"*)
+			echo "SKIP $suite: ${line#ok }"
+			case "$line" in *IOMMUFD*) snofd=$((snofd + 1)) ;; esac
+			sskip=$((sskip + 1)) ;;
+		"ok "*)
+			echo "PASS $suite: ${line#ok }"
+			spass=$((spass + 1)) ;;
+		esac
+	done < <(grep -E '^(not )?ok [0-9]+' "$tap")
+done
+if [ -d "$stock" ]; then
+	echo
+	echo "second boot, Debian's stock kernel: $spass passed, $sfail failed, $sskip skipped ($snofd for want of IOMMUFD)"
+	pass=$((pass + spass)) fail=$((fail + sfail)) skip=$((skip + sskip))
+fi
 
 # A run that produced no result at all is a failure, not a pass.
 if [ $((pass + fail)) = 0 ]; then
