@@ -128,8 +128,8 @@ int __vfio_pci_core_variant_register(struct vfio_pci_core_variant *variant,
 void vfio_pci_core_variant_unregister(struct vfio_pci_core_variant *variant);
 
 /*
- * The version of the tree (dkms.conf's PACKAGE_VERSION, passed by Kbuild),
- * which every module of ours reports through modinfo.
+ * The version of the tree (dkms.conf's PACKAGE_VERSION, passed by Kbuild).
+ * Every module of ours reports it: MODULE_VERSION(VFIO_PCI_CORE_VERSION).
  */
 #ifndef VFIO_PCI_CORE_VERSION
 #define VFIO_PCI_CORE_VERSION	"unknown"
@@ -138,13 +138,10 @@ void vfio_pci_core_variant_unregister(struct vfio_pci_core_variant *variant);
 /**
  * module_vfio_pci_core_variant() - a module that only registers a variant
  * @variant: the struct vfio_pci_core_variant (not a pointer)
- *
- * Also sets the module's version to the tree's (VFIO_PCI_CORE_VERSION).
  */
 #define module_vfio_pci_core_variant(variant)				\
 	module_driver(variant, vfio_pci_core_variant_register,		\
-		      vfio_pci_core_variant_unregister);		\
-	MODULE_VERSION(VFIO_PCI_CORE_VERSION)
+		      vfio_pci_core_variant_unregister)
 
 /**
  * vfio_pci_core_variant_probe() - probe a function for a variant

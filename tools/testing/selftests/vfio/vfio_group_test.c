@@ -119,6 +119,7 @@ TEST_F(group, cdev_bind_blocked_while_group_open)
 {
 	int fd, iommufd;
 
+	VT_REQUIRE_IOMMUFD();
 	fd = vt_cdev_open(self->bdf);
 	iommufd = vt_iommufd_open();
 	ASSERT_EQ(-EBUSY, __vt_bind(fd, iommufd, NULL));
@@ -130,6 +131,7 @@ TEST_F(group, group_device_fd_refuses_iommufd_bind)
 {
 	int fd, iommufd;
 
+	VT_REQUIRE_IOMMUFD();
 	set_container(_metadata, self, variant);
 	fd = ioctl(self->group, VFIO_GROUP_GET_DEVICE_FD, self->bdf);
 	ASSERT_LE(0, fd);

@@ -164,6 +164,9 @@ FIXTURE(cdev) {
 
 FIXTURE_SETUP(cdev)
 {
+	self->dev.fd = -1;
+	self->dev.iommufd = -1;
+	VT_REQUIRE_IOMMUFD();
 	if (!vt_device_open_id(&self->dev, 0x8086, 0x10c9))
 		SKIP(return, "no igb bound to vfio-pci");
 	if (vt_sysfs_num(self->dev.bdf, "sriov_numvfs") > 0)

@@ -130,13 +130,16 @@ if [ "$(drv "$igb")" = igb ] && [ -n "$ifc" ]; then
 	[ "$rc" = 0 ] && [ "$(drv "$igb")" = vfio-pci ] &&
 		[ "$(cat "$confdir/pci-$igb")" = vfio-pci ]
 	tap_ok $? "binds igb once its interface is down, --persist writes $confdir/pci-$igb"
+	# driverctl applies the saved override at boot with load-override.
 	if [ "$confdir" = /etc/driverctl.d ] && command -v driverctl > /dev/null; then
-		driverctl list-persisted > "$tmp/persisted" 2>&1
-		sed 's/^/# driverctl: /' "$tmp/persisted"
-		grep -q "^$igb vfio-pci" "$tmp/persisted"
-		tap_ok $? "driverctl list-persisted reads the override"
+		echo > "$sys/$igb/driver_override"
+		driverctl --noprobe load-override "$igb" > "$tmp/dc" 2>&1
+		rc=$?
+		sed 's/^/# driverctl: /' "$tmp/dc"
+		[ "$rc" = 0 ] && [ "$(cat "$sys/$igb/driver_override")" = vfio-pci ]
+		tap_ok $? "driverctl load-override applies the saved override (driver_override $(cat "$sys/$igb/driver_override"))"
 	else
-		tap_skip "driverctl list-persisted reads the override" "driverctl is not installed"
+		tap_skip "driverctl load-override applies the saved override" "driverctl is not installed"
 	fi
 	run --undo "$igb"
 	[ "$rc" = 0 ] && [ "$(drv "$igb")" = igb ] && [ ! -e "$confdir/pci-$igb" ]
