@@ -59,11 +59,7 @@ tap_ok "$vm_rc" "the stock kernel $kver booted, ran the suites and powered off (
 [ -f "$out/guest-done" ]
 tap_ok $? "the stock kernel's guest job ran to its end"
 
-splats='BUG:|WARNING:|Oops|Call Trace:|refcount_t:|UBSAN:|general protection fault|kernel BUG|INFO: task .* blocked|rcu: .*stall'
-if grep -E "$splats" "$out/dmesg.log" > "$logs/stock-splats.log"; then
-	tap_ok 1 "no kernel splat in the stock kernel's log"
-	cat "$logs/stock-splats.log" >&2
-else
-	tap_ok 0 "no kernel splat in the stock kernel's log"
-fi
+. "$here/splats.sh"
+vm_no_splats "$logs/stock-splats.log" "$out/dmesg.log"
+tap_ok $? "no kernel splat in the stock kernel's log"
 tap_done > /dev/null

@@ -133,15 +133,9 @@ record "$vm_rc" "the VM booted, ran the suites and powered off (rc $vm_rc)"
 [ -f "$out/guest-done" ]
 record $? "the guest job ran to its end"
 
-# Lockdep reports start with "WARNING:" or "BUG:"; KASAN, KFENCE and UBSAN
-# with their own tag.
-splats='BUG:|WARNING:|Oops|Call Trace:|refcount_t:|UBSAN:|KASAN:|KFENCE:|INFO: task .* blocked|rcu: .*stall|general protection fault|kernel BUG|possible circular locking|inconsistent lock state'
-if grep -E "$splats" "$out/dmesg.log" "$repo/build/vm/console.log" > "$logs/splats.log"; then
-	record 1 "no kernel splat (BUG, WARNING, KASAN, UBSAN, lockdep, Oops) in the guest"
-	cat "$logs/splats.log" >&2
-else
-	record 0 "no kernel splat (BUG, WARNING, KASAN, UBSAN, lockdep, Oops) in the guest"
-fi
+. "$here/splats.sh"
+vm_no_splats "$logs/splats.log" "$out/dmesg.log" "$repo/build/vm/console.log"
+record $? "no kernel splat (BUG, WARNING, KASAN, UBSAN, lockdep, Oops) in the guest"
 echo "1..$n" >> "$host_tap"
 
 if [ "${VM_STOCK:-1}" != 0 ]; then
@@ -149,61 +143,47 @@ if [ "${VM_STOCK:-1}" != 0 ]; then
 	"$here/check-stock.sh" > "$logs/check-stock.log" 2>&1
 fi
 
-# Print every result and the totals.
-pass=0 fail=0 skip=0
-for tap in "$host_tap" "$out"/install-make.tap "$out"/vm-setup.tap "$out"/*_test.tap; do
-	[ -f "$tap" ] || continue
-	suite=$(basename "$tap" .tap)
-	if ! grep -qE '^(not )?ok [0-9]+' "$tap"; then
-		echo "FAIL $suite: no results (see $tap)"
-		fail=$((fail + 1))
-		continue
-	fi
-	while IFS= read -r line; do
-		case "$line" in
-		"not ok "*)
-			echo "FAIL $suite: ${line#not ok }"
-			fail=$((fail + 1)) ;;
-		"ok "*"# SKIP"*)
-			echo "SKIP $suite: ${line#ok }"
-			skip=$((skip + 1)) ;;
-		"ok "*)
-			echo "PASS $suite: ${line#ok }"
-			pass=$((pass + 1)) ;;
-		esac
-	done < <(grep -E '^(not )?ok [0-9]+' "$tap")
-done
+# Print every result of the TAP files given, prefixing suite names with
+# PREFIX, and add them to the counters pass, fail, skip and nofd (skips
+# for want of IOMMUFD).
+count_taps() {
+	local prefix=$1 tap suite line
+	shift
+	for tap in "$@"; do
+		[ -f "$tap" ] || continue
+		suite=$prefix$(basename "$tap" .tap)
+		if ! grep -qE '^(not )?ok [0-9]+' "$tap"; then
+			echo "FAIL $suite: no results (see $tap)"
+			fail=$((fail + 1))
+			continue
+		fi
+		while IFS= read -r line; do
+			case "$line" in
+			"not ok "*)
+				echo "FAIL $suite: ${line#not ok }"
+				fail=$((fail + 1)) ;;
+			"ok "*"# SKIP"*)
+				echo "SKIP $suite: ${line#ok }"
+				case "$line" in *IOMMUFD*) nofd=$((nofd + 1)) ;; esac
+				skip=$((skip + 1)) ;;
+			"ok "*)
+				echo "PASS $suite: ${line#ok }"
+				pass=$((pass + 1)) ;;
+			esac
+		done < <(grep -E '^(not )?ok [0-9]+' "$tap")
+	done
+}
 
-# The second boot's results, with a line of their own.
-spass=0 sfail=0 sskip=0 snofd=0
+# Every result, the second boot's with a line of its own, and the totals.
+pass=0 fail=0 skip=0 nofd=0
+count_taps "" "$host_tap" "$out"/install-make.tap "$out"/vm-setup.tap "$out"/*_test.tap
 stock=$out/stock
-for tap in "$stock"/host.tap "$stock"/install-dkms.tap "$stock"/vm-setup.tap "$stock"/*_test.tap; do
-	[ -f "$tap" ] || continue
-	suite=stock/$(basename "$tap" .tap)
-	if ! grep -qE '^(not )?ok [0-9]+' "$tap"; then
-		echo "FAIL $suite: no results (see $tap)"
-		sfail=$((sfail + 1))
-		continue
-	fi
-	while IFS= read -r line; do
-		case "$line" in
-		"not ok "*)
-			echo "FAIL $suite: ${line#not ok }"
-			sfail=$((sfail + 1)) ;;
-		"ok "*"# SKIP"*)
-			echo "SKIP $suite: ${line#ok }"
-			case "$line" in *IOMMUFD*) snofd=$((snofd + 1)) ;; esac
-			sskip=$((sskip + 1)) ;;
-		"ok "*)
-			echo "PASS $suite: ${line#ok }"
-			spass=$((spass + 1)) ;;
-		esac
-	done < <(grep -E '^(not )?ok [0-9]+' "$tap")
-done
 if [ -d "$stock" ]; then
+	p0=$pass f0=$fail s0=$skip nofd=0
+	count_taps stock/ "$stock"/host.tap "$stock"/install-dkms.tap \
+		"$stock"/vm-setup.tap "$stock"/*_test.tap
 	echo
-	echo "second boot, Debian's stock kernel: $spass passed, $sfail failed, $sskip skipped ($snofd for want of IOMMUFD)"
-	pass=$((pass + spass)) fail=$((fail + sfail)) skip=$((skip + sskip))
+	echo "second boot, Debian's stock kernel: $((pass - p0)) passed, $((fail - f0)) failed, $((skip - s0)) skipped ($nofd for want of IOMMUFD)"
 fi
 
 # A run that produced no result at all is a failure, not a pass.

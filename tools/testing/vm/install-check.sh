@@ -48,27 +48,15 @@ before=$(outside)
 cp -al "$kmods" "$tree/" 2>/dev/null || cp -a "$kmods" "$tree/"
 rm -f "$tree/$kver/build" "$tree/$kver/source"
 
-do_install() {
+# do_step install|uninstall: make's targets, or dkms install/remove.
+do_step() {
 	case "$method" in
 	make)
 		# W=1 as make check's build: nothing to recompile.
-		make -C "$repo" KDIR="$kdir" W=1 INSTALL_MOD_PATH="$root" install
+		make -C "$repo" KDIR="$kdir" W=1 INSTALL_MOD_PATH="$root" "$1"
 		;;
 	dkms)
-		dkms install -m "$name" -v "$version" -k "$kver" \
-			"${dkms_args[@]}" --no-depmod &&
-		depmod -b "$root" -a "$kver"
-		;;
-	esac
-}
-
-do_uninstall() {
-	case "$method" in
-	make)
-		make -C "$repo" KDIR="$kdir" INSTALL_MOD_PATH="$root" uninstall
-		;;
-	dkms)
-		dkms remove -m "$name" -v "$version" -k "$kver" \
+		dkms "${1/uninstall/remove}" -m "$name" -v "$version" -k "$kver" \
 			"${dkms_args[@]}" --no-depmod &&
 		depmod -b "$root" -a "$kver"
 		;;
@@ -100,7 +88,7 @@ if [ "$method" = dkms ]; then
 	tap_ok $? "dkms build against $(basename "$kdir")"
 fi
 
-do_install > "$log/install.log" 2>&1
+do_step install > "$log/install.log" 2>&1
 tap_ok $? "$method install for $kver into a staged module tree"
 
 if [ "$method" = make ]; then
@@ -139,8 +127,8 @@ tap_ok $rc "the modprobe.d rules refuse every kernel module built against its vf
 # The installed tree, kept for the stock-kernel boot (STAGE/installed).
 cp -al "$root" "$stage/installed"
 
-do_uninstall > "$log/uninstall.log" 2>&1
-tap_ok $? "$method uninstall"
+do_step uninstall > "$log/uninstall.log" 2>&1
+tap_ok $? "$( [ "$method" = dkms ] && echo dkms remove || echo make uninstall)"
 pci=$(resolves_to vfio-pci)
 [[ $pci == kernel/* ]]
 tap_ok $? "after uninstall modprobe vfio-pci finds the kernel's again: $pci"

@@ -47,7 +47,7 @@ FIXTURE_SETUP(group)
 	if (variant->iommufd) {
 		self->container = open("/dev/iommu", O_RDWR);
 		if (self->container < 0 && errno == ENOENT)
-			SKIP(return, "no /dev/iommu");
+			SKIP(return, VT_NO_IOMMUFD);
 		ASSERT_LE(0, self->container);
 	} else {
 		self->container = open("/dev/vfio/vfio", O_RDWR);

@@ -40,16 +40,8 @@ rc=0
 insmod "$kmods/kernel/drivers/vfio/pci/vfio-pci-core.ko.xz" &&
 	insmod "$kmods/kernel/drivers/vfio/pci/vfio-pci.ko.xz" || rc=1
 if [ "$rc" = 0 ]; then
-	bdfs=$(vm_test_bdfs)
-	for bdf in $bdfs; do
-		vm_bind "$bdf" || rc=1
-	done
-	"$VM_REPO/build/selftests/vfio_snapshot" "$ref" $bdfs \
-		> "$out/reference.log" 2>&1 || rc=1
-	for bdf in $bdfs; do
-		echo "$bdf" > "/sys/bus/pci/devices/$bdf/driver/unbind" || rc=1
-		echo > "/sys/bus/pci/devices/$bdf/driver_override" || rc=1
-	done
+	vm_snapshot_all "$ref" || rc=1
+	vm_unbind_all || rc=1
 	rmmod vfio_pci vfio_pci_core || rc=1
 fi
 tap_ok $rc "snapshot every device through the kernel's own vfio-pci (loaded by path), then unload it"
@@ -101,24 +93,10 @@ for bdf in $(vm_test_bdfs); do
 done
 
 export VT_REFERENCE_DIR=$ref VT_SNAPSHOT_OUT=$out/ours
-for t in "$VM_REPO"/build/selftests/*_test; do
-	name=$(basename "$t")
-	case ",${VM_SUITES:-$name}," in
-	*",$name,"*) ;;
-	*) continue ;;
-	esac
-	echo "vm: running $name"
-	start=$SECONDS
-	timeout -k 5 "${VM_TEST_TIMEOUT:-300}" "$t" > "$out/$name.tap" 2>&1
-	echo "vm: $name exited with $? after $((SECONDS - start))s"
-done
+vm_run_suites "$out" "${VM_TEST_TIMEOUT:-300}"
 
-rc=0
-for bdf in $(vm_test_bdfs); do
-	echo "$bdf" > "/sys/bus/pci/devices/$bdf/driver/unbind" || rc=1
-	echo > "/sys/bus/pci/devices/$bdf/driver_override" || rc=1
-done
-tap_ok $rc "unbind every device"
+vm_unbind_all
+tap_ok $? "unbind every device"
 rmmod vfio-pci-trap-test edu-vfio-pci vfio-pci vfio-pci-core
 tap_ok $? "unload our modules"
 tap_done
