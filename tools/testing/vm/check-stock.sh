@@ -48,18 +48,16 @@ fi
 
 echo "check-stock: booting Debian's $kver and running the suites in it" >&2
 rm -f "$out/guest-done"
+. "$here/host-lib.sh"
 VM_STOCK_KVER=$kver VM_STOCK_ROOT=$stage/installed \
 	VM_TIMEOUT=${VM_STOCK_TIMEOUT:-900} \
-	"$here/vm.sh" stock "$stage/installed" "$compat" \
-	> "$logs/vm-stock-console.log" 2>&1
+	vm_boot "$logs/vm-stock-console.log" "$out/dmesg.log" \
+	stock "$stage/installed" "$compat"
 vm_rc=$?
-cp "$repo/build/vm/dmesg.log" "$out/dmesg.log" 2>/dev/null ||
-	cp "$repo/build/vm/console.log" "$out/dmesg.log"
 tap_ok "$vm_rc" "the stock kernel $kver booted, ran the suites and powered off (rc $vm_rc)"
 [ -f "$out/guest-done" ]
 tap_ok $? "the stock kernel's guest job ran to its end"
 
-. "$here/splats.sh"
 vm_no_splats "$logs/stock-splats.log" "$out/dmesg.log"
 tap_ok $? "no kernel splat in the stock kernel's log"
 tap_done > /dev/null

@@ -125,15 +125,13 @@ step install-make "make install and make uninstall for $kver73, staged (build/ch
 	"$repo/build/stage-7.3" "$out/install-make.tap"
 
 log "booting the VM and running the suites in it"
-"$here/vm.sh" check > "$logs/vm-console.log" 2>&1
+. "$here/host-lib.sh"
+vm_boot "$logs/vm-console.log" "$out/dmesg.log" check
 vm_rc=$?
-cp "$repo/build/vm/dmesg.log" "$out/dmesg.log" 2>/dev/null ||
-	cp "$repo/build/vm/console.log" "$out/dmesg.log"
 record "$vm_rc" "the VM booted, ran the suites and powered off (rc $vm_rc)"
 [ -f "$out/guest-done" ]
 record $? "the guest job ran to its end"
 
-. "$here/splats.sh"
 vm_no_splats "$logs/splats.log" "$out/dmesg.log" "$repo/build/vm/console.log"
 record $? "no kernel splat (BUG, WARNING, KASAN, UBSAN, lockdep, Oops) in the guest"
 echo "1..$n" >> "$host_tap"

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 #
 # TAP output for the shell parts of the rig, sourced:
 #   tap_init FILE; tap_ok RC DESCRIPTION; tap_skip DESCRIPTION REASON; tap_done
