@@ -97,7 +97,7 @@ if [ "$method" = make ]; then
 	diff <(sed 's|.*/||; s|\.o$||; s|\.ko$||' "$repo/modules.order" | sort) \
 	     <("$repo/tools/admin/vfio-pci-core-hook" shipped "$kver" "$tree" | tr _ - | sort) \
 		> "$log/dkms-conf.diff"
-	tap_ok $? "dkms.conf lists exactly the modules make install builds ($(tr '\n' ' ' < "$log/dkms-conf.diff"))"
+	tap_ok $? "dkms.conf lists exactly the modules make install builds$(sed -n 's/^[<>]/ &/p' "$log/dkms-conf.diff" | tr -d '\n')"
 fi
 
 core=$(resolves_to vfio-pci-core)
