@@ -23,12 +23,32 @@ job=${1:?usage: vm.sh JOB [ARGS...]}
 shift
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
-kdir=${KDIR:-$("$here/build-kernel.sh")}
 out=$repo/build/vm
 timeout=${VM_TIMEOUT:-1500}
-
 mkdir -p "$out"
-"$here/mkinitramfs.sh" "$out/initramfs.cpio.gz"
+
+# VM_STOCK_KVER=VER VM_STOCK_ROOT=DIR: boot the distribution's own kernel
+# /boot/vmlinuz-VER instead of the test kernel, with DIR/lib/modules (a
+# staged install of ours next to the kernel's modules) as /lib/modules.
+if [ -n "${VM_STOCK_KVER:-}" ]; then
+	kdir=${KDIR:-none}
+	kernel=/boot/vmlinuz-$VM_STOCK_KVER
+	modtree=${VM_STOCK_ROOT:?VM_STOCK_ROOT is not set}/lib/modules
+	"$here/mkinitramfs.sh" "$out/initramfs.cpio.gz" "$VM_STOCK_ROOT" \
+		"$VM_STOCK_KVER" 9p 9pnet_virtio
+else
+	kdir=${KDIR:-$("$here/build-kernel.sh")}
+	kernel=$kdir/arch/x86/boot/bzImage
+	modtree=$kdir/modroot/lib/modules
+	"$here/mkinitramfs.sh" "$out/initramfs.cpio.gz"
+fi
+
+# A small ext2 disk for vfio-pci-bind's "mounted disk" case.
+disk=$out/disk.img
+if [ ! -s "$disk" ]; then
+	truncate -s 4M "$disk"
+	mkfs.ext2 -q -F "$disk"
+fi
 
 shm=$(mktemp /dev/shm/vfio-ivshmem.XXXXXX)
 trap 'rm -f "$shm"' EXIT
@@ -69,6 +89,12 @@ devices=(
 	-object memory-backend-ram,id=shm2,size=1G,share=on
 	-device pcie-root-port,id=rp10,chassis=10,slot=10,pref64-reserve=2G
 	-device ivshmem-plain,bus=rp10,memdev=shm2
+	# One multifunction device without ACS: both functions share an IOMMU
+	# group (vfio-pci-bind's group checks); function 0 is a disk.
+	-drive if=none,id=disk0,file="$disk",format=raw
+	-device pcie-root-port,id=rp11,chassis=11,slot=11
+	-device virtio-blk-pci,bus=rp11,addr=0.0,multifunction=on,drive=disk0
+	-device e1000,bus=rp11,addr=0.1
 )
 
 fs=(
@@ -76,7 +102,7 @@ fs=(
 	-device virtio-9p-pci,fsdev=fsroot,mount_tag=hostroot
 	-fsdev local,id=fsrepo,path="$repo",security_model=none
 	-device virtio-9p-pci,fsdev=fsrepo,mount_tag=repo
-	-fsdev local,id=fsmod,path="$kdir/modroot/lib/modules",security_model=none,readonly=on
+	-fsdev local,id=fsmod,path="$modtree",security_model=none,readonly=on
 	-device virtio-9p-pci,fsdev=fsmod,mount_tag=kmods
 )
 
@@ -94,7 +120,7 @@ timeout -k 10 "$timeout" qemu-system-x86_64 \
 	-machine q35,kernel-irqchip=split -accel tcg -cpu max,x2apic=off,la57=off \
 	-m 3G -smp 1 -nodefaults -no-reboot -display none \
 	-serial stdio -monitor unix:"$out/monitor.sock",server,nowait \
-	-kernel "$kdir/arch/x86/boot/bzImage" \
+	-kernel "$kernel" \
 	-initrd "$out/initramfs.cpio.gz" \
 	-append "$cmdline" \
 	"${devices[@]}" "${fs[@]}" \

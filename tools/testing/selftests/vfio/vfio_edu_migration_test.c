@@ -157,6 +157,8 @@ FIXTURE_SETUP(edu_mig)
 
 	self->a.dev.fd = self->b.dev.fd = -1;
 	self->a.dev.iommufd = self->b.dev.iommufd = -1;
+	/* Guest RAM is an iommufd IOAS, and the variant reads it with iova_rw. */
+	VT_REQUIRE_IOMMUFD();
 	if (access("/sys/bus/pci/drivers/" VARIANT, F_OK))
 		SKIP(return, VARIANT " is not loaded");
 	self->nr = find_edus(self->bdf);

@@ -646,5 +646,6 @@ static struct vfio_pci_core_variant edu_variant = {
 };
 module_vfio_pci_core_variant(edu_variant);
 
+MODULE_VERSION(VFIO_PCI_CORE_VERSION);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("VFIO PCI variant for QEMU's edu device, with live migration");
