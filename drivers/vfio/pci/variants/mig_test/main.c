@@ -113,4 +113,5 @@ static struct vfio_pci_core_variant mig_test_variant = {
 module_vfio_pci_core_variant(mig_test_variant);
 
 MODULE_LICENSE("GPL");
+MODULE_VERSION(VFIO_PCI_CORE_VERSION);
 MODULE_DESCRIPTION("VFIO PCI test variant: ivshmem-plain's BAR2 as migration state");
