@@ -15,7 +15,7 @@
 #   ivshmem-plain of 1 GiB (streaming migration).
 # The guest's root file system is the host's, read-only over virtio-9p, with
 # the work tree mounted read-write.  The console goes to stdout and to
-# build/vm/console.log.  A watchdog (VM_TIMEOUT seconds, default 1500) kills
+# build/vm/console.log.  A watchdog (VM_TIMEOUT seconds, default 3600) kills
 # a guest that does not power off by itself.
 set -euo pipefail
 
@@ -24,7 +24,7 @@ shift
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
 out=$repo/build/vm
-timeout=${VM_TIMEOUT:-1500}
+timeout=${VM_TIMEOUT:-3600}
 mkdir -p "$out"
 
 # VM_STOCK_KVER=VER VM_STOCK_ROOT=DIR: boot the distribution's own kernel
