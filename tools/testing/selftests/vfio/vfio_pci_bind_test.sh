@@ -161,7 +161,12 @@ done
 refused "a function whose group has functions on host drivers (naming them)" \
 	"$blk ($(drv "$blk"))" "$blk" "$nic" -- "$nic"
 mkdir -p "$tmp/mnt"
-if [ -n "$disk" ] && mount -o ro "/dev/$disk" "$tmp/mnt"; then
+if ! grep -qw ext2 /proc/filesystems; then
+	# The 7.3 test kernel is built without ext2/ext4 (CONFIG_EXT4_FS=n);
+	# Debian's stock kernel, the second boot, runs this case.
+	tap_skip "a function with a mounted disk" \
+		"this kernel cannot mount ext2 (no CONFIG_EXT4_FS)"
+elif [ -n "$disk" ] && mount -o ro "/dev/$disk" "$tmp/mnt"; then
 	refused "a function with a mounted disk (--group, all or nothing)" \
 		"disk /dev/$disk is mounted on $tmp/mnt" "$blk" "$nic" -- --group "$nic"
 	umount "$tmp/mnt"
