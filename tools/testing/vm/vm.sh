@@ -115,6 +115,25 @@ cmdline+=" vm.repo=$repo vm.job=$job vm.args=$jobargs vm.kdir=$kdir"
 # VM_SUITES="a_test b_test": the guest runs only those selftest binaries.
 [ -n "${VM_SUITES:-}" ] && cmdline+=" vm.suites=$(echo $VM_SUITES | tr ' ' ,)"
 
+# At most VM_SLOTS (default 2) guests run at once on this machine, whatever
+# work tree started them: each TCG guest keeps a host core busy, and more
+# guests than cores only make every one of them slower (and their timers
+# late).  A guest waits here for a free slot.
+vm_take_slot() {
+	local i slots=${VM_SLOTS:-2} said=
+	while :; do
+		for ((i = 0; i < slots; i++)); do
+			exec {slot_fd}> "/tmp/vfio-pci-core-vm-slot.$i"
+			flock -n "$slot_fd" && return 0
+			exec {slot_fd}>&-
+		done
+		[ -z "$said" ] && echo "vm: waiting for one of $slots VM slots" >&2
+		said=1
+		sleep 5
+	done
+}
+vm_take_slot
+
 rc=0
 timeout -k 10 "$timeout" qemu-system-x86_64 \
 	-machine q35,kernel-irqchip=split -accel tcg -cpu max,x2apic=off,la57=off \
