@@ -15,7 +15,8 @@
 #   ivshmem-plain of 1 GiB (streaming migration).
 # The guest's root file system is the host's, read-only over virtio-9p, with
 # the work tree mounted read-write.  The console goes to stdout and to
-# build/vm/console.log.  A watchdog (VM_TIMEOUT seconds, default 3600) kills
+# build/vm/console.log (VM_OUT=DIR, a directory inside the work tree, keeps
+# a guest's files apart from another one's running at the same time).  A watchdog (VM_TIMEOUT seconds, default 3600) kills
 # a guest that does not power off by itself.
 set -euo pipefail
 
@@ -23,7 +24,7 @@ job=${1:?usage: vm.sh JOB [ARGS...]}
 shift
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
-out=$repo/build/vm
+out=${VM_OUT:-$repo/build/vm}
 timeout=${VM_TIMEOUT:-3600}
 mkdir -p "$out"
 
@@ -110,7 +111,7 @@ fs=(
 # timer interrupt arrives through the interrupt-remapped IO-APIC can time
 # out and panic the boot before anything of ours runs.
 cmdline="console=ttyS0 loglevel=5 panic=-1 intel_iommu=on nokaslr no_timer_check"
-cmdline+=" vm.repo=$repo vm.job=$job vm.args=$jobargs vm.kdir=$kdir"
+cmdline+=" vm.repo=$repo vm.job=$job vm.args=$jobargs vm.kdir=$kdir vm.out=$out"
 [ -n "${VM_DEBUG:-}" ] && cmdline+=" vm.debug=$VM_DEBUG vm.sysrq=${VM_SYSRQ:-w}"
 # VM_SUITES="a_test b_test": the guest runs only those selftest binaries.
 [ -n "${VM_SUITES:-}" ] && cmdline+=" vm.suites=$(echo $VM_SUITES | tr ' ' ,)"

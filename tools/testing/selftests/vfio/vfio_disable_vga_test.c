@@ -22,12 +22,20 @@
 #define PARAM		"/sys/module/vfio_pci/parameters/disable_vga"
 #define SYSFS_PCI	"/sys/bus/pci/devices"
 
-/* Our vfio-pci.ko, from build/selftests/<this test> up to the tree. */
+/*
+ * Our vfio-pci.ko: $VT_VFIO_PCI_KO (the stock-kernel boot names the build
+ * for that kernel), else from build/selftests/<this test> up to the tree.
+ */
 static int module_path(char *path, size_t len)
 {
+	const char *env = getenv("VT_VFIO_PCI_KO");
 	char exe[PATH_MAX];
 	ssize_t n;
 
+	if (env && *env) {
+		snprintf(path, len, "%s", env);
+		return access(path, R_OK) ? -errno : 0;
+	}
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n <= 0)
 		return -errno;

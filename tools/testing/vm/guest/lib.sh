@@ -123,8 +123,23 @@ vm_snapshot_all() {
 
 # Run every selftest (VM_SUITES="a_test b_test": only those), each at most
 # LIMIT seconds, writing OUT/NAME.tap.
+# vm_cpu_busy [SINCE]: "BUSY IDLE" jiffies of the guest's CPUs so far; with
+# SINCE (an earlier output), the share of the time between that was busy:
+# what a suite's wall time owes to the CPU rather than to sleeping.
+vm_cpu_busy() {
+	local now
+	now=$(awk '/^cpu /{print $2+$3+$4+$7+$8, $5+$6}' /proc/stat)
+	if [ -z "${1:-}" ]; then
+		echo "$now"
+		return
+	fi
+	set -- $1 $now
+	awk -v b=$(($3 - $1)) -v i=$(($4 - $2)) \
+		'BEGIN{ printf "%d%% busy", (b + i) ? 100 * b / (b + i) : 0 }'
+}
+
 vm_run_suites() {
-	local out=$1 limit=$2 t name start lim
+	local out=$1 limit=$2 t name start lim rc busy0
 	for t in "$VM_REPO"/build/selftests/*_test; do
 		name=$(basename "$t")
 		case ",${VM_SUITES:-$name}," in
@@ -137,7 +152,10 @@ vm_run_suites() {
 		lim=$limit
 		[ "$name" = vfio_qemu_migration_test ] &&
 			lim=${VM_QEMU_TEST_TIMEOUT:-1500}
+		busy0=$(vm_cpu_busy)
 		timeout -k 5 "$lim" "$t" > "$out/$name.tap" 2>&1
-		echo "vm: $name exited with $? after $((SECONDS - start))s"
+		rc=$?
+		echo "vm: $name exited with $rc after $((SECONDS - start))s" \
+			"(cpu $(vm_cpu_busy "$busy0"))"
 	done
 }
