@@ -144,7 +144,7 @@ timeout -k 10 "$timeout" qemu-system-x86_64 \
 	-initrd "$out/initramfs.cpio.gz" \
 	-append "$cmdline" \
 	"${devices[@]}" "${fs[@]}" \
-	</dev/null 2>"$out/qemu.stderr" | tr -d '\r' | tee "$out/console.log" || rc=$?
+	</dev/null 2>"$out/qemu.stderr" | stdbuf -oL tr -d '\r' | tee "$out/console.log" || rc=$?
 
 if [ "$rc" = 124 ]; then
 	echo "vm: watchdog: the guest did not finish within ${timeout}s" >&2
