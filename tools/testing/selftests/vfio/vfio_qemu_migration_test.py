@@ -314,6 +314,14 @@ def hold_in_precopy(src, dst, workdir):
                      st.get("ram", {}).get("total", 0), files[0]["bytes"]))
 
 
+def show_unloaded(b):
+    """What the destination's guest sees before QEMU has loaded the device
+    state: issue 10's "config space lost" values (the host's BAR address
+    and COMMAND) were read at such a time."""
+    print("# destination before loading: BAR0 %#x, COMMAND %#x" %
+          (b.vm.cfg_read(SLOT, 0x10), b.vm.cfg_read(SLOT, 0x04, 2)))
+
+
 def settle(a):
     """Let QEMU finish what it still does with the migration; its status."""
     a.vm.qmp("migrate-set-parameters", **{"max-bandwidth": 1 << 30,
@@ -347,6 +355,7 @@ def interrupted_precopy(workdir, edus, path, seed, interrupt, what):
         program(a, buf)
         b = Guest(workdir, "b", edus[1], path, incoming=True)
         hold_in_precopy(a, b, workdir)
+        show_unloaded(b)
         interrupt(a, edus[0])
         b.stop()
         b = None
