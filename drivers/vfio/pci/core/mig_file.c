@@ -16,7 +16,8 @@
  * EPOLLERR | EPOLLHUP.
  *
  * /proc/<pid>/fdinfo/<fd> shows the bytes moved and the kernel memory the
- * file holds now and at most, as the core counts its own allocations.
+ * file holds now and at most, as the core counts its own allocations, then
+ * the device's migration state and the file's errno.
  */
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
