@@ -315,9 +315,10 @@ def hold_in_precopy(src, dst, workdir):
 
 
 def show_unloaded(b):
-    """What the destination's guest sees before QEMU has loaded the device
-    state: issue 10's "config space lost" values (the host's BAR address
-    and COMMAND) were read at such a time."""
+    """What the destination's guest sees while QEMU is still receiving RAM
+    (a diagnostic for issue 10's "config space lost": seen 2026-12-05 as
+    BAR0 0 and COMMAND 0x100, not the reported host values 0xfea00000 and
+    0x107, so reading this early does not explain that report)."""
     print("# destination before loading: BAR0 %#x, COMMAND %#x" %
           (b.vm.cfg_read(SLOT, 0x10), b.vm.cfg_read(SLOT, 0x04, 2)))
 
