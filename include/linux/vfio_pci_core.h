@@ -22,6 +22,20 @@
 #include <linux/vfio_pci_core_compat.h>
 #include <linux/vfio_pci_core_variant.h>
 
+/**
+ * DOC: symbol namespace
+ *
+ * Every function and table vfio-pci-core exports is in the ``VFIO_PCI_CORE``
+ * symbol namespace.  Including this header imports it (one import_ns line in
+ * the module's modinfo), so a variant module needs nothing more: not with
+ * module_vfio_pci_core_variant(), nor with a hand-written module_init.
+ * The core's own objects are built with VFIO_PCI_CORE_BUILD and skip the
+ * import.
+ */
+#ifndef VFIO_PCI_CORE_BUILD
+VFIO_PCI_COMPAT_IMPORT_NS(VFIO_PCI_CORE);
+#endif
+
 struct vfio_pci_core_private;
 
 /**
