@@ -21,6 +21,7 @@
 #include <linux/uuid.h>
 #include <linux/vfio_pci_core_compat.h>
 #include <linux/vfio_pci_core_variant.h>
+#include <linux/vfio_pci_core_region.h>
 
 /**
  * DOC: symbol namespace
@@ -253,35 +254,6 @@ ssize_t vfio_pci_core_write(struct vfio_device *vdev, const char __user *buf,
  * Return: 0, or -EINVAL for a region or range that cannot be mapped.
  */
 int vfio_pci_core_mmap(struct vfio_device *vdev, struct vm_area_struct *vma);
-
-/**
- * vfio_pci_core_zap_bars() - revoke all userspace mappings of the BARs
- * @core: the device
- *
- * Mappings are repopulated by the fault handler on the next access.  Use
- * vfio_pci_core_memory_lock_zap() instead when about to stop BAR decoding.
- */
-void vfio_pci_core_zap_bars(struct vfio_pci_core_device *core);
-
-/**
- * vfio_pci_core_memory_lock_zap() - lock out BAR access and revoke mappings
- * @core: the device
- *
- * Call before anything that can stop the BARs from decoding (COMMAND memory
- * enable cleared, low-power state, reset).  Until
- * vfio_pci_core_memory_unlock(), BAR read/write and mmap faults wait.  Must
- * not be called with user memory access pending under it: the caller must not
- * copy to or from user memory until it unlocks.
- *
- * Context: process context; may sleep.
- */
-void vfio_pci_core_memory_lock_zap(struct vfio_pci_core_device *core);
-
-/**
- * vfio_pci_core_memory_unlock() - end vfio_pci_core_memory_lock_zap()
- * @core: the device
- */
-void vfio_pci_core_memory_unlock(struct vfio_pci_core_device *core);
 
 /**
  * vfio_pci_core_request() - &vfio_device_ops.request

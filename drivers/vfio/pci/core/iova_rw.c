@@ -67,6 +67,9 @@ int vfio_pci_core_iova_rw(struct vfio_pci_core_device *core, u64 iova,
 	struct vfio_pci_core_private *priv = core->priv;
 	int ret;
 
+	/* It touches user memory, which may be a mapping of this device. */
+	if (vfio_pci_core_caller_holds(&priv->memory_lock))
+		return -EDEADLK;
 	if (!VFIO_PCI_COMPAT_IOMMUFD)
 		return -EOPNOTSUPP;
 

@@ -44,6 +44,7 @@ void vfio_pci_core_release_dev(struct vfio_device *vdev)
 	vfio_pci_core_pm_release(core);
 	vfio_pci_core_ioeventfd_destroy(core);
 	vfio_pci_core_traps_free(core);
+	vfio_pci_core_regions_free(core);
 	mutex_destroy(&priv->iova_lock);
 	mutex_destroy(&priv->cfg_lock);
 	mutex_destroy(&priv->barmap_lock);

@@ -23,6 +23,7 @@
 #include "pm_ioeventfd.h"
 #include "migration.h"
 #include "trap.h"
+#include "region.h"
 
 #define VFIO_PCI_CORE_OFFSET_SHIFT	40
 #define VFIO_PCI_CORE_OFFSET_MASK	((1ULL << VFIO_PCI_CORE_OFFSET_SHIFT) - 1)
@@ -69,6 +70,8 @@ static inline unsigned int vfio_pci_core_offset_to_index(loff_t pos)
  *	   device is registered
  * @vga_disabled: the driver withholds the VGA region (vga.c); fixed before
  *		  the device is registered
+ * @regions: virtual BARs and device regions the variant added (region.h);
+ *	     read-only once the device is registered
  */
 struct vfio_pci_core_private {
 	struct vfio_pci_core_device *core;
@@ -93,6 +96,7 @@ struct vfio_pci_core_private {
 	bool iova_ioas_valid;
 	struct vfio_pci_core_traps traps;
 	bool vga_disabled;
+	struct vfio_pci_core_regions regions;
 };
 
 static inline struct vfio_pci_core_device *
@@ -109,6 +113,33 @@ static inline void
 vfio_pci_core_assert_no_memory_lock(struct vfio_pci_core_device *core)
 {
 	lockdep_assert_not_held(&core->priv->memory_lock);
+}
+
+/*
+ * For a public entry point that takes @lock: is its caller (a variant
+ * callback the core runs under @lock) holding it already?  Lockdep reports
+ * that as a failed assertion naming the entry point, and the entry point
+ * fails with -EDEADLK instead of deadlocking.  Without lockdep the rule is
+ * only written down (Documentation/vfio-pci-core/contract.rst).
+ */
+#ifdef CONFIG_LOCKDEP
+#define vfio_pci_core_caller_holds(lock)				\
+	({								\
+		lockdep_assert_not_held(lock);				\
+		debug_locks && lockdep_is_held(lock) == LOCK_STATE_HELD; \
+	})
+#else
+#define vfio_pci_core_caller_holds(lock)	((void)(lock), false)
+#endif
+
+/*
+ * Declarations (traps, regions, migration, options) are taken only before
+ * the device is registered; afterwards they fail with -EBUSY.
+ */
+static inline bool
+vfio_pci_core_declare_refused(struct vfio_pci_core_device *core)
+{
+	return core->priv->traps.frozen;
 }
 
 /* regions.c */
@@ -149,7 +180,14 @@ void vfio_pci_core_zap_bars(struct vfio_pci_core_device *core);
 /* Does a BAR of this kind decode now?  Caller holds memory_lock. */
 bool vfio_pci_core_bar_decodes(struct vfio_pci_core_device *core, bool is_io);
 
-/* memory.c: the caller of vfio_pci_core_memory_enabled() holds memory_lock */
+/*
+ * memory.c: the caller of vfio_pci_core_memory_enabled() holds memory_lock.
+ * vfio_pci_core_memory_lock_zap() takes it for write and revokes every user
+ * mapping of the device before anything stops the BARs from decoding;
+ * vfio_pci_core_memory_unlock() ends that.
+ */
+void vfio_pci_core_memory_lock_zap(struct vfio_pci_core_device *core);
+void vfio_pci_core_memory_unlock(struct vfio_pci_core_device *core);
 bool vfio_pci_core_memory_enabled(struct vfio_pci_core_device *core);
 u16 vfio_pci_core_memory_lock_and_enable(struct vfio_pci_core_device *core);
 void vfio_pci_core_memory_unlock_and_restore(struct vfio_pci_core_device *core,
