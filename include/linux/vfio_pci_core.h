@@ -94,9 +94,12 @@ extern const struct dev_pm_ops vfio_pci_core_pm_ops;
  *
  * The choice holds for the device's lifetime.  vfio-pci passes its
  * disable_idle_d3 module parameter through this.
+ *
+ * Context: process context, before registration.
+ * Return: 0, or -EBUSY once the device is registered.
  */
-void vfio_pci_core_set_idle_d3(struct vfio_pci_core_device *core,
-			       bool idle_d3);
+int vfio_pci_core_set_idle_d3(struct vfio_pci_core_device *core,
+			      bool idle_d3);
 
 /**
  * vfio_pci_core_set_vga_disabled() - withhold the VGA region of a device
@@ -111,9 +114,12 @@ void vfio_pci_core_set_idle_d3(struct vfio_pci_core_device *core,
  * off from it (root bus) or another VGA function shares that bridge.  The
  * choice holds for the device's lifetime.  vfio-pci passes its disable_vga
  * module parameter through this.
+ *
+ * Context: process context, before registration.
+ * Return: 0, or -EBUSY once the device is registered.
  */
-void vfio_pci_core_set_vga_disabled(struct vfio_pci_core_device *core,
-				    bool disabled);
+int vfio_pci_core_set_vga_disabled(struct vfio_pci_core_device *core,
+				   bool disabled);
 
 /**
  * vfio_pci_core_register_device() - make a probed function visible to users
@@ -438,7 +444,9 @@ struct vfio_pci_core_mig_ops {
  * (STOP_COPY and P2P, plus PRE_COPY when @ops has a precopy callback).  Call
  * from probe before vfio_pci_core_register_device().
  *
- * Return: 0, or -EINVAL for incomplete @ops or a @max_size out of range.
+ * Context: process context, before registration.
+ * Return: 0, -EINVAL for incomplete @ops or a @max_size out of range, or
+ * -EBUSY once the device is registered.
  */
 int vfio_pci_core_migration_init(struct vfio_pci_core_device *core,
 				 const struct vfio_pci_core_mig_ops *ops);
@@ -590,8 +598,11 @@ int vfio_pci_core_iova_lend(struct vfio_pci_core_device *core, u64 iova,
  * Sets &vfio_device.log_ops to the core's software tracker.  The variant
  * tells the tracker what the device wrote with vfio_pci_core_dirty_mark().
  * Call from probe before vfio_pci_core_register_device().
+ *
+ * Context: process context, before registration.
+ * Return: 0, or -EBUSY once the device is registered.
  */
-void vfio_pci_core_dirty_init(struct vfio_pci_core_device *core);
+int vfio_pci_core_dirty_init(struct vfio_pci_core_device *core);
 
 /**
  * vfio_pci_core_dirty_mark() - record that the device wrote an IOVA range

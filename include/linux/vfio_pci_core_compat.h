@@ -77,6 +77,14 @@ vfio_pci_compat_bypass_register(struct irq_bypass_producer *producer,
 #endif
 
 /*
+ * VFIO_DEVICE_FEATURE_DMA_BUF needs what the host kernel builds its own
+ * vfio-pci's DMA_BUF with (revocable dma-buf attachments, P2P providers;
+ * 7.3 has them, 6.12 has neither the helpers nor the option): iommufd only
+ * looks for a vfio dma-buf when CONFIG_VFIO_PCI_DMABUF is set.
+ */
+#define VFIO_PCI_COMPAT_DMABUF		IS_ENABLED(CONFIG_VFIO_PCI_DMABUF)
+
+/*
  * Huge PFN mappings: a huge_fault handler may insert a PMD of PFNs where the
  * architecture supports it (6.12 and 7.3 both have the option).  The PFN
  * argument lost its pfn_t type in 6.17 (the cut-over assumed here).

@@ -60,6 +60,16 @@ struct vfio_pci_core_device;
  * @teardown: optional; called by the remove after the device is
  *	      unregistered (no user holds it any more), before the last
  *	      reference is dropped.  Not called when @setup failed.
+ * @reset_done: optional; the function was reset.  Called once per reset,
+ *		whatever did it: VFIO_DEVICE_RESET, an FLR the user asked for
+ *		through config space, a hot reset of its set, the resets at
+ *		open and at the last close, and resets behind the core's back
+ *		(AER recovery, sysfs) through &vfio_pci_core_err_handlers.
+ *		The core's own resets call it with the memory lock held for
+ *		write and the BAR mappings revoked, others without; so it must
+ *		not sleep on a lock, touch user memory or call back into the
+ *		core, and may reach the device only through a kernel mapping
+ *		it already holds.  See Documentation/vfio-pci-core/contract.rst.
  *
  * Registered with vfio_pci_core_variant_register() or
  * module_vfio_pci_core_variant().  Must stay in memory (static storage)
@@ -72,6 +82,7 @@ struct vfio_pci_core_variant {
 	int (*setup)(struct vfio_pci_core_device *core,
 		     const struct pci_device_id *id);
 	void (*teardown)(struct vfio_pci_core_device *core);
+	void (*reset_done)(struct vfio_pci_core_device *core);
 };
 
 /**
@@ -210,7 +221,10 @@ struct vfio_pci_core_cfg_reg {
  *
  * A register may lie in the header (except COMMAND, STATUS, the BARs, the
  * ROM BAR and the capability pointer, which the core owns), inside a
- * hardware capability the variant leaves visible, inside a capability the
+ * hardware capability the variant leaves visible (except over a register
+ * whose writes the core acts on: PM control/status, PCIe device control,
+ * AF control, MSI flags, MSI-X control; replace the capability to own
+ * those), inside a capability the
  * variant adds or replaces, or in free space; never over the ID and link
  * bytes (standard: 2, extended: 4) of a capability.  All or none of @regs
  * are taken.

@@ -64,6 +64,7 @@ void vfio_pci_core_memory_lock_zap(struct vfio_pci_core_device *core)
 {
 	down_write(&core->priv->memory_lock);
 	vfio_pci_core_zap_bars(core);
+	vfio_pci_core_dmabuf_revoke(core);
 }
 
 /**
@@ -72,6 +73,8 @@ void vfio_pci_core_memory_lock_zap(struct vfio_pci_core_device *core)
  */
 void vfio_pci_core_memory_unlock(struct vfio_pci_core_device *core)
 {
+	/* Exported slices come back with decoding. */
+	vfio_pci_core_dmabuf_sync(core);
 	up_write(&core->priv->memory_lock);
 }
 

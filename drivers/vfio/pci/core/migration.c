@@ -111,15 +111,6 @@ void vfio_pci_core_mig_reset_notify(struct vfio_pci_core_device *core)
 	vfio_pci_core_mig_unlock(core);
 }
 
-void vfio_pci_core_reset_done(struct pci_dev *pdev)
-{
-	struct vfio_pci_core_device *core = dev_get_drvdata(&pdev->dev);
-
-	if (core && core->priv)
-		vfio_pci_core_mig_reset_notify(core);
-}
-EXPORT_SYMBOL_GPL(vfio_pci_core_reset_done);
-
 /* Open a new data file of the saving group and fill its first data. */
 static struct file *vfio_pci_core_mig_begin_save(struct vfio_pci_core_device *core,
 						 bool precopy)
@@ -314,6 +305,8 @@ int vfio_pci_core_migration_init(struct vfio_pci_core_device *core,
 {
 	struct vfio_pci_core_mig *mig = &core->priv->mig;
 
+	if (vfio_pci_core_declare_refused(core))
+		return -EBUSY;
 	if (!ops || !ops->stop || !ops->start || !ops->save || !ops->load ||
 	    !ops->max_size || ops->max_size > VFIO_PCI_MIG_MAX_SIZE)
 		return -EINVAL;

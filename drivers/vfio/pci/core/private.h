@@ -70,6 +70,10 @@ static inline unsigned int vfio_pci_core_offset_to_index(loff_t pos)
  *	   device is registered
  * @vga_disabled: the driver withholds the VGA region (vga.c); fixed before
  *		  the device is registered
+ * @reset_task: the task inside a reset the core does itself (reset.c);
+ *		written under memory_lock held for write
+ * @dmabufs: exported DMA_BUF slices (dmabuf.c); changed under memory_lock
+ *	     held for write
  * @regions: virtual BARs and device regions the variant added (region.h);
  *	     read-only once the device is registered
  */
@@ -96,6 +100,8 @@ struct vfio_pci_core_private {
 	bool iova_ioas_valid;
 	struct vfio_pci_core_traps traps;
 	bool vga_disabled;
+	struct task_struct *reset_task;
+	struct list_head dmabufs;
 	struct vfio_pci_core_regions regions;
 };
 
@@ -141,6 +147,36 @@ vfio_pci_core_declare_refused(struct vfio_pci_core_device *core)
 {
 	return core->priv->traps.frozen;
 }
+
+/*
+ * dmabuf.c: VFIO_DEVICE_FEATURE_DMA_BUF.  revoke() and sync() are called
+ * with memory_lock held for write: memory_lock_zap() revokes every dma-buf
+ * of the device, memory_unlock() gives them back if the BARs decode.
+ * cleanup() at the last close, without memory_lock.
+ */
+#if VFIO_PCI_COMPAT_DMABUF
+struct dma_buf_attachment;
+int vfio_pci_dma_buf_iommufd_map(struct dma_buf_attachment *attach,
+				 struct phys_vec *phys);
+int vfio_pci_core_feature_dma_buf(struct vfio_pci_core_device *core,
+				  u32 flags, void __user *arg, size_t argsz);
+void vfio_pci_core_dmabuf_revoke(struct vfio_pci_core_device *core);
+void vfio_pci_core_dmabuf_sync(struct vfio_pci_core_device *core);
+void vfio_pci_core_dmabuf_cleanup(struct vfio_pci_core_device *core);
+int vfio_pci_core_dmabuf_init(struct pci_dev *pdev);
+#else
+static inline int vfio_pci_core_dmabuf_init(struct pci_dev *pdev)
+{
+	return 0;
+}
+
+static inline void
+vfio_pci_core_dmabuf_revoke(struct vfio_pci_core_device *core) { }
+static inline void
+vfio_pci_core_dmabuf_sync(struct vfio_pci_core_device *core) { }
+static inline void
+vfio_pci_core_dmabuf_cleanup(struct vfio_pci_core_device *core) { }
+#endif
 
 /* regions.c */
 ssize_t vfio_pci_core_region_rw(struct vfio_pci_core_device *core,
@@ -205,6 +241,15 @@ bool vfio_pci_core_reset_at_close(struct vfio_pci_core_device *core);
  * write: VFIO_DEVICE_RESET and FLR requested through config space.
  */
 int vfio_pci_core_reset_function(struct vfio_pci_core_device *core);
+/*
+ * Around a reset the core does itself, memory_lock held for write:
+ * reset_begin() before it, reset_end() after it (which notifies migration,
+ * DMA_BUF and the variant when @ret is 0).  reset_notify() is that
+ * notification, for every path.
+ */
+void vfio_pci_core_reset_begin(struct vfio_pci_core_device *core);
+void vfio_pci_core_reset_end(struct vfio_pci_core_device *core, int ret);
+void vfio_pci_core_reset_notify(struct vfio_pci_core_device *core);
 long vfio_pci_core_ioctl_reset(struct vfio_pci_core_device *core,
 			       void __user *arg);
 

@@ -51,10 +51,13 @@ bool vfio_pci_core_has_vga(struct vfio_pci_core_device *core)
  * @core: the device, initialized but not yet registered
  * @disabled: true to offer no VGA region even on a VGA-class function
  */
-void vfio_pci_core_set_vga_disabled(struct vfio_pci_core_device *core,
-				    bool disabled)
+int vfio_pci_core_set_vga_disabled(struct vfio_pci_core_device *core,
+				   bool disabled)
 {
+	if (vfio_pci_core_declare_refused(core))
+		return -EBUSY;
 	core->priv->vga_disabled = disabled;
+	return 0;
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_set_vga_disabled);
 

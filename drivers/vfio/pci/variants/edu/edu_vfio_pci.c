@@ -374,8 +374,8 @@ static int edu_setup(struct vfio_pci_core_device *core,
 
 	mutex_init(&edu->lock);
 	edu->scratch = U64_MAX;
-	vfio_pci_core_dirty_init(core);
-	ret = vfio_pci_core_bar_add_traps(core, edu_traps,
+	ret = vfio_pci_core_dirty_init(core) ?:
+	      vfio_pci_core_bar_add_traps(core, edu_traps,
 					  ARRAY_SIZE(edu_traps));
 	return ret ?: vfio_pci_core_migration_init(core, &edu_mig_ops);
 }
