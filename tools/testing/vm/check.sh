@@ -133,6 +133,32 @@ if grep -E "$splats" "$out/dmesg.log" "$repo/build/vm/console.log" > "$logs/spla
 else
 	record 0 "no kernel splat (BUG, WARNING, KASAN, UBSAN, lockdep, Oops) in the guest"
 fi
+# The lockdep boot: one deliberate contract violation by a variant
+# (guest/lockdep.sh), in a boot of its own because lockdep reports only its
+# first problem.  The gate here is the reverse of the one above: exactly
+# that one report, and nothing else.
+lockdep_boot() {
+	local dir=$out/lockdep log
+	"$here/vm.sh" lockdep > "$logs/vm-lockdep-console.log" 2>&1 || return 1
+	[ -f "$dir/guest-done" ] || return 1
+	log=$dir/dmesg.log
+	cp "$repo/build/vm/dmesg.log" "$log" 2>/dev/null ||
+		cp "$repo/build/vm/console.log" "$log"
+	grep -q '^ok 1 gpu.misuse_hook' "$dir/vfio_region_test.tap" || return 1
+	# One WARNING, from the entry point's lockdep assertion; one trace.
+	[ "$(grep -c 'WARNING:' "$log")" = 1 ] || return 1
+	grep 'WARNING:' "$log" |
+		grep -qE 'vfio_pci_bar_hw_access|vfio_pci_core_bar_hw_read' || return 1
+	[ "$(grep -c 'Call Trace:' "$log")" = 1 ] || return 1
+	! grep -E "${splats/WARNING:|/}" "$log" | grep -v 'Call Trace:'
+}
+case ",${VM_SUITES:-vfio_region_test}," in
+*,vfio_region_test,*)
+	log "second boot: a variant's lock misuse, caught by lockdep"
+	lockdep_boot
+	record $? "lockdep boot: a region callback calling vfio_pci_core_bar_hw_read() gets -EDEADLK and exactly one lockdep report" ;;
+esac
+
 echo "1..$n" >> "$host_tap"
 
 # Print every result and the totals.

@@ -24,6 +24,7 @@
 
 #include "kselftest_harness.h"
 #include "lib/vfio_test.h"
+#include "lib/vfio_driver.h"
 
 #define TRAP_DRIVER	"vfio-pci-trap-test"
 #define SYSFS_PCI	"/sys/bus/pci/devices"
@@ -32,53 +33,6 @@
 #define TD_SELECT	0
 #define TD_COUNT	12
 #define TD_PIO_TARGET	131
-
-static int sysfs_write(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
-
-static bool bound_to(const char *bdf, const char *driver)
-{
-	char path[PATH_MAX], link[PATH_MAX];
-	const char *name;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), SYSFS_PCI "/%s/driver", bdf);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return false;
-	link[n] = '\0';
-	name = strrchr(link, '/');
-	return name && !strcmp(name + 1, driver);
-}
-
-/* Move @bdf to @driver the way an admin does; true when it got there. */
-static bool rebind(const char *bdf, const char *driver)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), SYSFS_PCI "/%s/driver/unbind", bdf);
-	if (!access(path, F_OK))
-		sysfs_write(path, bdf);
-	snprintf(path, sizeof(path), SYSFS_PCI "/%s/driver_override", bdf);
-	if (sysfs_write(path, driver))
-		return false;
-	sysfs_write("/sys/bus/pci/drivers_probe", bdf);
-	return bound_to(bdf, driver);
-}
-
-static bool have_trap_driver(void)
-{
-	return !access("/sys/bus/pci/drivers/" TRAP_DRIVER, F_OK);
-}
 
 static uint64_t cfg_get(int fd, const struct vfio_region_info *cfg,
 			uint32_t off, size_t size)
@@ -195,14 +149,14 @@ FIXTURE_SETUP(testdev)
 	int i;
 
 	self->dev.fd = -1;
-	if (!have_trap_driver())
+	if (!vt_have_driver(TRAP_DRIVER))
 		SKIP(return, TRAP_DRIVER " is not loaded");
 	bdf = vt_find_one(0x1b36, 0x0005);
 	if (!bdf)
 		SKIP(return, "no pci-testdev bound to vfio-pci");
 	snprintf(self->bdf, sizeof(self->bdf), "%s", bdf);
 	self->moved = true;
-	ASSERT_TRUE(rebind(self->bdf, TRAP_DRIVER));
+	ASSERT_TRUE(vt_rebind(self->bdf, TRAP_DRIVER));
 	vt_device_open(&self->dev, self->bdf);
 	ASSERT_EQ(0, __vt_region_info(self->dev.fd,
 				      VFIO_PCI_CONFIG_REGION_INDEX,
@@ -215,7 +169,7 @@ FIXTURE_TEARDOWN(testdev)
 {
 	if (self->dev.fd >= 0)
 		vt_device_close(&self->dev);
-	if (self->moved && !rebind(self->bdf, "vfio-pci"))
+	if (self->moved && !vt_rebind(self->bdf, "vfio-pci"))
 		fprintf(stderr, "could not rebind %s to vfio-pci\n", self->bdf);
 }
 
@@ -659,14 +613,14 @@ FIXTURE_SETUP(e1000e)
 	const char *bdf;
 
 	self->dev.fd = -1;
-	if (!have_trap_driver())
+	if (!vt_have_driver(TRAP_DRIVER))
 		SKIP(return, TRAP_DRIVER " is not loaded");
 	bdf = vt_find_one(0x8086, 0x10d3);
 	if (!bdf)
 		SKIP(return, "no e1000e bound to vfio-pci");
 	snprintf(self->bdf, sizeof(self->bdf), "%s", bdf);
 	self->moved = true;
-	ASSERT_TRUE(rebind(self->bdf, TRAP_DRIVER));
+	ASSERT_TRUE(vt_rebind(self->bdf, TRAP_DRIVER));
 	vt_device_open(&self->dev, self->bdf);
 	ASSERT_EQ(0, __vt_region_info(self->dev.fd,
 				      VFIO_PCI_CONFIG_REGION_INDEX,
@@ -677,7 +631,7 @@ FIXTURE_TEARDOWN(e1000e)
 {
 	if (self->dev.fd >= 0)
 		vt_device_close(&self->dev);
-	if (self->moved && !rebind(self->bdf, "vfio-pci"))
+	if (self->moved && !vt_rebind(self->bdf, "vfio-pci"))
 		fprintf(stderr, "could not rebind %s to vfio-pci\n", self->bdf);
 }
 

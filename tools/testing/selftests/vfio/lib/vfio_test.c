@@ -8,6 +8,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -281,6 +282,27 @@ long vt_faults_of_read32(volatile uint32_t *p, uint32_t *val)
 	before = vt_minor_faults();
 	*val = *p;
 	return vt_minor_faults() - before;
+}
+
+int vt_child_read32(volatile uint32_t *p, uint32_t expect, long faults)
+{
+	int status;
+	uint32_t v;
+	pid_t pid;
+	long n;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		n = vt_faults_of_read32(p, &v);
+		if (v != expect)
+			_exit(1);
+		_exit(faults >= 0 && n != faults ? 2 : 0);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return status;
 }
 
 int __vt_sysfs_command(const char *bdf, uint16_t *cmd, bool write)

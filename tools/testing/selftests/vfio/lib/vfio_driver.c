@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Moving a function between drivers: see vfio_driver.h. */
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <errno.h>
+
+#include "vfio_driver.h"
+
+#define SYSFS_PCI	"/sys/bus/pci/devices"
+
+int vt_sysfs_write(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+bool vt_bound_to(const char *bdf, const char *driver)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	const char *name;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), SYSFS_PCI "/%s/driver", bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return false;
+	link[n] = '\0';
+	name = strrchr(link, '/');
+	return name && !strcmp(name + 1, driver);
+}
+
+bool vt_have_driver(const char *driver)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/drivers/%s", driver);
+	return !access(path, F_OK);
+}
+
+bool vt_rebind(const char *bdf, const char *driver)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), SYSFS_PCI "/%s/driver/unbind", bdf);
+	if (!access(path, F_OK))
+		vt_sysfs_write(path, bdf);
+	snprintf(path, sizeof(path), SYSFS_PCI "/%s/driver_override", bdf);
+	if (vt_sysfs_write(path, driver))
+		return false;
+	vt_sysfs_write("/sys/bus/pci/drivers_probe", bdf);
+	return vt_bound_to(bdf, driver);
+}
