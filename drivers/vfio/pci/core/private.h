@@ -128,15 +128,15 @@ vfio_pci_core_assert_no_memory_lock(struct vfio_pci_core_device *core)
  * fails with -EDEADLK instead of deadlocking.  Without lockdep the rule is
  * only written down (Documentation/vfio-pci-core/contract.rst).
  */
+static inline bool vfio_pci_core_caller_holds(struct rw_semaphore *lock)
+{
 #ifdef CONFIG_LOCKDEP
-#define vfio_pci_core_caller_holds(lock)				\
-	({								\
-		lockdep_assert_not_held(lock);				\
-		debug_locks && lockdep_is_held(lock) == LOCK_STATE_HELD; \
-	})
+	lockdep_assert_not_held(lock);
+	return debug_locks && lockdep_is_held(lock) == LOCK_STATE_HELD;
 #else
-#define vfio_pci_core_caller_holds(lock)	((void)(lock), false)
+	return false;
 #endif
+}
 
 /*
  * Declarations (traps, regions, migration, options) are taken only before
