@@ -32,6 +32,7 @@
 #include "kselftest_harness.h"
 #include "lib/vfio_test.h"
 #include "lib/vfio_driver.h"
+#include "lib/vfio_dmabuf.h"
 
 #define GPU_DRIVER	"vfio-pci-gpu-test"
 #define GPU_MISUSE	"/sys/module/vfio_pci_gpu_test/parameters/misuse"
@@ -377,30 +378,6 @@ TEST_F(gpu, misuse_hook)
 
 /* VFIO_DEVICE_FEATURE_DMA_BUF */
 
-static int dma_buf(int fd, uint32_t flags, uint32_t index, uint32_t dflags,
-		   uint32_t nr, const struct vfio_region_dma_range *r,
-		   size_t argsz_less)
-{
-	struct {
-		struct vfio_device_feature hdr;
-		struct vfio_device_feature_dma_buf db;
-		struct vfio_region_dma_range r[4];
-	} req = {};
-	int ret;
-
-	req.hdr.argsz = sizeof(req.hdr) + sizeof(req.db) +
-			nr * sizeof(req.r[0]) - argsz_less;
-	req.hdr.flags = flags | VFIO_DEVICE_FEATURE_DMA_BUF;
-	req.db.region_index = index;
-	req.db.open_flags = O_RDWR | O_CLOEXEC;
-	req.db.flags = dflags;
-	req.db.nr_ranges = nr;
-	if (r)
-		memcpy(req.r, r, (nr < 4 ? nr : 4) * sizeof(*r));
-	ret = ioctl(fd, VFIO_DEVICE_FEATURE, &req);
-	return ret < 0 ? -errno : ret;
-}
-
 static int map_file(struct vt_device *d, int fd, uint64_t len)
 {
 	struct iommu_ioas_map_file map = {
@@ -425,7 +402,7 @@ TEST_F(gpu, dma_buf_of_a_virtual_bar_slice_maps_into_the_ioas)
 	const struct vfio_region_dma_range r = { .offset = PMD, .length = PMD };
 	int fd;
 
-	fd = dma_buf(self->dev.fd, VFIO_DEVICE_FEATURE_GET, VBAR, 0, 1, &r, 0);
+	fd = __vt_dma_buf(self->dev.fd, VFIO_DEVICE_FEATURE_GET, VBAR, 0, 1, &r, 0);
 	ASSERT_LE(0, fd);
 	/* iommufd recognises it as a vfio dma-buf and maps its range. */
 	ASSERT_EQ(0, map_file(&self->dev, fd, PMD));
@@ -438,7 +415,7 @@ TEST_F(gpu, dma_buf_is_revoked_while_memory_decode_is_off)
 	const struct vfio_region_dma_range r = { .offset = 0, .length = PMD };
 	int fd, off, on;
 
-	fd = dma_buf(self->dev.fd, VFIO_DEVICE_FEATURE_GET, MEM_BAR, 0, 1, &r,
+	fd = __vt_dma_buf(self->dev.fd, VFIO_DEVICE_FEATURE_GET, MEM_BAR, 0, 1, &r,
 		     0);
 	ASSERT_LE(0, fd);
 	memory_enable(_metadata, self, false);
@@ -502,7 +479,7 @@ TEST_F(gpu, dma_buf_bad_inputs)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(rows); i++) {
-		int got = dma_buf(self->dev.fd, rows[i].flags, rows[i].index,
+		int got = __vt_dma_buf(self->dev.fd, rows[i].flags, rows[i].index,
 				  rows[i].dflags, rows[i].nr, &rows[i].r,
 				  rows[i].less ? sizeof(struct vfio_device_feature_dma_buf) : 0);
 
@@ -512,9 +489,9 @@ TEST_F(gpu, dma_buf_bad_inputs)
 			TH_LOG("%s", rows[i].what);
 	}
 	/* A probe for GET answers 0; for SET, -EINVAL. */
-	ASSERT_EQ(0, dma_buf(self->dev.fd, VFIO_DEVICE_FEATURE_PROBE |
+	ASSERT_EQ(0, __vt_dma_buf(self->dev.fd, VFIO_DEVICE_FEATURE_PROBE |
 			     VFIO_DEVICE_FEATURE_GET, VBAR, 0, 0, NULL, 0));
-	ASSERT_EQ(-EINVAL, dma_buf(self->dev.fd, VFIO_DEVICE_FEATURE_PROBE |
+	ASSERT_EQ(-EINVAL, __vt_dma_buf(self->dev.fd, VFIO_DEVICE_FEATURE_PROBE |
 				   VFIO_DEVICE_FEATURE_SET, VBAR, 0, 0, NULL,
 				   0));
 }
