@@ -45,8 +45,6 @@
 #define PMD		(2UL << 20)
 
 FIXTURE(gpu) {
-	char bdf[VT_BDF_LEN];
-	bool moved;
 	struct vt_device dev;
 	struct vfio_region_info cfg, vbar, mem, status;
 	void *reserve;
@@ -55,18 +53,13 @@ FIXTURE(gpu) {
 
 FIXTURE_SETUP(gpu)
 {
-	const char *bdf;
+	int ret = vt_variant_open(&self->dev, 0x1af4, 0x1110, GPU_DRIVER);
 
-	self->dev.fd = -1;
-	if (!vt_have_driver(GPU_DRIVER))
+	if (ret == -ENOENT)
 		SKIP(return, GPU_DRIVER " is not loaded");
-	bdf = vt_find_one(0x1af4, 0x1110);
-	if (!bdf)
+	if (ret == -ENODEV)
 		SKIP(return, "no ivshmem bound to vfio-pci");
-	snprintf(self->bdf, sizeof(self->bdf), "%s", bdf);
-	self->moved = true;
-	ASSERT_TRUE(vt_rebind(self->bdf, GPU_DRIVER));
-	vt_device_open(&self->dev, self->bdf);
+	ASSERT_EQ(0, ret);
 	ASSERT_EQ(0, __vt_region_info(self->dev.fd,
 				      VFIO_PCI_CONFIG_REGION_INDEX, &self->cfg));
 	ASSERT_EQ(0, __vt_region_info(self->dev.fd, VBAR, &self->vbar));
@@ -79,10 +72,7 @@ FIXTURE_TEARDOWN(gpu)
 {
 	if (self->reserve)
 		munmap(self->reserve, self->reserve_len);
-	if (self->dev.fd >= 0)
-		vt_device_close(&self->dev);
-	if (self->moved && !vt_rebind(self->bdf, "vfio-pci"))
-		fprintf(stderr, "could not rebind %s to vfio-pci\n", self->bdf);
+	vt_variant_close(&self->dev);
 }
 
 static uint32_t cfg_get(FIXTURE_DATA(gpu) *self, uint32_t off, size_t size)
@@ -282,7 +272,7 @@ TEST_F(gpu, reset_behind_the_core_notifies_once)
 	uint32_t n0 = resets(_metadata, self);
 
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/reset",
-		 self->bdf);
+		 self->dev.bdf);
 	ASSERT_EQ(0, vt_sysfs_write(path, "1"));
 	ASSERT_EQ(n0 + 1, resets(_metadata, self));
 }

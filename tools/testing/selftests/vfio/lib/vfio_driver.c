@@ -8,6 +8,7 @@
 #include <errno.h>
 
 #include "vfio_driver.h"
+#include "vfio_test.h"
 
 #define SYSFS_PCI	"/sys/bus/pci/devices"
 
@@ -58,4 +59,33 @@ bool vt_rebind(const char *bdf, const char *driver)
 		return false;
 	vt_sysfs_write("/sys/bus/pci/drivers_probe", bdf);
 	return vt_bound_to(bdf, driver);
+}
+
+int vt_variant_open(struct vt_device *d, uint16_t vendor, uint16_t device,
+		    const char *driver)
+{
+	char name[VT_BDF_LEN];
+	const char *bdf;
+
+	memset(d, 0, sizeof(*d));
+	d->fd = -1;
+	if (!vt_have_driver(driver))
+		return -ENOENT;
+	bdf = vt_find_one(vendor, device);
+	if (!bdf)
+		return -ENODEV;
+	snprintf(d->bdf, sizeof(d->bdf), "%s", bdf);
+	if (!vt_rebind(d->bdf, driver))
+		return -EIO;
+	snprintf(name, sizeof(name), "%s", d->bdf);
+	vt_device_open(d, name);
+	return 0;
+}
+
+void vt_variant_close(struct vt_device *d)
+{
+	if (d->fd >= 0)
+		vt_device_close(d);
+	if (d->bdf[0] && !vt_rebind(d->bdf, "vfio-pci"))
+		fprintf(stderr, "could not rebind %s to vfio-pci\n", d->bdf);
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "vfio_test.h"
+#include "vfio_driver.h"
 
 #define SYSFS_PCI "/sys/bus/pci/devices"
 #define PCI_COMMAND_OFFSET 4
@@ -36,21 +37,6 @@ long long vt_sysfs_num(const char *bdf, const char *attr)
 	return val;
 }
 
-static bool vt_bound_to_vfio_pci(const char *bdf)
-{
-	char path[PATH_MAX], link[PATH_MAX];
-	const char *name;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), SYSFS_PCI "/%s/driver", bdf);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return false;
-	link[n] = '\0';
-	name = strrchr(link, '/');
-	return name && !strcmp(name + 1, "vfio-pci");
-}
-
 static int vt_cmp_bdf(const void *a, const void *b)
 {
 	return strcmp(a, b);
@@ -71,7 +57,7 @@ int vt_find_bound(uint16_t vendor, uint16_t device,
 			continue;
 		if (vt_sysfs_num(de->d_name, "vendor") != vendor ||
 		    vt_sysfs_num(de->d_name, "device") != device ||
-		    !vt_bound_to_vfio_pci(de->d_name))
+		    !vt_bound_to(de->d_name, "vfio-pci"))
 			continue;
 		snprintf(bdfs[n++], VT_BDF_LEN, "%.15s", de->d_name);
 	}
