@@ -224,10 +224,9 @@ struct vfio_pci_core_cfg_reg {
  * hardware capability the variant leaves visible (except over a register
  * whose writes the core acts on: PM control/status, PCIe device control,
  * AF control, MSI flags, MSI-X control; replace the capability to own
- * those), inside a capability the
- * variant adds or replaces, or in free space; never over the ID and link
- * bytes (standard: 2, extended: 4) of a capability.  All or none of @regs
- * are taken.
+ * those), inside a capability the variant adds or replaces, or in free
+ * space; never over the ID and link bytes (standard: 2, extended: 4) of a
+ * capability.  All or none of @regs are taken.
  *
  * Return: 0; -EINVAL for a bad size, alignment, offset or a forbidden
  * place; -EBUSY for an overlap with a register already declared; -ENOMEM;

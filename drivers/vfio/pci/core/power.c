@@ -49,12 +49,7 @@ void vfio_pci_core_pm_release(struct vfio_pci_core_device *core)
 	pm->pm_save = NULL;
 }
 
-/**
- * vfio_pci_core_set_idle_d3() - choose whether an unopened device idles in D3
- * @core: the device, initialized but not yet registered
- * @idle_d3: true (the default) to runtime-suspend the device while nobody
- *	     has it open
- */
+/* Documented in include/linux/vfio_pci_core.h. */
 int vfio_pci_core_set_idle_d3(struct vfio_pci_core_device *core,
 			      bool idle_d3)
 {

@@ -46,11 +46,7 @@ bool vfio_pci_core_has_vga(struct vfio_pci_core_device *core)
 	return !vfio_pci_core_vga_off(core) && pci_is_vga(core->pdev);
 }
 
-/**
- * vfio_pci_core_set_vga_disabled() - withhold the VGA region of a device
- * @core: the device, initialized but not yet registered
- * @disabled: true to offer no VGA region even on a VGA-class function
- */
+/* Documented in include/linux/vfio_pci_core.h. */
 int vfio_pci_core_set_vga_disabled(struct vfio_pci_core_device *core,
 				   bool disabled)
 {
