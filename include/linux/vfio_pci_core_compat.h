@@ -69,6 +69,13 @@ vfio_pci_compat_bypass_register(struct irq_bypass_producer *producer,
  */
 #define VFIO_PCI_COMPAT_IOMMUFD		IS_ENABLED(CONFIG_IOMMUFD)
 
+/*
+ * Dirty page reports reach the user through the vfio core's iova_bitmap
+ * helpers, which are real only with CONFIG_IOMMUFD_DRIVER (7.3's test
+ * kernel); Debian's stock kernels leave it off and get stubs.
+ */
+#define VFIO_PCI_COMPAT_DIRTY_REPORT	IS_ENABLED(CONFIG_IOMMUFD_DRIVER)
+
 /* Symbol namespaces became string literals in 6.13. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
 #define VFIO_PCI_COMPAT_IMPORT_NS(ns)	MODULE_IMPORT_NS(#ns)

@@ -130,3 +130,4 @@ module_vfio_pci_core_variant(gpu_test_variant);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("VFIO PCI test variant: ivshmem memory as a virtual BAR, a device region");
+MODULE_VERSION(VFIO_PCI_CORE_VERSION);

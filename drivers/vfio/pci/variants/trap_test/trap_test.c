@@ -451,7 +451,7 @@ static int trap_test_open_device(struct vfio_device *vdev)
 	    vfio_pci_core_add_region(core, &region) != -EBUSY ||
 	    vfio_pci_core_add_vbar(core, 4, &region, 0) != -EBUSY ||
 	    vfio_pci_core_set_idle_d3(core, false) != -EBUSY ||
-	    vfio_pci_core_dirty_init(core) != -EBUSY)
+	    vfio_pci_core_dirty_init(core) || core->vdev.log_ops)
 		return -EIO;
 	return vfio_pci_core_open_device(vdev);
 }
@@ -477,5 +477,6 @@ static struct vfio_pci_core_variant trap_test_variant = {
 };
 module_vfio_pci_core_variant(trap_test_variant);
 
+MODULE_VERSION(VFIO_PCI_CORE_VERSION);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("VFIO PCI variant for testing config-space and BAR traps");

@@ -47,18 +47,24 @@ bool vt_have_driver(const char *driver)
 	return !access(path, F_OK);
 }
 
-bool vt_rebind(const char *bdf, const char *driver)
+int vt_rebind(const char *bdf, const char *driver)
 {
 	char path[PATH_MAX];
+	int ret;
 
 	snprintf(path, sizeof(path), SYSFS_PCI "/%s/driver/unbind", bdf);
-	if (!access(path, F_OK))
-		vt_sysfs_write(path, bdf);
+	if (!access(path, F_OK)) {
+		ret = vt_sysfs_write(path, bdf);
+		if (ret)
+			return ret;
+	}
 	snprintf(path, sizeof(path), SYSFS_PCI "/%s/driver_override", bdf);
-	if (vt_sysfs_write(path, driver))
-		return false;
+	ret = vt_sysfs_write(path, driver);
+	if (ret)
+		return ret;
+	/* A probe that fails says so through the driver link, not here. */
 	vt_sysfs_write("/sys/bus/pci/drivers_probe", bdf);
-	return vt_bound_to(bdf, driver);
+	return vt_bound_to(bdf, driver) ? 0 : -EIO;
 }
 
 int vt_variant_open(struct vt_device *d, uint16_t vendor, uint16_t device,
@@ -75,7 +81,7 @@ int vt_variant_open(struct vt_device *d, uint16_t vendor, uint16_t device,
 	if (!bdf)
 		return -ENODEV;
 	snprintf(d->bdf, sizeof(d->bdf), "%s", bdf);
-	if (!vt_rebind(d->bdf, driver))
+	if (vt_rebind(d->bdf, driver))
 		return -EIO;
 	snprintf(name, sizeof(name), "%s", d->bdf);
 	vt_device_open(d, name);
@@ -86,6 +92,6 @@ void vt_variant_close(struct vt_device *d)
 {
 	if (d->fd >= 0)
 		vt_device_close(d);
-	if (d->bdf[0] && !vt_rebind(d->bdf, "vfio-pci"))
+	if (d->bdf[0] && vt_rebind(d->bdf, "vfio-pci"))
 		fprintf(stderr, "could not rebind %s to vfio-pci\n", d->bdf);
 }

@@ -19,8 +19,12 @@ bool vt_bound_to(const char *bdf, const char *driver);
 /* Is a driver of that name registered? */
 bool vt_have_driver(const char *driver);
 
-/* Unbind @bdf and probe it again with @driver as its override. */
-bool vt_rebind(const char *bdf, const char *driver);
+/*
+ * Unbind @bdf and probe it again with @driver as its override, as an admin
+ * does.  0 once it is bound to @driver; -errno from sysfs, or -EIO when
+ * the probe left it elsewhere.
+ */
+int vt_rebind(const char *bdf, const char *driver);
 
 struct vt_device;
 
