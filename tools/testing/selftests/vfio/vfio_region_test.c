@@ -349,8 +349,9 @@ TEST_F(gpu, device_region_rw_goes_to_the_variant)
 /*
  * The misuse hook: a device-region callback (running under the core's
  * memory lock) calls vfio_pci_core_bar_hw_read().  Off by default (-EPERM);
- * the lockdep boot of tools/testing/vm/check.sh turns it on and expects
- * -EDEADLK here and exactly one lockdep report in the kernel log.
+ * after the suites, tools/testing/vm/guest/check.sh turns it on and runs
+ * this test alone, expecting -EDEADLK here; the host then expects exactly
+ * one lockdep report between the markers it logs around it.
  */
 TEST_F(gpu, misuse_hook)
 {
