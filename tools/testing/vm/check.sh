@@ -159,7 +159,8 @@ record $? "no kernel splat (BUG, WARNING, KASAN, UBSAN, lockdep, Oops) in the gu
 expected_splat() {
 	local log=$logs/expected-splat.log
 	[ "$(grep -c 'WARNING:' "$log")" = 1 ] &&
-		grep 'WARNING:' "$log" | grep -q 'vfio_pci_core_bar_hw_read' &&
+		grep 'WARNING:' "$log" |
+		grep -qE ' at vfio_pci_(core_)?bar_hw_(access|read)\+' &&
 		[ "$(grep -c 'Call Trace:' "$log")" = 1 ] &&
 		! grep -E "$VM_SPLATS" "$log" | grep -vE 'WARNING:|Call Trace:'
 }
