@@ -336,6 +336,56 @@ static bool vfio_pci_cfg_core_owned(unsigned int pos, unsigned int len)
 	       vfio_pci_cfg_overlap(pos, len, PCI_CAPABILITY_LIST, 1);
 }
 
+/* Registers of the core's tables whose writes the core acts on. */
+static bool vfio_pci_cfg_hooked(u8 hook)
+{
+	return hook != VFIO_PCI_CFG_HOOK_NONE && hook != VFIO_PCI_CFG_HOOK_W1C &&
+	       hook != VFIO_PCI_CFG_HOOK_TRAP;
+}
+
+/*
+ * Does [@pos, @pos + @len) cover a register of a visible capability that
+ * the core acts on (PMCSR, DEVCTL with its FLR bit, AF control, MSI flags,
+ * MSI-X control)?  A trap there would silently take the core's place, so
+ * it is refused; a variant that needs one replaces the whole capability.
+ */
+static int vfio_pci_cfg_trap_core_hooked(struct vfio_pci_core_device *core,
+					 unsigned int pos, unsigned int len,
+					 bool extended)
+{
+	struct pci_dev *pdev = core->pdev;
+	struct vfio_pci_cfg_span *s;
+	int n, i, ret = 0;
+
+	n = vfio_pci_cfg_hw_spans(core, extended, &s);
+	if (n < 0)
+		return n;
+	for (i = 0; i < n && !ret; i++) {
+		const struct vfio_pci_cfg_cap *cap = extended ?
+			vfio_pci_cfg_find_ecap(s[i].id) :
+			vfio_pci_cfg_find_cap(s[i].id);
+		const struct vfio_pci_cfg_reg *regs;
+		unsigned int nregs, j;
+
+		if (!vfio_pci_cfg_hw_visible(core, s[i].id, extended))
+			continue;
+		if (!extended && s[i].id == PCI_CAP_ID_MSIX &&
+		    vfio_pci_cfg_overlap(pos, len, s[i].pos + PCI_MSIX_FLAGS, 2))
+			ret = -EINVAL;
+		if (!cap || cap->policy != VFIO_PCI_CFG_TABLE)
+			continue;
+		regs = vfio_pci_cfg_cap_regs(pdev, cap, s[i].pos, &nregs);
+		for (j = 0; j < nregs && !ret; j++) {
+			if (vfio_pci_cfg_hooked(regs[j].hook) &&
+			    vfio_pci_cfg_overlap(pos, len, s[i].pos + regs[j].off,
+						 regs[j].size))
+				ret = -EINVAL;
+		}
+	}
+	kfree(s);
+	return ret;
+}
+
 static int vfio_pci_cfg_check_reg(struct vfio_pci_core_device *core,
 				  const struct vfio_pci_core_cfg_reg *r,
 				  const struct vfio_pci_core_cfg_reg *batch,
@@ -355,6 +405,9 @@ static int vfio_pci_cfg_check_reg(struct vfio_pci_core_device *core,
 
 	ext = r->offset >= PCI_CFG_SPACE_SIZE;
 	ret = vfio_pci_cfg_trap_place(core, r->offset, r->size, ext, false);
+	if (ret)
+		return ret;
+	ret = vfio_pci_cfg_trap_core_hooked(core, r->offset, r->size, ext);
 	if (ret)
 		return ret;
 
