@@ -263,6 +263,16 @@ int vfio_pci_core_cfg_add_cap(struct vfio_pci_core_device *core,
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_cfg_add_cap);
 
+/* Undo the last @n vfio_pci_core_cfg_add_cap() (cfg_pasid.c's all-or-none). */
+void vfio_pci_cfg_trap_drop_vcaps(struct vfio_pci_core_device *core,
+				  unsigned int n)
+{
+	struct vfio_pci_core_traps *traps = &core->priv->traps;
+
+	while (n-- && traps->nvcaps)
+		kfree(traps->vcaps[--traps->nvcaps].cap.data);
+}
+
 int vfio_pci_core_cfg_hide_cap(struct vfio_pci_core_device *core, u16 id,
 			       bool extended)
 {
