@@ -22,42 +22,6 @@
 
 #define VF_PASID_LEN	PCI_EXT_CAP_PASID_SIZEOF
 #define VF_PRI_LEN	PCI_EXT_CAP_PRI_SIZEOF
-/* AER with the TLP prefix log, its longest form outside a root port. */
-#define VF_PASID_AER_LEN	0x48
-
-/* Extended capabilities whose length the specification fixes. */
-static unsigned int vfio_pci_vf_pasid_ecap_len(struct pci_dev *pdev, u16 id,
-					       unsigned int pos)
-{
-	u32 hdr;
-
-	switch (id) {
-	case PCI_EXT_CAP_ID_ERR:
-		return VF_PASID_AER_LEN;
-	case PCI_EXT_CAP_ID_ARI:
-		return PCI_EXT_CAP_ARI_SIZEOF;
-	case PCI_EXT_CAP_ID_ATS:
-		return PCI_EXT_CAP_ATS_SIZEOF;
-	case PCI_EXT_CAP_ID_PRI:
-		return PCI_EXT_CAP_PRI_SIZEOF;
-	case PCI_EXT_CAP_ID_PASID:
-		return PCI_EXT_CAP_PASID_SIZEOF;
-	case PCI_EXT_CAP_ID_SRIOV:
-		return PCI_EXT_CAP_SRIOV_SIZEOF;
-	case PCI_EXT_CAP_ID_DSN:
-		return PCI_EXT_CAP_DSN_SIZEOF;
-	case PCI_EXT_CAP_ID_LTR:
-		return PCI_EXT_CAP_LTR_SIZEOF;
-	case PCI_EXT_CAP_ID_PWR:
-		return PCI_EXT_CAP_PWR_SIZEOF;
-	case PCI_EXT_CAP_ID_VNDR:
-	case PCI_EXT_CAP_ID_DVSEC:
-		if (pci_read_config_dword(pdev, pos + PCI_VNDR_HEADER, &hdr))
-			return 0;
-		return PCI_VNDR_HEADER_LEN(hdr);
-	}
-	return 0;
-}
 
 /* One capability of a chain: where it starts and where it ends. */
 struct vfio_pci_vf_pasid_span {
@@ -101,7 +65,7 @@ static int vfio_pci_vf_pasid_spans(struct pci_dev *pdev, u16 skip1, u16 skip2,
 			if (s[j].pos > s[i].pos && s[j].pos < end)
 				end = s[j].pos;
 		}
-		len = vfio_pci_vf_pasid_ecap_len(pdev, ids[i], s[i].pos);
+		len = vfio_pci_cfg_ecap_fixed_len(pdev, ids[i], s[i].pos);
 		if (len && s[i].pos + len < end)
 			end = s[i].pos + len;
 		s[i].end = end;

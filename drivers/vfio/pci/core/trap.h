@@ -74,6 +74,8 @@ bool vfio_pci_cfg_trap_hides(struct vfio_pci_core_device *core, u16 id,
 const struct vfio_pci_cfg_vcap *
 vfio_pci_cfg_trap_replacement(struct vfio_pci_core_device *core, u16 id,
 			      bool extended);
+unsigned int vfio_pci_cfg_ecap_fixed_len(struct pci_dev *pdev, u16 id,
+					 unsigned int pos);
 void vfio_pci_cfg_trap_drop_vcaps(struct vfio_pci_core_device *core,
 				  unsigned int n);
 void vfio_pci_cfg_trap_apply_regs(struct vfio_pci_core_device *core);
