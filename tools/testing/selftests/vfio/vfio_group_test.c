@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "lib/pci_sysfs.h"
 #include "lib/vfio_test.h"
 
 FIXTURE(group) {
@@ -32,20 +33,6 @@ FIXTURE_VARIANT_ADD(group, type1) {
 FIXTURE_VARIANT_ADD(group, iommufd) {
 	.iommufd = true,
 };
-
-static int group_number(const char *bdf)
-{
-	char path[PATH_MAX], link[PATH_MAX];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group",
-		 bdf);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return -1;
-	link[n] = '\0';
-	return atoi(strrchr(link, '/') + 1);
-}
 
 FIXTURE_SETUP(group)
 {
@@ -70,7 +57,7 @@ FIXTURE_SETUP(group)
 			  ioctl(self->container, VFIO_GET_API_VERSION));
 	}
 
-	snprintf(path, sizeof(path), "/dev/vfio/%d", group_number(self->bdf));
+	snprintf(path, sizeof(path), "/dev/vfio/%d", vt_iommu_group(self->bdf));
 	self->group = open(path, O_RDWR);
 	ASSERT_LE(0, self->group);
 	ASSERT_EQ(0, ioctl(self->group, VFIO_GROUP_GET_STATUS, &status));

@@ -334,20 +334,6 @@ TEST_F(uapi, close_detaches_all)
 	FINISH();
 }
 
-static int group_of(const char *bdf)
-{
-	char path[PATH_MAX], link[PATH_MAX];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group",
-		 bdf);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return -1;
-	link[n] = '\0';
-	return atoi(strrchr(link, '/') + 1);
-}
-
 /* The ioctls are the cdev's: a group-path device fd does not know them. */
 TEST_F(uapi, group_path)
 {
@@ -357,7 +343,7 @@ TEST_F(uapi, group_path)
 
 	self->s.scenario = "group_path";
 	vt_device_close(&self->d);
-	snprintf(path, sizeof(path), "/dev/vfio/%d", group_of(self->d.bdf));
+	snprintf(path, sizeof(path), "/dev/vfio/%d", vt_iommu_group(self->d.bdf));
 	group = open(path, O_RDWR);
 	ASSERT_LE(0, group);
 	container = open("/dev/vfio/vfio", O_RDWR);
@@ -383,22 +369,20 @@ TEST_F(uapi, group_path)
 /* table: the PASID entry the IOMMU programs                               */
 /* ---------------------------------------------------------------------- */
 
-/* Open @bdf, map a page at TEST_IOVA, make an ALLOC_PASID HWPT on it. */
+/*
+ * Open @bdf with the RID left unattached (an IOAS's auto domain would refuse
+ * PASIDs), map a page at TEST_IOVA, make an ALLOC_PASID HWPT on the IOAS.
+ */
 static int pasid_ready(struct vt_device *d, const char *bdf, void **buf,
 		       uint32_t *hwpt, uint8_t *log2)
 {
 	struct iommu_hw_info info;
 	int ret;
 
-	memset(d, 0, sizeof(*d));
-	snprintf(d->bdf, sizeof(d->bdf), "%s", bdf);
-	d->fd = vt_cdev_open(bdf);
-	d->iommufd = vt_iommufd_open();
-	ret = __vt_bind(d->fd, d->iommufd, &d->devid);
-	if (ret)
-		return ret;
-	d->ioas_id = vt_ioas_alloc(d->iommufd);
-	ret = __vt_hw_info(d->iommufd, d->devid, &info);
+	vt_device_open(d, bdf);
+	ret = __vt_detach(d->fd);
+	if (!ret)
+		ret = __vt_hw_info(d->iommufd, d->devid, &info);
 	if (ret)
 		return ret;
 	*log2 = info.out_max_pasid_log2;

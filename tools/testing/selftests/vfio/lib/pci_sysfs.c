@@ -16,13 +16,11 @@
 
 #define SYSFS_PCI "/sys/bus/pci/devices"
 
-int vt_sysfs_write(const char *bdf, const char *attr, const char *val)
+int vt_write_file(const char *path, const char *val)
 {
-	char path[PATH_MAX];
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), SYSFS_PCI "/%s/%s", bdf, attr);
 	fd = open(path, O_WRONLY);
 	if (fd < 0)
 		return -errno;
@@ -30,6 +28,27 @@ int vt_sysfs_write(const char *bdf, const char *attr, const char *val)
 	n = n < 0 ? -errno : 0;
 	close(fd);
 	return n;
+}
+
+int vt_sysfs_write(const char *bdf, const char *attr, const char *val)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), SYSFS_PCI "/%s/%s", bdf, attr);
+	return vt_write_file(path, val);
+}
+
+int vt_iommu_group(const char *bdf)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), SYSFS_PCI "/%s/iommu_group", bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -1;
+	link[n] = '\0';
+	return atoi(strrchr(link, '/') + 1);
 }
 
 int vt_driver_of(const char *bdf, char *buf, size_t len)
@@ -57,30 +76,14 @@ int vt_driver_move(const char *bdf, const char *driver)
 	if (ret)
 		return ret;
 	if (cur[0]) {
-		char path[PATH_MAX];
-		int fd;
-
-		snprintf(path, sizeof(path), SYSFS_PCI "/%s/driver/unbind",
-			 bdf);
-		fd = open(path, O_WRONLY);
-		if (fd < 0)
-			return -errno;
-		ret = write(fd, bdf, strlen(bdf)) < 0 ? -errno : 0;
-		close(fd);
+		ret = vt_sysfs_write(bdf, "driver/unbind", bdf);
 		if (ret)
 			return ret;
 	}
 	ret = vt_sysfs_write(bdf, "driver_override", driver ? driver : "\n");
 	if (ret || !driver)
 		return ret;
-	{
-		int fd = open("/sys/bus/pci/drivers_probe", O_WRONLY);
-
-		if (fd < 0)
-			return -errno;
-		ret = write(fd, bdf, strlen(bdf)) < 0 ? -errno : 0;
-		close(fd);
-	}
+	ret = vt_write_file("/sys/bus/pci/drivers_probe", bdf);
 	if (ret)
 		return ret;
 	ret = vt_driver_of(bdf, cur, sizeof(cur));

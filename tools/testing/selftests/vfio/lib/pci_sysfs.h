@@ -11,8 +11,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Write @val to the file at @path (sysfs: one write). */
+int vt_write_file(const char *path, const char *val);
+
 /* Write @val to /sys/bus/pci/devices/@bdf/@attr. */
 int vt_sysfs_write(const char *bdf, const char *attr, const char *val);
+
+/* The number of @bdf's IOMMU group, or -1. */
+int vt_iommu_group(const char *bdf);
 
 /* The name of @bdf's driver into @buf ("" when unbound). */
 int vt_driver_of(const char *bdf, char *buf, size_t len);
