@@ -133,11 +133,31 @@ if grep -E "$splats" "$out/dmesg.log" "$repo/build/vm/console.log" > "$logs/spla
 else
 	record 0 "no kernel splat (BUG, WARNING, KASAN, UBSAN, lockdep, Oops) in the guest"
 fi
+# The PASID boot: VT-d in scalable mode with PASID support, the igb PF with a
+# fake PASID capability (guest/pasid.sh).  Skipped when VM_SUITES names
+# neither vfio_pasid_test nor vfio_differential_test.
+case ",$(echo ${VM_SUITES:-vfio_pasid_test} | tr ' ' ,)," in
+*,vfio_pasid_test,*|*,vfio_differential_test,*)
+	log "booting the VM in scalable mode for the PASID suites"
+	VM_PASID=1 VM_SUITES= "$here/vm.sh" pasid > "$logs/vm-pasid-console.log" 2>&1
+	vm_rc=$?
+	record "$vm_rc" "the PASID boot (scalable mode) ran and powered off (rc $vm_rc)"
+	[ -f "$out/pasid-done" ]
+	record $? "the PASID boot's guest job ran to its end"
+	if grep -E "$splats" "$repo/build/vm/console.log" > "$logs/splats-pasid.log"; then
+		record 1 "no kernel splat in the PASID boot"
+		cat "$logs/splats-pasid.log" >&2
+	else
+		record 0 "no kernel splat in the PASID boot"
+	fi
+	cp "$repo/build/vm/console.log" "$out/dmesg-pasid.log" 2>/dev/null
+	;;
+esac
 echo "1..$n" >> "$host_tap"
 
 # Print every result and the totals.
 pass=0 fail=0 skip=0
-for tap in "$host_tap" "$out"/vm-setup.tap "$out"/*_test.tap; do
+for tap in "$host_tap" "$out"/vm-setup.tap "$out"/vm-pasid.tap "$out"/*_test.tap; do
 	[ -f "$tap" ] || continue
 	suite=$(basename "$tap" .tap)
 	if ! grep -qE '^(not )?ok [0-9]+' "$tap"; then

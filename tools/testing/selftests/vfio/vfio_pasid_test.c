@@ -18,11 +18,14 @@
  *             PASID off and SR-IOV off under an open VF, the VF's PASID
  *             entry in debugfs, and ids= entries refused at load.
  *
- * Reference: guest/check.sh runs this binary once with the kernel's own
- * vfio-pci loaded and VT_PASID_RECORD=FILE: the uapi scenarios then write
- * each step's result to FILE, and the vf fixture saves a snapshot of a VF
+ * It runs in make check's PASID boot (guest/pasid.sh: VT-d in scalable mode
+ * with PASID, the igb PF given a PASID capability by pci-fake-pasid).
+ * Reference: that job runs this binary once with the kernel's own vfio-pci
+ * loaded and VT_PASID_RECORD=FILE: the uapi scenarios then write each
+ * step's result to FILE, and the vf_ref fixture saves a snapshot of a VF
  * bound to the kernel's vfio-pci next to it (FILE.vf.snap).  In the normal
- * run every step is compared with FILE; each difference fails.
+ * run (VT_PASID_REFERENCE=FILE, default build/check/reference-pasid/
+ * pasid.txt) every step is compared with FILE; each difference fails.
  *
  * Not possible here: no emulated device sends PASID-tagged DMA, so
  * translation through a PASID is never exercised; the checks end at "the
@@ -69,7 +72,7 @@ static void reference_file(char *buf, size_t len)
 	if (getenv("VT_PASID_REFERENCE"))
 		snprintf(buf, len, "%s", getenv("VT_PASID_REFERENCE"));
 	else
-		snprintf(buf, len, "%s/build/check/reference/pasid.txt",
+		snprintf(buf, len, "%s/build/check/reference-pasid/pasid.txt",
 			 vt_repo_dir());
 }
 

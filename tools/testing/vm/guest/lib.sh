@@ -100,9 +100,9 @@ vm_bind_all() {
 
 # Give the igb PF a PASID capability and a PRI capability after it (the
 # test-only pci-fake-pasid module), then re-enumerate it so that the IOMMU
-# enables PASID on it.  Done before anything binds the PF, so that the
-# reference snapshot and every suite see the same device.  0x1a0 is free
-# after igb's SR-IOV capability (0x160, 64 bytes).
+# enables PASID on it.  Done first in the PASID boot (guest/pasid.sh), so
+# that the reference snapshot and every suite see the same device.  0x1a0 is
+# free after igb's SR-IOV capability (0x160, 64 bytes).
 vm_fake_pasid() {
 	local bdf
 	bdf=$(vm_find_bdfs "${VM_DEVICE_IDS[igb]}")
