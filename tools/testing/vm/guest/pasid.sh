@@ -44,6 +44,8 @@ mkdir -p "$ref"
 
 vm_fake_pasid
 tap_result $? "give the igb PF a PASID and PRI capability (pci-fake-pasid)"
+# For the record: the capabilities as the host sees them.
+lspci -vvv -d "${VM_DEVICE_IDS[igb]}" > "$out/pasid-igb-lspci.txt" 2>&1
 
 rc=0
 VM_DRIVER=reference vm_load_modules || rc=1
