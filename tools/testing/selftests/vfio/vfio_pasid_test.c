@@ -31,6 +31,7 @@
  * translation through a PASID is never exercised; the checks end at "the
  * PASID entry points at the HWPT's page table".
  */
+#include <linux/pci_regs.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
@@ -45,7 +46,7 @@
 #include "lib/vfio_snapshot.h"
 
 #define IGB_VF_DEVICE	0x10ca
-#define VF_PASID_AT	0x1a0		/* vf-pasid-vfio-pci's table entry */
+#define VF_PASID_AT	0x200		/* vf-pasid-vfio-pci's table entry */
 #define VF_PASID_DRV	"vf-pasid-vfio-pci"
 #define TEST_IOVA	0x100000ull
 #define MAX_STEPS	32
@@ -665,7 +666,7 @@ static void vf_snap_path(char *buf, size_t len)
 /*
  * The whole config space equals the kernel's vfio-pci's for the same VF
  * but for exactly what the variant adds: the PASID and PRI capabilities at
- * 0x1a0..0x1b7 and the link to them in the last capability's header.
+ * 0x200..0x217 and the link to them in the last capability's header.
  */
 TEST_F(vf_ref, config_vs_reference)
 {
@@ -929,32 +930,43 @@ TEST_F(vf, sriov_off_under_open_vf)
  */
 TEST_F(vf, ids_param)
 {
-	static const char *const bad[] = {
-		"8086:10ca:0x100",	/* AER */
-		"8086:10ca:0x150",	/* ARI */
-		"8086:10ca:0x1a2",	/* not a multiple of 4 */
-		"8086:10ca:0xff0",	/* too little room before the end */
-		"8086:10ca:0x80",	/* standard config space */
-		"8086:10ca",		/* no offset */
-		"8086:10ca:0x1a0:1",	/* trailing field */
-		"8086:10c9:0x1a0",	/* the PF: not a VF */
-		"zz:10ca:0x1a0",
-	};
 	const char *ko = "drivers/vfio/pci/variants/vf_pasid/vf-pasid-vfio-pci.ko";
-	char drv[64];
-	unsigned int i;
+	unsigned int vf_last, pf_last, pf_sriov, i;
+	uint8_t cfg[4096], pfcfg[4096];
+	char bad[10][48], drv[64];
+
+	ASSERT_EQ(0, vt_sysfs_config(self->e.vf[0], 0, cfg, sizeof(cfg), 0));
+	ASSERT_EQ(0, vt_sysfs_config(self->e.pf, 0, pfcfg, sizeof(pfcfg), 0));
+	ecap_find(cfg, 0xffff, &vf_last);
+	pf_sriov = ecap_find(pfcfg, PCI_EXT_CAP_ID_SRIOV, &pf_last);
+	ASSERT_NE(0, vf_last);
+	ASSERT_NE(0, pf_sriov);
+	/* Overlaps: the VF's first and last capabilities, the PF's SR-IOV. */
+	snprintf(bad[0], 48, "8086:10ca:0x100");
+	snprintf(bad[1], 48, "8086:10ca:0x%x", vf_last);
+	snprintf(bad[2], 48, "8086:10ca:0x%x", pf_sriov + 0x10);
+	/* No room: the end of config space. */
+	snprintf(bad[3], 48, "8086:10ca:0xff0");
+	/* Syntax and range. */
+	snprintf(bad[4], 48, "8086:10ca:0x202");
+	snprintf(bad[5], 48, "8086:10ca:0x80");
+	snprintf(bad[6], 48, "8086:10ca");
+	snprintf(bad[7], 48, "8086:10ca:0x200:1");
+	snprintf(bad[8], 48, "zz:10ca:0x200");
+	/* The PF is not a VF. */
+	snprintf(bad[9], 48, "8086:10c9:0x200");
 
 	ASSERT_EQ(0, vt_driver_move(self->e.vf[0], NULL));
 	ASSERT_EQ(0, vt_shell("rmmod vf_pasid_vfio_pci"));
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < 10; i++) {
 		EXPECT_NE(0, vt_shell("insmod %s/%s ids=%s 2>/dev/null",
 				      vt_repo_dir(), ko, bad[i])) {
 			TH_LOG("ids=%s was taken", bad[i]);
 			vt_shell("rmmod vf_pasid_vfio_pci");
 		}
 	}
-	ASSERT_EQ(0, vt_shell("insmod %s/%s ids=8086:10ca:0x1a0",
-			      vt_repo_dir(), ko));
+	ASSERT_EQ(0, vt_shell("insmod %s/%s ids=8086:10ca:0x%x", vt_repo_dir(),
+			      ko, VF_PASID_AT));
 	/* The dynamic ID binds the unbound VFs at once. */
 	for (i = 0; i < 2; i++) {
 		ASSERT_EQ(0, vt_driver_of(self->e.vf[i], drv, sizeof(drv)));

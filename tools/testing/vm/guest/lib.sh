@@ -101,15 +101,15 @@ vm_bind_all() {
 # Give the igb PF a PASID capability and a PRI capability after it (the
 # test-only pci-fake-pasid module), then re-enumerate it so that the IOMMU
 # enables PASID on it.  Done first in the PASID boot (guest/pasid.sh), so
-# that the reference snapshot and every suite see the same device.  0x1a0 is
-# free after igb's SR-IOV capability (0x160, 64 bytes).
+# that the reference snapshot and every suite see the same device.  The
+# module places them after the PF's last capability.
 vm_fake_pasid() {
 	local bdf
 	bdf=$(vm_find_bdfs "${VM_DEVICE_IDS[igb]}")
 	bdf=${bdf%%$'\n'*}
 	[ -n "$bdf" ] || return 1
 	insmod "$VM_REPO/tools/testing/selftests/vfio/module/pci-fake-pasid.ko" \
-		bdf="$bdf" pasid_at=0x1a0 || return 1
+		bdf="$bdf" || return 1
 	echo 1 > "/sys/bus/pci/devices/$bdf/remove" || return 1
 	echo 1 > /sys/bus/pci/rescan || return 1
 	[ -e "/sys/bus/pci/devices/$bdf" ]

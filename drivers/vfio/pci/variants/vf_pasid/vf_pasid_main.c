@@ -21,11 +21,12 @@ MODULE_PARM_DESC(ids, "VFs to bind at load with the offset of their virtual PASI
 /* driver_data: the offset of the virtual PASID capability. */
 static const struct pci_device_id vf_pasid_table[] = {
 	/*
-	 * QEMU's igbvf (the 82576 VF model): AER at 0x100, ARI at 0x150; its
-	 * PF has SR-IOV at 0x160.  Nothing of either is at 0x1a0 and up.
+	 * QEMU's igbvf (the 82576 VF model): its capabilities and its PF's
+	 * all end below 0x1c0, and the model implements nothing else in
+	 * config space.  Not known to hold for a real 82576 VF.
 	 */
 	{ PCI_DRIVER_OVERRIDE_DEVICE_VFIO(PCI_VENDOR_ID_INTEL, 0x10ca),
-	  .driver_data = 0x1a0 },
+	  .driver_data = 0x200 },
 	{ }
 };
 MODULE_DEVICE_TABLE(pci, vf_pasid_table);

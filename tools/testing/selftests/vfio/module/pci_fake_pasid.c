@@ -22,9 +22,9 @@ static char bdf[32];
 module_param_string(bdf, bdf, sizeof(bdf), 0444);
 MODULE_PARM_DESC(bdf, "the function, DDDD:BB:DD.F");
 
-static uint pasid_at = 0x1a0;
+static uint pasid_at;
 module_param(pasid_at, uint, 0444);
-MODULE_PARM_DESC(pasid_at, "offset of the fake PASID capability; PRI follows 8 bytes later");
+MODULE_PARM_DESC(pasid_at, "offset of the fake PASID capability (0: after the last capability); PRI follows 8 bytes later");
 
 static uint width = 20;
 module_param(width, uint, 0444);
@@ -154,10 +154,50 @@ static int fake_write(struct pci_bus *bus, unsigned int devfn, int where,
 	return 0;
 }
 
-/* The function's last extended capability, or -errno. */
+/* How far a capability reaches; generous where the length varies. */
+static unsigned int fake_cap_len(u16 id)
+{
+	switch (id) {
+	case PCI_EXT_CAP_ID_ERR:
+		return 0x48;
+	case PCI_EXT_CAP_ID_ARI:
+		return PCI_EXT_CAP_ARI_SIZEOF;
+	case PCI_EXT_CAP_ID_SRIOV:
+		return PCI_EXT_CAP_SRIOV_SIZEOF;
+	case PCI_EXT_CAP_ID_DSN:
+		return PCI_EXT_CAP_DSN_SIZEOF;
+	}
+	return 0x40;
+}
+
+/*
+ * The function's last extended capability, or -errno; without pasid_at,
+ * choose it after the end of every capability.
+ */
 static int fake_find_last(struct pci_dev *pdev)
 {
-	unsigned int pos = PCI_CFG_SPACE_SIZE, last = 0, n = 0;
+	unsigned int pos = PCI_CFG_SPACE_SIZE, last = 0, n = 0, end = 0;
+	u32 hdr;
+
+	while (pos >= PCI_CFG_SPACE_SIZE && n++ < 960) {
+		if (pci_read_config_dword(pdev, pos, &hdr) || !hdr ||
+		    hdr == ~0u)
+			break;
+		last = pos;
+		end = max(end, pos + fake_cap_len(PCI_EXT_CAP_ID(hdr)));
+		pos = PCI_EXT_CAP_NEXT(hdr);
+	}
+	if (!last)
+		return -ENODEV;
+	if (!pasid_at)
+		pasid_at = ALIGN(end, 8);
+	return last;
+}
+
+/* No real capability may start inside what we fake. */
+static int fake_check_free(struct pci_dev *pdev)
+{
+	unsigned int pos = PCI_CFG_SPACE_SIZE, n = 0;
 	u32 hdr;
 
 	while (pos >= PCI_CFG_SPACE_SIZE && n++ < 960) {
@@ -166,10 +206,9 @@ static int fake_find_last(struct pci_dev *pdev)
 			break;
 		if (pos < pasid_at + fake.len && pos + 4 > pasid_at)
 			return -EBUSY;
-		last = pos;
 		pos = PCI_EXT_CAP_NEXT(hdr);
 	}
-	return last ? last : -ENODEV;
+	return 0;
 }
 
 static int __init fake_init(void)
@@ -180,17 +219,19 @@ static int __init fake_init(void)
 
 	if (sscanf(bdf, "%x:%x:%x.%x", &domain, &busnr, &dev, &fn) != 4)
 		return -EINVAL;
-	if (pasid_at < PCI_CFG_SPACE_SIZE || pasid_at % 4 || !width ||
-	    width > 20)
+	if ((pasid_at && pasid_at < PCI_CFG_SPACE_SIZE) || pasid_at % 4 ||
+	    !width || width > 20)
 		return -EINVAL;
 	fake.len = pri ? FAKE_LEN : PCI_EXT_CAP_PASID_SIZEOF;
-	if (pasid_at + fake.len > PCI_CFG_SPACE_EXP_SIZE)
-		return -EINVAL;
 
 	pdev = pci_get_domain_bus_and_slot(domain, busnr, PCI_DEVFN(dev, fn));
 	if (!pdev)
 		return -ENODEV;
 	last = fake_find_last(pdev);
+	if (last >= 0 && pasid_at + fake.len > pdev->cfg_size)
+		last = -ENOSPC;
+	if (last >= 0 && fake_check_free(pdev))
+		last = -EBUSY;
 	if (last < 0) {
 		pci_dev_put(pdev);
 		return last;
