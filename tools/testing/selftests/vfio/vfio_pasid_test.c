@@ -45,6 +45,10 @@
 #include "lib/vfio_pasid.h"
 #include "lib/vfio_snapshot.h"
 
+/* Opens, closes and resets of a TCG guest on a busy host are slow. */
+#undef TEST_TIMEOUT_DEFAULT
+#define TEST_TIMEOUT_DEFAULT	300
+
 #define IGB_VF_DEVICE	0x10ca
 #define VF_PASID_AT	0x200		/* vf-pasid-vfio-pci's table entry */
 #define VF_PASID_DRV	"vf-pasid-vfio-pci"
