@@ -17,6 +17,7 @@
 #define __LINUX_VFIO_PCI_CORE_H
 
 #include <linux/pci.h>
+#include <linux/sizes.h>
 #include <linux/vfio.h>
 #include <linux/uuid.h>
 #include <linux/vfio_pci_core_compat.h>
@@ -378,13 +379,22 @@ int vfio_pci_core_sriov_configure(struct vfio_pci_core_device *core,
 struct vfio_pci_mig_stream;
 
 /**
+ * define VFIO_PCI_MIG_RECORD_MAX - the largest payload one record may carry
+ *
+ * A variant cuts larger state into several records (a stream has no limit
+ * on their number or on its total size).  A data file holds at most one
+ * record of this size at a time, on either side.
+ */
+#define VFIO_PCI_MIG_RECORD_MAX		SZ_1M
+
+/**
  * struct vfio_pci_core_mig_ops - the device work behind live migration
  * @version: version of the variant's record layout.  It travels in the stream
  *	     header; a stream saved with another version is refused.
- * @max_size: the most payload bytes one complete set of the variant's records
- *	      takes (the core adds its framing).  Bounds what a data file holds
- *	      and is the default stop-copy size estimate.  At most
- *	      %VFIO_PCI_MIG_MAX_SIZE.
+ * @record_max: the largest payload of the variant's records, at most
+ *		%VFIO_PCI_MIG_RECORD_MAX (0 means that).  A record announced
+ *		longer is refused on resume.  Also the default stop-copy
+ *		estimate.
  * @stop: arc RUNNING_P2P -> STOP.  Wait for the device's work in flight and
  *	  keep it from starting more: when this returns the device does no DMA,
  *	  raises no interrupt and its state does not change.  Required.
@@ -392,56 +402,71 @@ struct vfio_pci_mig_stream;
  * @p2p_quiesce: arc RUNNING -> RUNNING_P2P: stop initiating peer-to-peer DMA.
  *		 Optional; a device without P2P DMA needs nothing here.
  * @p2p_resume: arc RUNNING_P2P -> RUNNING: undo @p2p_quiesce.  Optional.
- * @save: append the device's state to @s with vfio_pci_mig_put().  Called
- *	  with the device stopped, on entering STOP_COPY.  Required.
- * @load: restore the device state from @s with vfio_pci_mig_get().  Called
- *	  with the device stopped, on the arc RESUMING -> STOP, after the core
- *	  has checked the stream's framing, version and checksums.  Required.
- * @precopy: while the device runs, append data the destination can load
- *	     ahead of the stop: everything (@initial true, on entering PRE_COPY)
- *	     or what changed since the last call (@initial false, on
- *	     VFIO_MIG_GET_PRECOPY_INFO once the reader has read all there was).
- *	     Records appended later replace earlier ones with the same tag.
- *	     Optional; when set the device offers VFIO_MIGRATION_PRE_COPY.
- * @size: estimate of the bytes @save will append.  Optional (default
- *	  @max_size).
+ * @save: produce the next part of the stopped device's state with
+ *	  vfio_pci_mig_put().  Called on entering STOP_COPY and then each time
+ *	  the reader has taken everything appended so far, so the variant
+ *	  produces the state while userspace reads it.  After PRE_COPY it sends
+ *	  what the destination does not have yet.  Returns 1 when more remains
+ *	  (and at least one record was appended), 0 when the state is complete,
+ *	  or a negative errno.  Required.
+ * @precopy: the same while the device runs, in passes.  The first pass
+ *	     (@initial true) sends everything; once it returns 0 the reader
+ *	     meets a temporary end (-ENOMSG).  VFIO_MIG_GET_PRECOPY_INFO then
+ *	     opens the next pass (@initial false), which sends what changed
+ *	     since.  Optional; when set the device offers
+ *	     VFIO_MIGRATION_PRE_COPY.
+ * @save_end: the saving session is over: PRE_COPY ended without STOP_COPY
+ *	      (back to RUNNING), or STOP_COPY was left for STOP, whether or not
+ *	      the reader took everything.  Free what the session holds.  A
+ *	      session that ends in ERROR or by a reset gets @reset instead.
+ *	      Optional.
+ * @load: apply one record of a stream being resumed.  Called from the
+ *	  writer's write(), in stream order, as soon as the record has arrived
+ *	  whole and its checksum matched; @data is valid only during the call.
+ *	  Pre-copy records come first, in the order they were produced.  A
+ *	  negative errno refuses the stream.  Required.
+ * @load_end: the stream ended (its END record arrived) and the device leaves
+ *	      RESUMING for STOP: finish and check the loaded state.  Optional.
+ * @stop_copy_size: estimate of the payload bytes @save will produce, for
+ *		    VFIO_DEVICE_FEATURE_MIG_DATA_SIZE.  May fail; the errno is
+ *		    the ioctl's.  Optional (default @record_max).
+ * @precopy_size: estimate of the payload bytes not yet appended in PRE_COPY:
+ *		  what is left of the first pass and what changed since.  May
+ *		  fail; the errno is VFIO_MIG_GET_PRECOPY_INFO's.  Optional
+ *		  (default: nothing beyond what the data file holds).
  * @reset: the device was reset and is RUNNING again: drop whatever the
  *	   variant keeps for migration and lift any stop.  May be called from
  *	   the reset path with the device's memory lock held for write, so it
  *	   must neither access the device nor sleep on a lock.  Optional.
  *
  * Every callback but @reset is called with the core's migration state lock
- * held and no other core lock; none may touch user memory.  To access the
- * BARs a callback brackets the access with vfio_pci_core_mmio_begin() and
- * vfio_pci_core_mmio_end().  A callback that fails moves the device to the
- * ERROR state, which only a reset leaves.
+ * held; @save, @precopy and @load also hold the data file's lock, so they
+ * never run concurrently with each other.  None may touch user memory.  To
+ * access the BARs a callback brackets the access with
+ * vfio_pci_core_mmio_begin() and vfio_pci_core_mmio_end().  A callback that
+ * fails moves the device to the ERROR state, which only a reset leaves; a
+ * failing estimate only fails the ioctl that asked.
  */
 struct vfio_pci_core_mig_ops {
 	u32 version;
-	size_t max_size;
+	u32 record_max;
 	int (*stop)(struct vfio_pci_core_device *core);
 	int (*start)(struct vfio_pci_core_device *core);
 	int (*p2p_quiesce)(struct vfio_pci_core_device *core);
 	int (*p2p_resume)(struct vfio_pci_core_device *core);
 	int (*save)(struct vfio_pci_core_device *core,
 		    struct vfio_pci_mig_stream *s);
-	int (*load)(struct vfio_pci_core_device *core,
-		    struct vfio_pci_mig_stream *s);
 	int (*precopy)(struct vfio_pci_core_device *core,
 		       struct vfio_pci_mig_stream *s, bool initial);
-	size_t (*size)(struct vfio_pci_core_device *core);
+	void (*save_end)(struct vfio_pci_core_device *core);
+	int (*load)(struct vfio_pci_core_device *core, u32 tag,
+		    const void *data, u32 len);
+	int (*load_end)(struct vfio_pci_core_device *core);
+	int (*stop_copy_size)(struct vfio_pci_core_device *core, u64 *bytes);
+	int (*precopy_size)(struct vfio_pci_core_device *core, u64 *initial,
+			    u64 *dirty);
 	void (*reset)(struct vfio_pci_core_device *core);
 };
-
-/**
- * define VFIO_PCI_MIG_MAX_SIZE - upper bound of &vfio_pci_core_mig_ops.max_size
- */
-#define VFIO_PCI_MIG_MAX_SIZE	(64UL << 20)
-
-/**
- * define VFIO_PCI_MIG_MAX_RECORDS - distinct record tags one stream may carry
- */
-#define VFIO_PCI_MIG_MAX_RECORDS	16
 
 /**
  * vfio_pci_core_migration_init() - offer live migration, driven by the core
@@ -452,7 +477,7 @@ struct vfio_pci_core_mig_ops {
  * (STOP_COPY and P2P, plus PRE_COPY when @ops has a precopy callback).  Call
  * from probe before vfio_pci_core_register_device().
  *
- * Return: 0, or -EINVAL for incomplete @ops or a @max_size out of range.
+ * Return: 0, or -EINVAL for incomplete @ops or a @record_max out of range.
  */
 int vfio_pci_core_migration_init(struct vfio_pci_core_device *core,
 				 const struct vfio_pci_core_mig_ops *ops);
@@ -462,38 +487,35 @@ int vfio_pci_core_migration_init(struct vfio_pci_core_device *core,
  * @s: the stream passed to &vfio_pci_core_mig_ops.save or .precopy
  * @tag: the record's tag, chosen by the variant; below 0x80000000
  * @data: the record's bytes
- * @len: their number; at most &vfio_pci_core_mig_ops.max_size
+ * @len: their number; at most &vfio_pci_core_mig_ops.record_max
  *
- * Return: 0, -EINVAL for a reserved @tag, -EFBIG when the stream would grow
- * past its bound, -ENOMEM.
+ * The record goes into the data file's buffer, which the reader empties
+ * before the core asks for more.  The first record of a call always fits.
+ *
+ * Context: inside &vfio_pci_core_mig_ops.save or .precopy only.
+ * Return: 0; -ENOSPC when the buffer is full (return 1 from the callback
+ * and append the record in the next call); -EINVAL for a reserved @tag or
+ * a stream being resumed; -EFBIG for a @len beyond @record_max; -ENOMEM.
  */
 int vfio_pci_mig_put(struct vfio_pci_mig_stream *s, u32 tag, const void *data,
-		     size_t len);
+		     u32 len);
 
 /**
- * vfio_pci_mig_sent() - whether a stream being saved carries a record
- * @s: the stream passed to &vfio_pci_core_mig_ops.save or .precopy
- * @tag: the record's tag
+ * vfio_pci_core_mig_abort() - end the migration session from the variant
+ * @core: the device
+ * @err: the negative errno its open data files return from now on
+ *	 (-EIO when @err is not an errno)
  *
- * For a variant that sends a large record ahead in PRE_COPY and again at
- * stop-copy only when it changed.
+ * For events outside the user's requests that make migration impossible
+ * (the PF disabled SR-IOV, the firmware lost the device's state): the
+ * device goes to ERROR, which only a reset leaves, and every open data file
+ * fails its reads, writes and ioctls with @err.  When another thread holds
+ * the migration state lock, it applies the abort when it unlocks.
  *
- * Return: true when a record @tag was appended to @s before.
+ * Context: process context; does not sleep.  Must not be called from a
+ * &vfio_pci_core_mig_ops callback (return an errno from it instead).
  */
-bool vfio_pci_mig_sent(struct vfio_pci_mig_stream *s, u32 tag);
-
-/**
- * vfio_pci_mig_get() - copy out the last record of a tag from a loaded stream
- * @s: the stream passed to &vfio_pci_core_mig_ops.load
- * @tag: the record's tag
- * @data: where to copy it
- * @len: the size the record must have
- *
- * Return: 0, or -EINVAL when the stream has no record @tag of exactly @len
- * bytes.
- */
-int vfio_pci_mig_get(struct vfio_pci_mig_stream *s, u32 tag, void *data,
-		     size_t len);
+void vfio_pci_core_mig_abort(struct vfio_pci_core_device *core, int err);
 
 /**
  * vfio_pci_core_mmio_begin() - access the BARs from a driver callback
@@ -534,10 +556,14 @@ void __iomem *vfio_pci_core_iomap(struct vfio_pci_core_device *core,
  * @vdev: the device
  * @pt_id: in: the IOAS or page table to attach to; out: the page table used
  *
- * vfio_iommufd_physical_attach_ioas(), plus remembering the IOAS for
- * vfio_pci_core_iova_rw().
+ * vfio_iommufd_physical_attach_ioas().  For a device whose variant called
+ * vfio_pci_core_iova_init(), first finds the IOAS behind @pt_id for
+ * vfio_pci_core_iova_rw(): @pt_id itself, or for a page table the user
+ * allocated, the one IOAS of the user's iommufd.
  *
- * Return: 0 or a negative errno from iommufd.
+ * Return: 0, -EOPNOTSUPP when the IOAS behind a page table cannot be told
+ * (the iommufd holds several, or none near its ID), or iommufd's errno.  A
+ * refusal leaves the device's attachment as it was.
  */
 int vfio_pci_core_attach_ioas(struct vfio_device *vdev, u32 *pt_id);
 
@@ -548,52 +574,42 @@ int vfio_pci_core_attach_ioas(struct vfio_device *vdev, u32 *pt_id);
 void vfio_pci_core_detach_ioas(struct vfio_device *vdev);
 
 /**
+ * vfio_pci_core_iova_init() - the variant reads and writes its IOVA space
+ * @core: the device, allocated but not yet registered
+ *
+ * Makes vfio_pci_core_iova_rw() available: on the iommufd paths the core
+ * then keeps an iommufd access on the IOAS behind every attachment, and
+ * refuses an attachment whose IOAS it cannot tell (see
+ * vfio_pci_core_attach_ioas()).  Call from probe before
+ * vfio_pci_core_register_device().
+ */
+void vfio_pci_core_iova_init(struct vfio_pci_core_device *core);
+
+/**
  * vfio_pci_core_iova_rw() - CPU access to the device's IOVA space
- * @core: the device, attached through iommufd with
- *	  vfio_pci_core_attach_ioas() to an IOAS
+ * @core: the device; its variant called vfio_pci_core_iova_init()
  * @iova: the IOVA of the first byte
  * @buf: kernel buffer
  * @len: bytes
  * @write: copy @buf to the IOVA range (else from it)
  *
- * For a driver that moves device-internal memory by DMA: it can read what
- * the device wrote and provide what the device will read.  The IOVA range
- * must be mapped (and writable for @write).  May fault in user memory: never
- * call it between vfio_pci_core_mmio_begin() and vfio_pci_core_mmio_end().
+ * Reaches the memory the device reaches at @iova, on every binding: a type1
+ * container (vfio_dma_rw()), an IOAS, or a page table allocated from an
+ * IOAS.  For a driver that reads what a DMA the user started is about to
+ * move, or carries out a DMA the user asked for.  It must never write the
+ * user's memory on its own account.  The range must be mapped (and writable
+ * for @write).  May fault in user memory: never call it between
+ * vfio_pci_core_mmio_begin() and vfio_pci_core_mmio_end().  On a type1
+ * container only from the process that mapped the memory.
  *
  * Context: process context; may sleep.
- * Return: 0, -EOPNOTSUPP when the device is not attached to an IOAS (type1
- * container, or a kernel without iommufd), or iommufd's errno (-EINVAL,
- * -ENOENT for an unmapped range, -EPERM for a read-only one).
+ * Return: 0, -EINVAL without vfio_pci_core_iova_init() or for an empty range,
+ * -EOPNOTSUPP when the device is bound through iommufd but not attached, or
+ * the errno of iommufd or of the container (-EINVAL or -ENOENT for an
+ * unmapped range, -EPERM for a read-only one, -EFAULT).
  */
 int vfio_pci_core_iova_rw(struct vfio_pci_core_device *core, u64 iova,
 			  void *buf, size_t len, bool write);
-
-/**
- * vfio_pci_core_iova_lend() - move device memory through borrowed IOVA space
- * @core: the device, as for vfio_pci_core_iova_rw()
- * @iova: a range of the user's IOVA space the device can reach, mapped
- *	  readable and writable
- * @buf: @len bytes: what the device gets, or where what it gave lands
- * @len: bytes
- * @to_device: @buf is copied to the range before @dma (else the range is
- *	       copied to @buf after @dma)
- * @dma: makes the device read (@to_device) or write the range by DMA and
- *	 waits for it; returns 0 or a negative errno
- * @arg: passed to @dma
- *
- * For device memory that only DMA reaches (saving or loading it for
- * migration).  The user's bytes in the range are saved first and put back
- * afterwards, whatever @dma did; the user must not touch the range
- * meanwhile.  Same context rules as vfio_pci_core_iova_rw(); @dma may use
- * vfio_pci_core_mmio_begin().
- *
- * Return: 0, the errno of @dma, or as vfio_pci_core_iova_rw().
- */
-int vfio_pci_core_iova_lend(struct vfio_pci_core_device *core, u64 iova,
-			    void *buf, size_t len, bool to_device,
-			    int (*dma)(struct vfio_pci_core_device *core,
-				       void *arg), void *arg);
 
 /* Dirty page tracking of device DMA, in software */
 
@@ -604,8 +620,15 @@ int vfio_pci_core_iova_lend(struct vfio_pci_core_device *core, u64 iova,
  * Sets &vfio_device.log_ops to the core's software tracker.  The variant
  * tells the tracker what the device wrote with vfio_pci_core_dirty_mark().
  * Call from probe before vfio_pci_core_register_device().
+ *
+ * Offered only when the kernel the core is built for can report dirty pages
+ * to the user (CONFIG_IOMMUFD_DRIVER, which brings the vfio core's IOVA
+ * bitmap helpers; without it they are stubs and every report would fail).
+ * Migration does not depend on it.
+ *
+ * Return: true when the features are offered, false on such a kernel.
  */
-void vfio_pci_core_dirty_init(struct vfio_pci_core_device *core);
+bool vfio_pci_core_dirty_init(struct vfio_pci_core_device *core);
 
 /**
  * vfio_pci_core_dirty_mark() - record that the device wrote an IOVA range

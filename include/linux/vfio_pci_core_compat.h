@@ -66,6 +66,13 @@ vfio_pci_compat_bypass_register(struct irq_bypass_producer *producer,
 #define VFIO_PCI_COMPAT_IOMMUFD		IS_ENABLED(CONFIG_IOMMUFD)
 
 /*
+ * Dirty page reports reach the user through the vfio core's iova_bitmap
+ * helpers, which are real only with CONFIG_IOMMUFD_DRIVER (7.3's test
+ * kernel); Debian's stock kernels leave it off and get stubs.
+ */
+#define VFIO_PCI_COMPAT_DIRTY_REPORT	IS_ENABLED(CONFIG_IOMMUFD_DRIVER)
+
+/*
  * PASID attach and detach (VFIO_DEVICE_ATTACH_PASID on the cdev path): the
  * pasid_attach_ioas/pasid_detach_ioas members of vfio_device_ops and the
  * physical iommufd helpers came with 6.15.  Without iommufd the helpers are

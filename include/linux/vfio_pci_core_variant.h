@@ -127,6 +127,14 @@ int __vfio_pci_core_variant_register(struct vfio_pci_core_variant *variant,
  */
 void vfio_pci_core_variant_unregister(struct vfio_pci_core_variant *variant);
 
+/*
+ * The version of the tree (dkms.conf's PACKAGE_VERSION, passed by Kbuild).
+ * Every module of ours reports it: MODULE_VERSION(VFIO_PCI_CORE_VERSION).
+ */
+#ifndef VFIO_PCI_CORE_VERSION
+#define VFIO_PCI_CORE_VERSION	"unknown"
+#endif
+
 /**
  * module_vfio_pci_core_variant() - a module that only registers a variant
  * @variant: the struct vfio_pci_core_variant (not a pointer)

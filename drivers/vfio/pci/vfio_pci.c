@@ -110,3 +110,4 @@ module_exit(vfio_pci_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("VFIO PCI: generic driver handing PCI functions to userspace");
+MODULE_VERSION(VFIO_PCI_CORE_VERSION);

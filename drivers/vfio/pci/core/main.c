@@ -210,6 +210,14 @@ void vfio_pci_core_close_device(struct vfio_device *vdev)
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_close_device);
 
+/* Which vfio-pci-core is running: ours says so, with the tree's version. */
+static int __init vfio_pci_core_init(void)
+{
+	pr_info("vfio-pci-core %s (out of tree) loaded\n", VFIO_PCI_CORE_VERSION);
+	return 0;
+}
+module_init(vfio_pci_core_init);
+
 /*
  * The ERR and REQ eventfds are freed from RCU callbacks in this module
  * (err_req.c): let the last of them run before the module text goes.
@@ -222,3 +230,4 @@ module_exit(vfio_pci_core_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("VFIO PCI core library: PCI functions for userspace drivers");
+MODULE_VERSION(VFIO_PCI_CORE_VERSION);

@@ -61,10 +61,11 @@ static inline unsigned int vfio_pci_core_offset_to_index(loff_t pos)
  * @pm_io: ioeventfds and runtime power management (pm_ioeventfd.h)
  * @mig: live migration state (migration.c, mig_file.c)
  * @dirty: software dirty tracker (dirty.c)
- * @iova_lock: guards @iova_access, @iova_ioas and @iova_ioas_valid
- * @iova_access: iommufd access for vfio_pci_core_iova_rw(), made on first use
- * @iova_ioas: the IOAS the device was last attached to
- * @iova_ioas_valid: @iova_ioas is current
+ * @iova_lock: guards @iova_access
+ * @iova_access: iommufd access on the IOAS behind the device's attachment,
+ *		 for vfio_pci_core_iova_rw(); made at attach (iova_rw.c)
+ * @iova_wanted: the variant reads its IOVA space (vfio_pci_core_iova_init());
+ *		 fixed before the device is registered
  * @traps: what the variant declared at probe (trap.h); read-only once the
  *	   device is registered
  * @vga_disabled: the driver withholds the VGA region (vga.c); fixed before
@@ -89,8 +90,7 @@ struct vfio_pci_core_private {
 	struct vfio_pci_core_dirty dirty;
 	struct mutex iova_lock;		/* see @iova_lock above */
 	struct iommufd_access *iova_access;
-	u32 iova_ioas;
-	bool iova_ioas_valid;
+	bool iova_wanted;
 	struct vfio_pci_core_traps traps;
 	bool vga_disabled;
 };

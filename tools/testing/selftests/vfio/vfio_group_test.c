@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "lib/pci_sysfs.h"
 #include "lib/vfio_test.h"
 
 FIXTURE(group) {
@@ -48,7 +47,7 @@ FIXTURE_SETUP(group)
 	if (variant->iommufd) {
 		self->container = open("/dev/iommu", O_RDWR);
 		if (self->container < 0 && errno == ENOENT)
-			SKIP(return, "no /dev/iommu");
+			SKIP(return, VT_NO_IOMMUFD);
 		ASSERT_LE(0, self->container);
 	} else {
 		self->container = open("/dev/vfio/vfio", O_RDWR);
@@ -57,7 +56,7 @@ FIXTURE_SETUP(group)
 			  ioctl(self->container, VFIO_GET_API_VERSION));
 	}
 
-	snprintf(path, sizeof(path), "/dev/vfio/%d", vt_iommu_group(self->bdf));
+	snprintf(path, sizeof(path), "/dev/vfio/%d", vt_group_number(self->bdf));
 	self->group = open(path, O_RDWR);
 	ASSERT_LE(0, self->group);
 	ASSERT_EQ(0, ioctl(self->group, VFIO_GROUP_GET_STATUS, &status));
@@ -120,6 +119,7 @@ TEST_F(group, cdev_bind_blocked_while_group_open)
 {
 	int fd, iommufd;
 
+	VT_REQUIRE_IOMMUFD();
 	fd = vt_cdev_open(self->bdf);
 	iommufd = vt_iommufd_open();
 	ASSERT_EQ(-EBUSY, __vt_bind(fd, iommufd, NULL));
@@ -131,6 +131,7 @@ TEST_F(group, group_device_fd_refuses_iommufd_bind)
 {
 	int fd, iommufd;
 
+	VT_REQUIRE_IOMMUFD();
 	set_container(_metadata, self, variant);
 	fd = ioctl(self->group, VFIO_GROUP_GET_DEVICE_FD, self->bdf);
 	ASSERT_LE(0, fd);

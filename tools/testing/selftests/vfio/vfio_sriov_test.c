@@ -286,6 +286,7 @@ TEST_F_TIMEOUT(sriov, vfs_steered_to_vfio_pci, 120)
  */
 TEST_F_TIMEOUT(sriov, cdev_token, 120)
 {
+	VT_REQUIRE_IOMMUFD();
 	int iommufd = vt_iommufd_open(), pf = -1, vf = -1;
 	const char *vfb = self->vf[self->nvfs - 1];
 
@@ -322,6 +323,7 @@ TEST_F_TIMEOUT(sriov, cdev_token, 120)
 /* The token on the group path: " vf_token=<uuid>" after the name. */
 TEST_F_TIMEOUT(sriov, group_token, 120)
 {
+	VT_REQUIRE_IOMMUFD();
 	char name[128], good[UUID_STR_LEN], bad[UUID_STR_LEN];
 	int iommufd = vt_iommufd_open(), pf = -1, vf, grp, ctr, pgrp, pctr;
 	const char *vfb = self->vf[0];
@@ -395,6 +397,7 @@ TEST_F_TIMEOUT(sriov, group_token, 120)
  */
 TEST_F_TIMEOUT(sriov, vf_is_own_device_set, 120)
 {
+	VT_REQUIRE_IOMMUFD();
 	uint8_t buf[sizeof(struct vfio_pci_hot_reset_info) +
 		    (MAX_VFS + 1) * sizeof(struct vfio_pci_dependent_device)];
 	struct vfio_pci_hot_reset_info *info = (void *)buf;
@@ -465,6 +468,7 @@ static double now(void)
 /* Open+bind+close of every VF in parallel, against one VF alone. */
 TEST_F_TIMEOUT(sriov, parallel_vf_open, 240)
 {
+	VT_REQUIRE_IOMMUFD();
 	pthread_t th[MAX_VFS];
 	struct vf_job jobs[MAX_VFS];
 	double t0, one, all;
@@ -524,6 +528,7 @@ static void *disable_sriov(void *arg)
  */
 TEST_F_TIMEOUT(sriov, disable_waits_for_vf_user, 120)
 {
+	VT_REQUIRE_IOMMUFD();
 	struct disable_job job = { .pf = self->pf };
 	struct vfio_device_info dinfo;
 	int iommufd = vt_iommufd_open(), pf, vf;
@@ -553,6 +558,7 @@ TEST_F_TIMEOUT(sriov, disable_waits_for_vf_user, 120)
  */
 TEST_F_TIMEOUT(sriov, pf_stays_in_d0, 120)
 {
+	VT_REQUIRE_IOMMUFD();
 	int iommufd = vt_iommufd_open(), pf, pm;
 	struct vfio_region_info cfg;
 	uint16_t pmcsr;

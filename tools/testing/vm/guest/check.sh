@@ -34,19 +34,11 @@ mkdir -p "$ref"
 rc=0
 VM_DRIVER=reference vm_load_modules || rc=1
 if [ "$rc" = 0 ]; then
-	bdfs=$(vm_test_bdfs)
-	for bdf in $bdfs; do
-		vm_bind "$bdf" || rc=1
-	done
-	"$VM_REPO/build/selftests/vfio_snapshot" "$ref" $bdfs \
-		> "$out/reference.log" 2>&1 || rc=1
+	vm_snapshot_all "$ref" || rc=1
 	# The same figures for both drivers, side by side in the summary.
 	"$VM_REPO/build/selftests/vfio_bench" reference \
 		> "$out/bench-reference.txt" 2>&1 || rc=1
-	for bdf in $bdfs; do
-		echo "$bdf" > "/sys/bus/pci/devices/$bdf/driver/unbind" || rc=1
-		echo > "/sys/bus/pci/devices/$bdf/driver_override" || rc=1
-	done
+	vm_unbind_all || rc=1
 	vm_unload_modules || rc=1
 fi
 tap_result $rc "snapshot every device through the kernel's own vfio-pci, then unload it"
@@ -64,32 +56,15 @@ done
 # naming the feature.  Remove once those ioctls are served.
 export VT_PENDING_FEATURES=1
 
-for t in "$VM_REPO"/build/selftests/*_test; do
-	name=$(basename "$t")
-	# VM_SUITES (make check VM_SUITES="a_test b_test"): only those.
-	case ",${VM_SUITES:-$name}," in
-	*",$name,"*) ;;
-	*) continue ;;
-	esac
-	# It runs in the PASID boot of its own (guest/pasid.sh).
-	[ "$name" = vfio_pasid_test ] && continue
-	echo "vm: running $name"
-	start=$SECONDS
-	timeout -k 5 "${VM_TEST_TIMEOUT:-600}" "$t" > "$out/$name.tap" 2>&1
-	echo "vm: $name exited with $? after $((SECONDS - start))s"
-done
+vm_run_suites "$out" "${VM_TEST_TIMEOUT:-600}"
 
 "$VM_REPO/build/selftests/vfio_bench" ours > "$out/bench-ours.txt" 2>&1
 tap_result $? "benchmarks ran (figures in build/check/bench-ours.txt)"
 
 # Unbinding every device and unloading the modules must work: nothing left
 # holding a reference.
-rc=0
-for bdf in $(vm_test_bdfs); do
-	echo "$bdf" > "/sys/bus/pci/devices/$bdf/driver/unbind" || rc=1
-	echo > "/sys/bus/pci/devices/$bdf/driver_override" || rc=1
-done
-tap_result $rc "unbind every device from vfio-pci"
+vm_unbind_all
+tap_result $? "unbind every device from vfio-pci"
 vm_unload_modules
 tap_result $? "unload vfio-pci and vfio-pci-core"
 

@@ -20,6 +20,8 @@ VM_SUITES=$(arg vm.suites)
 IFS=, read -r -a args <<< "$(arg vm.args)"
 
 mkdir -p /dev/pts /dev/shm
+# What udev makes on a real system; bash's <(...) needs /dev/fd.
+ln -sfn /proc/self/fd /dev/fd 2>/dev/null
 mount -t devpts devpts /dev/pts 2>/dev/null
 mount -t tmpfs tmpfs /dev/shm 2>/dev/null
 hostname vfio-test-vm 2>/dev/null

@@ -98,6 +98,52 @@ vm_bind_all() {
 	return $rc
 }
 
+# Unbind every test device and clear its driver_override.
+vm_unbind_all() {
+	local bdf rc=0
+	for bdf in $(vm_test_bdfs); do
+		echo "$bdf" > "/sys/bus/pci/devices/$bdf/driver/unbind" || rc=1
+		echo > "/sys/bus/pci/devices/$bdf/driver_override" || rc=1
+	done
+	return $rc
+}
+
+# Bind every test device to the vfio-pci loaded now and snapshot what its
+# device fds show into DIR (the differential suite's reference).
+vm_snapshot_all() {
+	local dir=$1 bdf rc=0
+	for bdf in $(vm_test_bdfs); do
+		vm_bind "$bdf" || rc=1
+	done
+	# shellcheck disable=SC2046
+	"$VM_REPO/build/selftests/vfio_snapshot" "$dir" $(vm_test_bdfs) \
+		> "$dir.log" 2>&1 || rc=1
+	return $rc
+}
+
+# Run every selftest (VM_SUITES="a_test b_test": only those), each at most
+# LIMIT seconds, writing OUT/NAME.tap.
+vm_run_suites() {
+	local out=$1 limit=$2 t name start lim
+	for t in "$VM_REPO"/build/selftests/*_test; do
+		name=$(basename "$t")
+		case ",${VM_SUITES:-$name}," in
+		*",$name,"*) ;;
+		*) continue ;;
+		esac
+		# It runs in the PASID boot of its own (guest/pasid.sh).
+		[ "$name" = vfio_pasid_test ] && continue
+		echo "vm: running $name"
+		start=$SECONDS
+		# Two nested QEMUs per step: slow under TCG on a loaded host.
+		lim=$limit
+		[ "$name" = vfio_qemu_migration_test ] &&
+			lim=${VM_QEMU_TEST_TIMEOUT:-1500}
+		timeout -k 5 "$lim" "$t" > "$out/$name.tap" 2>&1
+		echo "vm: $name exited with $? after $((SECONDS - start))s"
+	done
+}
+
 # Give the igb PF a PASID capability and a PRI capability after it (the
 # test-only pci-fake-pasid module), then re-enumerate it so that the IOMMU
 # enables PASID on it.  Done first in the PASID boot (guest/pasid.sh), so

@@ -425,5 +425,6 @@ static struct vfio_pci_core_variant trap_test_variant = {
 };
 module_vfio_pci_core_variant(trap_test_variant);
 
+MODULE_VERSION(VFIO_PCI_CORE_VERSION);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("VFIO PCI variant for testing config-space and BAR traps");

@@ -68,4 +68,5 @@ static void __exit vf_pasid_exit(void)
 module_exit(vf_pasid_exit);
 
 MODULE_LICENSE("GPL");
+MODULE_VERSION(VFIO_PCI_CORE_VERSION);
 MODULE_DESCRIPTION("VFIO variant: virtual PASID and PRI capabilities for SR-IOV VFs");

@@ -25,22 +25,6 @@ int __vt_hw_info(int iommufd, uint32_t devid, struct iommu_hw_info *info)
 	return vt_pasid_ioctl(iommufd, IOMMU_GET_HW_INFO, info);
 }
 
-int __vt_hwpt_alloc(int iommufd, uint32_t devid, uint32_t pt_id,
-		    uint32_t flags, uint32_t *hwpt_id)
-{
-	struct iommu_hwpt_alloc a = {
-		.size = sizeof(a),
-		.flags = flags,
-		.dev_id = devid,
-		.pt_id = pt_id,
-	};
-	int ret = vt_pasid_ioctl(iommufd, IOMMU_HWPT_ALLOC, &a);
-
-	if (!ret)
-		*hwpt_id = a.out_hwpt_id;
-	return ret;
-}
-
 int __vt_ioas_map(int iommufd, uint32_t ioas_id, uint64_t iova, void *buf,
 		  uint64_t len)
 {

@@ -16,10 +16,6 @@
 /* IOMMU_GET_HW_INFO of a bound device, no driver-specific data. */
 int __vt_hw_info(int iommufd, uint32_t devid, struct iommu_hw_info *info);
 
-/* IOMMU_HWPT_ALLOC of a paging HWPT on @pt_id with @flags. */
-int __vt_hwpt_alloc(int iommufd, uint32_t devid, uint32_t pt_id,
-		    uint32_t flags, uint32_t *hwpt_id);
-
 /* IOMMU_IOAS_MAP of @len bytes at @buf to the fixed @iova, read/write. */
 int __vt_ioas_map(int iommufd, uint32_t ioas_id, uint64_t iova, void *buf,
 		  uint64_t len);

@@ -165,6 +165,23 @@ uint32_t vt_ioas_alloc(int iommufd)
 	return id;
 }
 
+int __vt_hwpt_alloc(int iommufd, uint32_t dev_id, uint32_t pt_id,
+		    uint32_t flags, uint32_t *hwpt_id)
+{
+	struct iommu_hwpt_alloc alloc = {
+		.size = sizeof(alloc),
+		.flags = flags,
+		.dev_id = dev_id,
+		.pt_id = pt_id,
+	};
+	int ret;
+
+	ret = vt_ioctl(iommufd, IOMMU_HWPT_ALLOC, &alloc);
+	if (!ret)
+		*hwpt_id = alloc.out_hwpt_id;
+	return ret;
+}
+
 int __vt_bind(int devfd, int iommufd, uint32_t *devid)
 {
 	struct vfio_device_bind_iommufd bind = {
@@ -392,6 +409,16 @@ void vt_device_open(struct vt_device *d, const char *bdf)
 
 	memset(d, 0, sizeof(*d));
 	snprintf(d->bdf, sizeof(d->bdf), "%s", bdf);
+	d->container = -1;
+	d->group = -1;
+	if (!vt_have_iommufd()) {
+		d->iommufd = -1;
+		d->fd = __vt_group_open_device(bdf, &d->container, &d->group);
+		if (d->fd < 0)
+			vt_die("open %s through its group: %s", bdf,
+			       strerror(-d->fd));
+		return;
+	}
 	d->fd = vt_cdev_open(bdf);
 	d->iommufd = vt_iommufd_open();
 	ret = __vt_bind(d->fd, d->iommufd, &d->devid);
@@ -412,6 +439,8 @@ bool vt_device_open_id(struct vt_device *d, uint16_t vendor, uint16_t device)
 		memset(d, 0, sizeof(*d));
 		d->fd = -1;
 		d->iommufd = -1;
+		d->container = -1;
+		d->group = -1;
 		return false;
 	}
 	vt_device_open(d, bdf);
@@ -424,6 +453,13 @@ void vt_device_close(struct vt_device *d)
 		close(d->fd);
 	if (d->iommufd >= 0)
 		close(d->iommufd);
+	/* > 0: a zeroed, never opened vt_device must not close stdin. */
+	if (d->group > 0)
+		close(d->group);
+	if (d->container > 0)
+		close(d->container);
 	d->fd = -1;
 	d->iommufd = -1;
+	d->group = -1;
+	d->container = -1;
 }

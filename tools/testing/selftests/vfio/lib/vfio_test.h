@@ -20,6 +20,8 @@
 #include <linux/vfio.h>
 #include <linux/iommufd.h>
 
+#include "vfio_group.h"
+
 /*
  * The emulated devices of the test VM: X(name, vendor, device).  One list,
  * used both for lookups and for generating fixture variants.
@@ -66,6 +68,10 @@ int vt_cdev_open(const char *bdf);
 int vt_iommufd_open(void);
 int __vt_ioas_alloc(int iommufd, uint32_t *ioas_id);
 uint32_t vt_ioas_alloc(int iommufd);
+
+/* IOMMU_HWPT_ALLOC of a paging page table from @pt_id for device @dev_id. */
+int __vt_hwpt_alloc(int iommufd, uint32_t dev_id, uint32_t pt_id,
+		    uint32_t flags, uint32_t *hwpt_id);
 
 int __vt_bind(int devfd, int iommufd, uint32_t *devid);
 int __vt_attach(int devfd, uint32_t pt_id, uint32_t *out_pt_id);
@@ -130,7 +136,9 @@ int vt_low_power(int devfd, bool enter);
 
 /*
  * An opened device: cdev bound to a fresh iommufd and attached to a fresh
- * IOAS.  vt_device_open() aborts on any failure.
+ * IOAS.  On a kernel without iommufd (see vfio_group.h), the device fd of
+ * its group in a fresh type1 container instead: @iommufd is -1 then, and
+ * @container and @group are open.  vt_device_open() aborts on any failure.
  */
 struct vt_device {
 	char bdf[VT_BDF_LEN];
@@ -139,6 +147,8 @@ struct vt_device {
 	uint32_t devid;
 	uint32_t ioas_id;
 	uint32_t pt_id;
+	int container;
+	int group;
 };
 
 void vt_device_open(struct vt_device *d, const char *bdf);
