@@ -87,7 +87,8 @@ tap_result $? "scalable mode: bind nvme and the igb PF to vfio-pci"
 
 start=$SECONDS
 VT_REFERENCE_DIR=$ref VT_SNAPSHOT_OUT=$out/ours-pasid timeout -k 5 600 \
-	"$st/vfio_differential_test" > "$out/vfio_differential_pasid_test.tap" 2>&1
+	"$st/vfio_differential_test" -v igb -v nvme \
+	> "$out/vfio_differential_pasid_test.tap" 2>&1
 VT_PASID_REFERENCE=$ref/pasid.txt timeout -k 5 600 \
 	"$st/vfio_pasid_test" > "$out/vfio_pasid_test.tap" 2>&1
 echo "vm: the PASID suites took $((SECONDS - start))s"
