@@ -87,9 +87,11 @@ vm_bind() {
 	[ "${drv##*/}" = vfio-pci ]
 }
 
+# Bind every test device (or only the BDFs given) to vfio-pci.
 vm_bind_all() {
-	local bdf rc=0
-	for bdf in $(vm_test_bdfs); do
+	local bdf rc=0 bdfs=("$@")
+	[ $# -gt 0 ] || mapfile -t bdfs < <(vm_test_bdfs)
+	for bdf in "${bdfs[@]}"; do
 		if ! vm_bind "$bdf"; then
 			echo "vm: could not bind $bdf to vfio-pci" >&2
 			rc=1
@@ -98,10 +100,12 @@ vm_bind_all() {
 	return $rc
 }
 
-# Unbind every test device and clear its driver_override.
+# Unbind every test device (or only the BDFs given) and clear its
+# driver_override.
 vm_unbind_all() {
-	local bdf rc=0
-	for bdf in $(vm_test_bdfs); do
+	local bdf rc=0 bdfs=("$@")
+	[ $# -gt 0 ] || mapfile -t bdfs < <(vm_test_bdfs)
+	for bdf in "${bdfs[@]}"; do
 		echo "$bdf" > "/sys/bus/pci/devices/$bdf/driver/unbind" || rc=1
 		echo > "/sys/bus/pci/devices/$bdf/driver_override" || rc=1
 	done

@@ -36,31 +36,13 @@ pasid_bdfs() {
 	vm_find_bdfs "${VM_DEVICE_IDS[igb]}"
 }
 
-# Bind those devices to the vfio-pci loaded now; 0 or 1.
-bind_pasid() {
-	local bdf rc=0
-	for bdf in $(pasid_bdfs); do
-		vm_bind "$bdf" || rc=1
-	done
-	return $rc
-}
-
-# Unbind them and clear their driver_override; 0 or 1.
-unbind_pasid() {
-	local bdf rc=0
-	for bdf in $(pasid_bdfs); do
-		echo "$bdf" > "/sys/bus/pci/devices/$bdf/driver/unbind" || rc=1
-		echo > "/sys/bus/pci/devices/$bdf/driver_override" || rc=1
-	done
-	return $rc
-}
-
 : > "$tap"
 rm -rf "$ref" "$out/ours-pasid"
 mkdir -p "$ref"
 
 vm_fake_pasid
 tap_result $? "give the igb PF a PASID and PRI capability (pci-fake-pasid)"
+mapfile -t bdfs < <(pasid_bdfs)
 # For the record: the capabilities as the host sees them.
 lspci -vvv -d "${VM_DEVICE_IDS[igb]}" > "$out/pasid-igb-lspci.txt" 2>&1
 
@@ -68,13 +50,12 @@ rc=0
 start=$SECONDS
 VM_DRIVER=reference vm_load_modules || rc=1
 if [ "$rc" = 0 ]; then
-	bind_pasid || rc=1
-	# shellcheck disable=SC2046
-	"$st/vfio_snapshot" "$ref" $(pasid_bdfs) \
+	vm_bind_all "${bdfs[@]}" || rc=1
+	"$st/vfio_snapshot" "$ref" "${bdfs[@]}" \
 		> "$out/reference-pasid.log" 2>&1 || rc=1
 	VT_PASID_RECORD="$ref/pasid.txt" timeout -k 5 600 \
 		"$st/vfio_pasid_test" > "$out/vfio_pasid_reference_test.tap" 2>&1
-	unbind_pasid || rc=1
+	vm_unbind_all "${bdfs[@]}" || rc=1
 	vm_unload_modules || rc=1
 fi
 echo "vm: the reference step took $((SECONDS - start))s"
@@ -82,7 +63,7 @@ tap_result $rc "scalable mode: snapshot and record through the kernel's own vfio
 
 vm_load_modules
 tap_result $? "scalable mode: load our vfio-pci-core, vfio-pci and variants"
-bind_pasid
+vm_bind_all "${bdfs[@]}"
 tap_result $? "scalable mode: bind nvme and the igb PF to vfio-pci"
 
 start=$SECONDS
@@ -93,7 +74,7 @@ VT_PASID_REFERENCE=$ref/pasid.txt timeout -k 5 600 \
 	"$st/vfio_pasid_test" > "$out/vfio_pasid_test.tap" 2>&1
 echo "vm: the PASID suites took $((SECONDS - start))s"
 
-unbind_pasid
+vm_unbind_all "${bdfs[@]}"
 tap_result $? "scalable mode: unbind nvme and the igb PF"
 vm_unload_modules
 tap_result $? "scalable mode: unload our modules"
