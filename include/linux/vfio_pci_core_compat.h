@@ -76,6 +76,18 @@ vfio_pci_compat_bypass_register(struct irq_bypass_producer *producer,
  */
 #define VFIO_PCI_COMPAT_DIRTY_REPORT	IS_ENABLED(CONFIG_IOMMUFD_DRIVER)
 
+/*
+ * PASID attach and detach (VFIO_DEVICE_ATTACH_PASID on the cdev path): the
+ * pasid_attach_ioas/pasid_detach_ioas members of vfio_device_ops and the
+ * physical iommufd helpers came with 6.15.  Without iommufd the helpers are
+ * NULL, so the ops stay unset and the vfio core refuses the flag.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 15, 0)
+#define VFIO_PCI_COMPAT_PASID_OPS	1
+#else
+#define VFIO_PCI_COMPAT_PASID_OPS	0
+#endif
+
 /* Symbol namespaces became string literals in 6.13. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
 #define VFIO_PCI_COMPAT_IMPORT_NS(ns)	MODULE_IMPORT_NS(#ns)

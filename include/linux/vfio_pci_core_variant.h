@@ -377,6 +377,65 @@ int vfio_pci_core_cfg_hw_read(struct vfio_pci_core_device *core,
 int vfio_pci_core_cfg_hw_write(struct vfio_pci_core_device *core,
 			       unsigned int offset, unsigned int size, u32 val);
 
+/**
+ * vfio_pci_core_vf_pasid_fits() - may a VF show its PF's PASID here?
+ * @vf: an SR-IOV virtual function
+ * @offset: where its virtual PASID capability would start
+ *
+ * PCIe puts the PASID and PRI capabilities on the PF only; a VF uses the
+ * PF's.  This checks a place for the virtual copies that
+ * vfio_pci_core_cfg_add_vf_pasid() adds: 8 bytes of PASID at @offset and,
+ * when the PF has PRI, 16 bytes of PRI right after them.  The range must lie
+ * in extended config space (0x100 and up, a multiple of 4) and overlap no
+ * capability of the VF's chain nor of the PF's (the PF's config space is
+ * the usual template of the VF's; the PF's own PASID and PRI are the
+ * exception, their offsets being the natural choice).  A capability whose
+ * length is not fixed by the specification extends to the next one in its
+ * chain, or to the end of config space.  It only says that nothing the
+ * chains declare is in the way; that the bytes are free of hidden
+ * registers is the caller's device knowledge.
+ *
+ * Return: 0; -EINVAL for a function that is not a VF, or a bad @offset;
+ * -ENODEV when the PF has no PASID capability; -EBUSY when the range
+ * overlaps a capability; -ENOSPC when it does not fit before the next
+ * capability or the end of config space.
+ */
+int vfio_pci_core_vf_pasid_fits(struct pci_dev *vf, u16 offset);
+
+/**
+ * vfio_pci_core_cfg_add_vf_pasid() - give a VF virtual PASID and PRI
+ * @core: a VF, not yet registered
+ * @offset: where the PASID capability starts (see
+ *	    vfio_pci_core_vf_pasid_fits()); PRI, when the PF has it, at
+ *	    @offset + 8
+ *
+ * The capabilities are linked at the end of the VF's extended chain and
+ * mirror the PF's:
+ *
+ * - PASID: EXEC and PRIV as the PF supports them; the Max PASID Width is the
+ *   log2 of the PASIDs the IOMMU gives the VF (the PF's width capped by the
+ *   IOMMU's), which is what IOMMU_GET_HW_INFO reports as
+ *   out_max_pasid_log2 for the VF.  The control register is virtual: its
+ *   Enable bit (and EXEC/PRIV enables the PF supports) can be set only
+ *   while the PF's PASID is enabled; a write setting Enable otherwise
+ *   fails with -EBUSY and changes nothing.  When the PF's PASID is turned
+ *   off behind the VF user's back, the VF's Enable reads 0 from then on.
+ * - PRI: the PF's outstanding page request capacity and PASID-required bit;
+ *   control (Enable, Reset), status (Stopped while disabled) and the
+ *   allocation register are virtual; Enable follows the same rule as PASID
+ *   against the PF's PRI Enable.
+ *
+ * The VF's PASIDs are attached through VFIO_DEVICE_ATTACH_IOMMUFD_PT as for
+ * any device; the virtual capability only tells the VF's user (typically a
+ * VMM, which then needs no synthesis of its own) that they exist.
+ *
+ * Return: 0; the errors of vfio_pci_core_vf_pasid_fits() and of
+ * vfio_pci_core_cfg_add_cap(); -EOPNOTSUPP when the IOMMU gives the VF no
+ * PASID; -EBUSY when called twice.
+ */
+int vfio_pci_core_cfg_add_vf_pasid(struct vfio_pci_core_device *core,
+				   u16 offset);
+
 /* ---------------------------------------------------------------------- */
 /* BAR traps                                                               */
 /* ---------------------------------------------------------------------- */

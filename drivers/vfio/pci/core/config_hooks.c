@@ -132,16 +132,23 @@ void vfio_pci_cfg_init_bars(struct vfio_pci_core_device *core)
 			cfg->bar_mask[i] = upper_32_bits(mask64);
 			upper = false;
 		} else if (len && pci_resource_start(pdev, i)) {
+			/*
+			 * The type bits come from the resource, not from the
+			 * register: a VF's BARs read as 0 in hardware.
+			 */
 			if (flags & IORESOURCE_IO) {
 				cfg->bar_mask[i] = ~(u32)(len - 1) &
 						   PCI_BASE_ADDRESS_IO_MASK;
-				cfg->bar_flags[i] = v & ~PCI_BASE_ADDRESS_IO_MASK;
+				cfg->bar_flags[i] = PCI_BASE_ADDRESS_SPACE_IO;
 			} else {
 				mask64 = ~(u64)(len - 1);
 				cfg->bar_mask[i] = lower_32_bits(mask64) &
 						   PCI_BASE_ADDRESS_MEM_MASK;
-				cfg->bar_flags[i] = v & ~PCI_BASE_ADDRESS_MEM_MASK;
 				upper = flags & IORESOURCE_MEM_64;
+				if (upper)
+					cfg->bar_flags[i] |= PCI_BASE_ADDRESS_MEM_TYPE_64;
+				if (flags & IORESOURCE_PREFETCH)
+					cfg->bar_flags[i] |= PCI_BASE_ADDRESS_MEM_PREFETCH;
 			}
 		}
 		vfio_pci_cfg_vwrite(core, reg, 4,
