@@ -273,7 +273,7 @@ TEST_F(gpu, reset_behind_the_core_notifies_once)
 
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/reset",
 		 self->dev.bdf);
-	ASSERT_EQ(0, vt_sysfs_write(path, "1"));
+	ASSERT_EQ(0, vt_write_file(path, "1"));
 	ASSERT_EQ(n0 + 1, resets(_metadata, self));
 }
 

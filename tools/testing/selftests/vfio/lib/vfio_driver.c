@@ -7,22 +7,11 @@
 #include <unistd.h>
 #include <errno.h>
 
+#include "pci_sysfs.h"
 #include "vfio_driver.h"
 #include "vfio_test.h"
 
 #define SYSFS_PCI	"/sys/bus/pci/devices"
-
-int vt_sysfs_write(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
 
 bool vt_bound_to(const char *bdf, const char *driver)
 {
@@ -54,16 +43,16 @@ int vt_rebind(const char *bdf, const char *driver)
 
 	snprintf(path, sizeof(path), SYSFS_PCI "/%s/driver/unbind", bdf);
 	if (!access(path, F_OK)) {
-		ret = vt_sysfs_write(path, bdf);
+		ret = vt_write_file(path, bdf);
 		if (ret)
 			return ret;
 	}
 	snprintf(path, sizeof(path), SYSFS_PCI "/%s/driver_override", bdf);
-	ret = vt_sysfs_write(path, driver);
+	ret = vt_write_file(path, driver);
 	if (ret)
 		return ret;
 	/* A probe that fails says so through the driver link, not here. */
-	vt_sysfs_write("/sys/bus/pci/drivers_probe", bdf);
+	vt_write_file("/sys/bus/pci/drivers_probe", bdf);
 	return vt_bound_to(bdf, driver) ? 0 : -EIO;
 }
 

@@ -10,8 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Write @val to the sysfs file @path; 0 or -errno. */
-int vt_sysfs_write(const char *path, const char *val);
+#include "pci_sysfs.h"
 
 /* Is @bdf bound to the driver named @driver? */
 bool vt_bound_to(const char *bdf, const char *driver);
