@@ -8,7 +8,9 @@
 #  3. builds the modules (W=1, no warning) and the selftests against 7.3;
 #  4. boots the VM in the background, which binds the devices and runs
 #     every selftest (guest/check.sh), each binary writing
-#     build/check/NAME.tap;
+#     build/check/NAME.tap; once the host has a core free (after step 6),
+#     a second 7.3 guest takes the suites the first has not started yet
+#     from a shared queue (build/check/claims), and the PASID boot runs;
 #  5. meanwhile, host-side checks, each one a TAP result in
 #     build/check/host.tap: the modules build W=1-clean against Debian's
 #     6.12 headers, sparse, checkpatch --strict, kernel-doc of the public
@@ -20,7 +22,8 @@
 #  8. prints every result, the second boot's own "N passed, N failed" line,
 #     the time of each phase and suite, and ends with the totals,
 #     "N passed, N failed".
-# CHECK_HOST=0 leaves out step 5 and 6; VM_SUITES="a_test b_test" runs only
+# CHECK_HOST=0 leaves out step 5 and 6 and the second 7.3 guest
+# (VM_SECOND=1 starts it at once); VM_SUITES="a_test b_test" runs only
 # those suites.
 set -uo pipefail
 
@@ -33,7 +36,7 @@ n=0
 
 check_t0=$SECONDS
 rm -rf "$out"
-mkdir -p "$logs"
+mkdir -p "$logs" "$out/claims"
 : > "$host_tap"
 
 log() { echo "check: $*" >&2; }
@@ -171,6 +174,67 @@ if [ "${VM_STOCK:-1}" != 0 ] && [ "${CHECK_HOST:-1}" != 0 ]; then
 	phase_time "stock-6.12" "$t0"
 fi
 
+# The PASID boot: VT-d in scalable mode with PASID support, the igb PF with a
+# fake PASID capability (guest/pasid.sh), in the slot the stock boot leaves.
+# It runs in a full make check; with VM_SUITES, only when they name
+# vfio_pasid_test.  VM_PASID_BOOT=0 skips it, VM_PASID_BOOT=1 forces it.
+pasid_boot=${VM_PASID_BOOT:-}
+if [ -z "$pasid_boot" ]; then
+	case ",$(echo ${VM_SUITES:-vfio_pasid_test} | tr ' ' ,)," in
+	*,vfio_pasid_test,*) pasid_boot=1 ;;
+	*) pasid_boot=0 ;;
+	esac
+fi
+if [ "$pasid_boot" = 1 ]; then
+	log "booting the VM in scalable mode for the PASID suites"
+	t0=$SECONDS
+	VM_OUT=$repo/build/vm-pasid VM_PASID=1 VM_SUITES= vm_boot \
+		"$logs/vm-pasid-console.log" "$out/dmesg-pasid.log" pasid
+	vm_rc=$?
+	phase_time "boot-pasid" "$t0"
+	record "$vm_rc" "the PASID boot (scalable mode) ran and powered off (rc $vm_rc)"
+	[ -f "$out/pasid-done" ]
+	record $? "the PASID boot's guest job ran to its end"
+	vm_no_splats "$logs/splats-pasid.log" "$out/dmesg-pasid.log" \
+		"$repo/build/vm-pasid/console.log"
+	record $? "no kernel splat in the PASID boot"
+fi
+
+# unclaimed_suites: how many of the suites this run selected no 7.3 guest
+# has started yet.
+unclaimed_suites() {
+	local t name left=0
+	for t in "$repo"/build/selftests/*_test; do
+		name=$(basename "$t")
+		[ "$name" = vfio_pasid_test ] && continue
+		case ",$(echo ${VM_SUITES:-$name} | tr ' ' ,)," in
+		*",$name,"*) ;;
+		*) continue ;;
+		esac
+		[ -d "$out/claims/$name" ] || left=$((left + 1))
+	done
+	echo "$left"
+}
+
+# The second 7.3 guest, in the same slot, when at least two suites are
+# still waiting: worth its boot.
+second=${VM_SECOND:-${CHECK_HOST:-1}}
+[ "$second" = 0 ] || [ "$(unclaimed_suites)" -ge 2 ] || second=0
+if [ "$second" != 0 ]; then
+	log "booting a second 7.3 guest for the $(unclaimed_suites) suites not started yet"
+	t0=$SECONDS
+	VM_OUT=$repo/build/vm-second vm_boot "$logs/vm-second-console.log" \
+		"$out/dmesg-second.log" check second
+	vm_rc=$?
+	phase_time "boot-7.3-2nd" "$t0"
+	record "$vm_rc" "the second 7.3 guest booted, ran its suites and powered off (rc $vm_rc)"
+	[ -f "$out/guest-second-done" ]
+	record $? "the second 7.3 guest's job ran to its end"
+	vm_no_splats "$logs/splats-second.log" "$out/dmesg-second.log" \
+		"$repo/build/vm-second/console.log"
+	record $? "no kernel splat in the second 7.3 guest"
+fi
+
 log "waiting for the 7.3 boot"
 wait "$vm_pid"
 vm_rc=$(cat "$out/vm.rc" 2>/dev/null || echo 1)
@@ -208,30 +272,9 @@ if grep -q "$mark begin" "$out/dmesg.log"; then
 	record $? "the deliberate lock misuse (vfio_pci_core_bar_hw_read() from a region callback) gave exactly one lockdep assertion report"
 fi
 
-# The PASID boot: VT-d in scalable mode with PASID support, the igb PF with a
-# fake PASID capability (guest/pasid.sh), after the 7.3 boot.  It runs in a
-# full make check; with VM_SUITES, only when they name vfio_pasid_test.
-# VM_PASID_BOOT=0 skips it, VM_PASID_BOOT=1 forces it.
-pasid_boot=${VM_PASID_BOOT:-}
-if [ -z "$pasid_boot" ]; then
-	case ",$(echo ${VM_SUITES:-vfio_pasid_test} | tr ' ' ,)," in
-	*,vfio_pasid_test,*) pasid_boot=1 ;;
-	*) pasid_boot=0 ;;
-	esac
-fi
-case $pasid_boot in
-1)
-	log "booting the VM in scalable mode for the PASID suites"
-	VM_PASID=1 VM_SUITES= "$here/vm.sh" pasid > "$logs/vm-pasid-console.log" 2>&1
-	vm_rc=$?
-	record "$vm_rc" "the PASID boot (scalable mode) ran and powered off (rc $vm_rc)"
-	[ -f "$out/pasid-done" ]
-	record $? "the PASID boot's guest job ran to its end"
-	vm_no_splats "$logs/splats-pasid.log" "$repo/build/vm/console.log"
-	record $? "no kernel splat in the PASID boot"
-	cp "$repo/build/vm/console.log" "$out/dmesg-pasid.log" 2>/dev/null
-	;;
-esac
+# Every suite this run selected ran in one of the two 7.3 guests.
+[ "$(unclaimed_suites)" = 0 ]
+record $? "every selected suite was taken by a 7.3 guest"
 echo "1..$n" >> "$host_tap"
 
 # Print every result of the TAP files given, prefixing suite names with
@@ -267,7 +310,7 @@ count_taps() {
 
 # Every result, the second boot's with a line of its own, and the totals.
 pass=0 fail=0 skip=0 nofd=0
-count_taps "" "$host_tap" "$out"/install-make.tap "$out"/vm-setup.tap \
+count_taps "" "$host_tap" "$out"/install-make.tap "$out"/vm-setup*.tap \
 	"$out"/vm-pasid.tap "$out"/*_test.tap
 stock=$out/stock
 if [ -d "$stock" ]; then
@@ -298,9 +341,9 @@ fi
 echo
 echo "Times (total $((SECONDS - check_t0))s):"
 sed 's/^/  /' "$times" 2>/dev/null
-for f in "$logs/vm-console.log" "$logs/vm-stock-console.log"; do
+for f in "$logs"/vm-*console.log; do
 	[ -f "$f" ] || continue
-	echo "  suites in $(basename "$f" .log | sed 's/^vm-//; s/-console$//; s/^console$/7.3/'):"
+	echo "  suites in $(basename "$f" .log | sed 's/^vm-//; s/-\{0,1\}console$//; s/^$/7.3/; s/^second$/7.3, second guest/'):"
 	sed -n 's/^vm: \(.*\) exited with \([0-9]*\) after \([0-9]*\)s\(.*\)$/\3 \1\4/p' "$f" |
 		sort -rn | awk '{ n = $1; $1 = ""; printf "    %5ds %s\n", n, $0 }'
 done

@@ -125,8 +125,6 @@ vm_snapshot_all() {
 	return $rc
 }
 
-# Run every selftest (VM_SUITES="a_test b_test": only those), each at most
-# LIMIT seconds, writing OUT/NAME.tap.
 # vm_cpu_busy [SINCE]: "BUSY IDLE" jiffies of the guest's CPUs so far; with
 # SINCE (an earlier output), the share of the time between that was busy:
 # what a suite's wall time owes to the CPU rather than to sleeping.
@@ -142,6 +140,18 @@ vm_cpu_busy() {
 		'BEGIN{ printf "%d%% busy", (b + i) ? 100 * b / (b + i) : 0 }'
 }
 
+# vm_claim NAME: 0 when this guest is the one to run suite NAME.  With
+# VM_CLAIMS=DIR (make check's guest job, two 7.3 guests side by side), the
+# guests share one queue: the first to create DIR/NAME runs it (mkdir is
+# atomic on the host's file system under 9p).  Without it every suite is
+# this guest's.
+vm_claim() {
+	[ -n "${VM_CLAIMS:-}" ] || return 0
+	mkdir "$VM_CLAIMS/$1" 2>/dev/null
+}
+
+# Run every selftest (VM_SUITES="a_test b_test": only those), each at most
+# LIMIT seconds, writing OUT/NAME.tap.
 vm_run_suites() {
 	local out=$1 limit=$2 t name start lim rc busy0
 	for t in "$VM_REPO"/build/selftests/*_test; do
@@ -152,6 +162,7 @@ vm_run_suites() {
 		esac
 		# It runs in the PASID boot of its own (guest/pasid.sh).
 		[ "$name" = vfio_pasid_test ] && continue
+		vm_claim "$name" || continue
 		echo "vm: running $name"
 		start=$SECONDS
 		# Two nested QEMUs per step: slow under TCG on a loaded host.
