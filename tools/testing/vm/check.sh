@@ -200,43 +200,47 @@ if [ "$pasid_boot" = 1 ]; then
 	record $? "no kernel splat in the PASID boot"
 fi
 
-# unclaimed_suites: how many of the suites this run selected no 7.3 guest
-# has started yet.
-unclaimed_suites() {
-	local t name left=0
-	for t in "$repo"/build/selftests/*_test; do
-		name=$(basename "$t")
-		[ "$name" = vfio_pasid_test ] && continue
-		case ",$(echo ${VM_SUITES:-$name} | tr ' ' ,)," in
-		*",$name,"*) ;;
-		*) continue ;;
-		esac
-		[ -d "$out/claims/$name" ] || left=$((left + 1))
-	done
-	echo "$left"
-}
+# The suites no 7.3 guest has started yet (guest/lib.sh's queue helpers).
+VM_REPO=$repo VM_CLAIMS=$out/claims
+. "$here/guest/lib.sh"
 
-# The second 7.3 guest, in the same slot, when at least two suites are
-# still waiting: worth its boot.
+# The second 7.3 guest, in the slot the boots above leave, when at least
+# two suites are still waiting: worth its boot.  Called off if the first
+# guest has started them all while it still waits for a slot.
 second=${VM_SECOND:-${CHECK_HOST:-1}}
-[ "$second" = 0 ] || [ "$(unclaimed_suites)" -ge 2 ] || second=0
+[ "$second" = 0 ] || [ "$(vm_unclaimed_suites)" -ge 2 ] || second=0
+second_out=$repo/build/vm-second
 if [ "$second" != 0 ]; then
-	log "booting a second 7.3 guest for the $(unclaimed_suites) suites not started yet"
-	t0=$SECONDS
-	VM_OUT=$repo/build/vm-second vm_boot "$logs/vm-second-console.log" \
-		"$out/dmesg-second.log" check second
-	vm_rc=$?
-	phase_time "boot-7.3-2nd" "$t0"
-	record "$vm_rc" "the second 7.3 guest booted, ran its suites and powered off (rc $vm_rc)"
-	[ -f "$out/guest-second-done" ]
-	record $? "the second 7.3 guest's job ran to its end"
-	vm_no_splats "$logs/splats-second.log" "$out/dmesg-second.log" \
-		"$repo/build/vm-second/console.log"
-	record $? "no kernel splat in the second 7.3 guest"
+	log "booting a second 7.3 guest for the $(vm_unclaimed_suites) suites not started yet"
+	(
+		t0=$SECONDS
+		VM_OUT=$second_out vm_boot "$logs/vm-second-console.log" \
+			"$out/dmesg-second.log" check second
+		echo $? > "$out/vm-second.rc"
+		[ -e "$second_out/slot" ] && phase_time "boot-7.3-2nd" "$t0"
+	) &
+	second_pid=$!
 fi
 
 log "waiting for the 7.3 boot"
 wait "$vm_pid"
+if [ "$second" != 0 ]; then
+	if [ ! -e "$second_out/slot" ]; then
+		log "the first 7.3 guest took every suite: calling off the second"
+		pkill -TERM -P "$second_pid" 2>/dev/null
+		wait "$second_pid"
+	else
+		log "waiting for the second 7.3 guest"
+		wait "$second_pid"
+		vm_rc=$(cat "$out/vm-second.rc" 2>/dev/null || echo 1)
+		record "$vm_rc" "the second 7.3 guest booted, ran its suites and powered off (rc $vm_rc)"
+		[ -f "$out/guest-second-done" ]
+		record $? "the second 7.3 guest's job ran to its end"
+		vm_no_splats "$logs/splats-second.log" "$out/dmesg-second.log" \
+			"$second_out/console.log"
+		record $? "no kernel splat in the second 7.3 guest"
+	fi
+fi
 vm_rc=$(cat "$out/vm.rc" 2>/dev/null || echo 1)
 record "$vm_rc" "the VM booted, ran the suites and powered off (rc $vm_rc)"
 [ -f "$out/guest-done" ]
@@ -273,7 +277,7 @@ if grep -q "$mark begin" "$out/dmesg.log"; then
 fi
 
 # Every suite this run selected ran in one of the two 7.3 guests.
-[ "$(unclaimed_suites)" = 0 ]
+[ "$(vm_unclaimed_suites)" = 0 ]
 record $? "every selected suite was taken by a 7.3 guest"
 echo "1..$n" >> "$host_tap"
 

@@ -27,6 +27,7 @@ repo=$(cd "$here/../../.." && pwd)
 out=${VM_OUT:-$repo/build/vm}
 timeout=${VM_TIMEOUT:-3600}
 mkdir -p "$out"
+rm -f "$out/slot"
 
 # VM_STOCK_KVER=VER VM_STOCK_ROOT=DIR: boot the distribution's own kernel
 # /boot/vmlinuz-VER instead of the test kernel, with DIR/lib/modules (a
@@ -50,9 +51,6 @@ if [ ! -s "$disk" ]; then
 	truncate -s 4M "$disk"
 	mkfs.ext2 -q -F "$disk"
 fi
-
-shm=$(mktemp /dev/shm/vfio-ivshmem.XXXXXX)
-trap 'rm -f "$shm"' EXIT
 
 # Everything after the job name is passed to the guest script.
 jobargs=$(IFS=,; echo "$*")
@@ -144,6 +142,12 @@ vm_take_slot() {
 	done
 }
 vm_take_slot
+# For make check: this guest has a slot and is starting (a guest still
+# waiting for one can be called off).
+date > "$out/slot"
+
+shm=$(mktemp /dev/shm/vfio-ivshmem.XXXXXX)
+trap 'rm -f "$shm"' EXIT
 
 rc=0
 timeout -k 10 "$timeout" qemu-system-x86_64 \

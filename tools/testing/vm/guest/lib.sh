@@ -140,6 +140,34 @@ vm_cpu_busy() {
 		'BEGIN{ printf "%d%% busy", (b + i) ? 100 * b / (b + i) : 0 }'
 }
 
+# vm_selected_suites: the selftests this run selected (VM_SUITES, commas or
+# spaces; every one when empty), one per line, vfio_pasid_test left out (it
+# runs in the PASID boot of its own, guest/pasid.sh).  Used on the host too.
+vm_selected_suites() {
+	local t name sel
+	sel=",$(echo ${VM_SUITES:-} | tr ' ' ,),"
+	for t in "$VM_REPO"/build/selftests/*_test; do
+		name=${t##*/}
+		[ "$name" = vfio_pasid_test ] && continue
+		case "$sel" in
+		,,) ;;
+		*",$name,"*) ;;
+		*) continue ;;
+		esac
+		echo "$name"
+	done
+}
+
+# vm_unclaimed_suites: how many of those no guest has claimed yet (all of
+# them without VM_CLAIMS).
+vm_unclaimed_suites() {
+	local name left=0
+	for name in $(vm_selected_suites); do
+		[ -d "${VM_CLAIMS:-/nonexistent}/$name" ] || left=$((left + 1))
+	done
+	echo "$left"
+}
+
 # vm_claim NAME: 0 when this guest is the one to run suite NAME.  With
 # VM_CLAIMS=DIR (make check's guest job, two 7.3 guests side by side), the
 # guests share one queue: the first to create DIR/NAME runs it (mkdir is
@@ -154,14 +182,8 @@ vm_claim() {
 # LIMIT seconds, writing OUT/NAME.tap.
 vm_run_suites() {
 	local out=$1 limit=$2 t name start lim rc busy0
-	for t in "$VM_REPO"/build/selftests/*_test; do
-		name=$(basename "$t")
-		case ",${VM_SUITES:-$name}," in
-		*",$name,"*) ;;
-		*) continue ;;
-		esac
-		# It runs in the PASID boot of its own (guest/pasid.sh).
-		[ "$name" = vfio_pasid_test ] && continue
+	for name in $(vm_selected_suites); do
+		t=$VM_REPO/build/selftests/$name
 		vm_claim "$name" || continue
 		echo "vm: running $name"
 		start=$SECONDS
