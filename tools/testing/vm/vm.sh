@@ -52,6 +52,9 @@ if [ ! -s "$disk" ]; then
 	mkfs.ext2 -q -F "$disk"
 fi
 
+shm=$(mktemp /dev/shm/vfio-ivshmem.XXXXXX)
+trap 'rm -f "$shm"' EXIT
+
 # Everything after the job name is passed to the guest script.
 jobargs=$(IFS=,; echo "$*")
 
@@ -145,9 +148,6 @@ vm_take_slot
 # For make check: this guest has a slot and is starting (a guest still
 # waiting for one can be called off).
 date > "$out/slot"
-
-shm=$(mktemp /dev/shm/vfio-ivshmem.XXXXXX)
-trap 'rm -f "$shm"' EXIT
 
 rc=0
 timeout -k 10 "$timeout" qemu-system-x86_64 \
