@@ -65,10 +65,10 @@ else
 	fi
 	# The first guest's snapshot (a few minutes after its boot).
 	for ((i = 0; i < 1200; i += 5)); do
-		[ -e "$out/reference-done" ] && break
+		vm_shared_exists "$out/reference-done" && break
 		sleep 5
 	done
-	[ -e "$out/reference-done" ]
+	vm_shared_exists "$out/reference-done"
 	tap_result $? "second guest: the first guest's reference snapshot is there"
 fi
 

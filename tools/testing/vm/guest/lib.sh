@@ -158,12 +158,25 @@ vm_selected_suites() {
 	done
 }
 
+# vm_shared_exists PATH: PATH exists on the host, even when another guest
+# made it after this guest first looked.  The work tree is mounted with
+# cache=loose, which keeps a failed lookup's negative dentry; a directory
+# read always asks the host.
+vm_shared_exists() {
+	local f
+	for f in "${1%/*}"/*; do
+		[ "${f##*/}" = "${1##*/}" ] && return 0
+	done
+	return 1
+}
+
 # vm_unclaimed_suites: how many of those no guest has claimed yet (all of
 # them without VM_CLAIMS).
 vm_unclaimed_suites() {
 	local name left=0
 	for name in $(vm_selected_suites); do
-		[ -d "${VM_CLAIMS:-/nonexistent}/$name" ] || left=$((left + 1))
+		vm_shared_exists "${VM_CLAIMS:-/nonexistent}/$name" ||
+			left=$((left + 1))
 	done
 	echo "$left"
 }
