@@ -347,9 +347,11 @@ echo "Times (total $((SECONDS - check_t0))s):"
 sed 's/^/  /' "$times" 2>/dev/null
 for f in "$logs"/vm-*console.log; do
 	[ -f "$f" ] || continue
+	lines=$(sed -n 's/^vm: \(.*\) exited with \([0-9]*\) after \([0-9]*\)s\(.*\)$/\3 \1\4/p' "$f" |
+		sort -rn | awk '{ n = $1; $1 = ""; printf "    %5ds %s\n", n, $0 }')
+	[ -n "$lines" ] || continue
 	echo "  suites in $(basename "$f" .log | sed 's/^vm-//; s/-\{0,1\}console$//; s/^$/7.3/; s/^second$/7.3, second guest/'):"
-	sed -n 's/^vm: \(.*\) exited with \([0-9]*\) after \([0-9]*\)s\(.*\)$/\3 \1\4/p' "$f" |
-		sort -rn | awk '{ n = $1; $1 = ""; printf "    %5ds %s\n", n, $0 }'
+	echo "$lines"
 done
 
 echo
