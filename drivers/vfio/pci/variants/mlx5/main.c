@@ -13,13 +13,11 @@
 #ifdef MLX5VF_TEST
 #define MLX5VF_NAME	"vfio-pci-mlx5-test"
 #define MLX5VF_FW	(&mlx5_fw_double_ops)
-extern const struct mlx5vf_fw_ops mlx5_fw_double_ops;
 /* The stand-in VF: QEMU's igbvf. */
 #define MLX5VF_ID	PCI_DRIVER_OVERRIDE_DEVICE_VFIO(PCI_VENDOR_ID_INTEL, 0x10ca)
 #else
 #define MLX5VF_NAME	"mlx5-vfio-pci"
 #define MLX5VF_FW	(&mlx5vf_fw_core_ops)
-extern const struct mlx5vf_fw_ops mlx5vf_fw_core_ops;
 /* ConnectX mlx5Gen VF */
 #define MLX5VF_ID	PCI_DRIVER_OVERRIDE_DEVICE_VFIO(PCI_VENDOR_ID_MELLANOX, 0x101e)
 #endif

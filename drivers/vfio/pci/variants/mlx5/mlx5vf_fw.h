@@ -52,4 +52,8 @@ struct mlx5vf_fw_ops {
 	void (*flr)(void *fw);
 };
 
+/* fw_core.c: over mlx5_core; test/fw_double.c: the double's, exported */
+extern const struct mlx5vf_fw_ops mlx5vf_fw_core_ops;
+extern const struct mlx5vf_fw_ops mlx5_fw_double_ops;
+
 #endif /* __MLX5VF_FW_H */

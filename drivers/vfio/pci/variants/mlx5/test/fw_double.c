@@ -83,7 +83,7 @@ struct fwd_vhca {
 	struct pci_dev *vf;
 	struct notifier_block *nb;
 	struct dentry *dir;
-	struct mutex lock;
+	struct mutex lock;	/* commands and debugfs, on @state */
 	int vstate;
 	u16 vhca_id;
 	u8 *state;
