@@ -163,10 +163,23 @@ static int migrate(int a, int b, uint64_t *bytes)
 /* P2P as initiator then responder, each arc one command, and back. */
 TEST_F_TIMEOUT(mlx5, p2p_arcs, 300)
 {
+	static const struct {
+		uint32_t state;
+		const char *vhca;
+	} steps[] = {
+		{ VT_ST(RUNNING_P2P), "initiator_suspended" },
+		{ VT_ST(STOP), "suspended" },
+		{ VT_ST(RUNNING_P2P), "initiator_suspended" },
+		{ VT_ST(RUNNING), "running" },
+		/* RUNNING -> STOP walks through RUNNING_P2P: both commands. */
+		{ VT_ST(STOP), "suspended" },
+		{ VT_ST(RUNNING), "running" },
+	};
 	struct vfio_device_feature_migration mig = {};
 	const char *vf = self->vf[0];
 	long c[CMD_NR];
 	struct vt_device a;
+	unsigned int i;
 
 	vt_device_open(&a, vf);
 	ASSERT_EQ(0, vt_mig_feature(a.fd, VFIO_DEVICE_FEATURE_GET |
@@ -174,19 +187,10 @@ TEST_F_TIMEOUT(mlx5, p2p_arcs, 300)
 				    sizeof(mig)));
 	EXPECT_EQ(VFIO_MIGRATION_STOP_COPY | VFIO_MIGRATION_P2P, mig.flags);
 	EXPECT_STREQ("running", vhca_state(vf));
-	ASSERT_EQ(0, vt_mig_set_state(a.fd, VT_ST(RUNNING_P2P), NULL));
-	EXPECT_STREQ("initiator_suspended", vhca_state(vf));
-	ASSERT_EQ(0, vt_mig_set_state(a.fd, VT_ST(STOP), NULL));
-	EXPECT_STREQ("suspended", vhca_state(vf));
-	ASSERT_EQ(0, vt_mig_set_state(a.fd, VT_ST(RUNNING_P2P), NULL));
-	EXPECT_STREQ("initiator_suspended", vhca_state(vf));
-	ASSERT_EQ(0, vt_mig_set_state(a.fd, VT_ST(RUNNING), NULL));
-	EXPECT_STREQ("running", vhca_state(vf));
-	/* RUNNING -> STOP walks through RUNNING_P2P: both commands. */
-	ASSERT_EQ(0, vt_mig_set_state(a.fd, VT_ST(STOP), NULL));
-	EXPECT_STREQ("suspended", vhca_state(vf));
-	ASSERT_EQ(0, vt_mig_set_state(a.fd, VT_ST(RUNNING), NULL));
-	EXPECT_STREQ("running", vhca_state(vf));
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		ASSERT_EQ(0, vt_mig_set_state(a.fd, steps[i].state, NULL));
+		EXPECT_STREQ(steps[i].vhca, vhca_state(vf));
+	}
 	ASSERT_EQ(0, fw_cmds(vf, c));
 	EXPECT_EQ(4, c[CMD_SUSPEND]);
 	EXPECT_EQ(4, c[CMD_RESUME]);
@@ -342,6 +346,60 @@ TEST_F_TIMEOUT(mlx5, pf_disables_vf, 300)
 	EXPECT_STREQ("suspended", vhca_state(vf));
 	EXPECT_EQ(0, vt_mig_set_state(a.fd, VT_ST(RUNNING), NULL));
 	vt_device_close(&a);
+}
+
+/*
+ * A stream whose size record disagrees with its image (forged, checksums
+ * fixed) is refused by the variant and never reaches the firmware: B keeps
+ * its state, runs no LOAD, and a reset makes it usable again.
+ */
+TEST_F_TIMEOUT(mlx5, size_record_mismatch, 300)
+{
+	static const int64_t deltas[] = { -4096, 4096 };
+	static uint8_t good[1 << 20], bad[1 << 20];
+	long c0[CMD_NR], c1[CMD_NR];
+	struct vt_device a, b;
+	size_t len = 0;
+	unsigned int i;
+	uint64_t size;
+	long off;
+	int fd;
+
+	vt_device_open(&a, self->vf[0]);
+	vt_device_open(&b, self->vf[1]);
+	ASSERT_EQ(0, vt_mig_set_state(a.fd, VT_ST(STOP_COPY), &fd));
+	ASSERT_EQ(0, vt_mig_drain(fd, good, sizeof(good), &len));
+	close(fd);
+	/* Record 0 is the core's header, 1 the variant's size record. */
+	off = vt_mig_record(good, len, 1, NULL);
+	ASSERT_LT(0, off);
+	memcpy(&size, good + off + VT_MIG_REC_HDR, sizeof(size));
+	ASSERT_EQ(64 << 10 | IMAGE_HDR, size);
+	for (i = 0; i < 2; i++) {
+		uint64_t forged = size + deltas[i];
+
+		memcpy(bad, good, len);
+		memcpy(bad + off + VT_MIG_REC_HDR, &forged, sizeof(forged));
+		vt_mig_reseal(bad, len, 1);
+		ASSERT_EQ(0, fw_cmds(self->vf[1], c0));
+		ASSERT_EQ(0, vt_mig_set_state(b.fd, VT_ST(RESUMING), &fd));
+		vt_mig_feed(fd, bad, len, 64 << 10);
+		close(fd);
+		EXPECT_GT(0, vt_mig_set_state(b.fd, VT_ST(STOP), NULL));
+		EXPECT_EQ(VT_ST(ERROR), vt_mig_get_state(b.fd));
+		ASSERT_EQ(0, fw_cmds(self->vf[1], c1));
+		EXPECT_EQ(c0[CMD_LOAD], c1[CMD_LOAD]);
+		EXPECT_FALSE(same_state(self->vf[0], self->vf[1]));
+		ASSERT_EQ(0, __vt_reset(b.fd));
+	}
+	/* The unforged stream loads. */
+	ASSERT_EQ(0, vt_mig_set_state(b.fd, VT_ST(RESUMING), &fd));
+	ASSERT_EQ(0, vt_mig_feed(fd, good, len, 64 << 10));
+	close(fd);
+	ASSERT_EQ(0, vt_mig_set_state(b.fd, VT_ST(STOP), NULL));
+	EXPECT_TRUE(same_state(self->vf[0], self->vf[1]));
+	vt_device_close(&a);
+	vt_device_close(&b);
 }
 
 TEST_HARNESS_MAIN

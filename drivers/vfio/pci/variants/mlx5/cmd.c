@@ -16,26 +16,28 @@ static int mlx5vf_exec(struct mlx5vf_device *mv, void *in, int in_size,
 	return mv->fw->exec(mv->fw_priv, in, in_size, out, out_size);
 }
 
-int mlx5vf_cmd_suspend(struct mlx5vf_device *mv, u16 op_mod)
+/* SUSPEND_VHCA and RESUME_VHCA share one mailbox layout. */
+static int mlx5vf_cmd_vhca(struct mlx5vf_device *mv, u16 opcode, u16 op_mod)
 {
 	u32 in[MLX5_ST_SZ_DW(suspend_vhca_in)] = {};
 	u32 out[MLX5_ST_SZ_DW(suspend_vhca_out)] = {};
 
-	MLX5_SET(suspend_vhca_in, in, opcode, MLX5_CMD_OP_SUSPEND_VHCA);
+	MLX5_SET(suspend_vhca_in, in, opcode, opcode);
 	MLX5_SET(suspend_vhca_in, in, op_mod, op_mod);
 	MLX5_SET(suspend_vhca_in, in, vhca_id, mv->vhca_id);
 	return mlx5vf_exec(mv, in, sizeof(in), out, sizeof(out));
 }
 
+int mlx5vf_cmd_suspend(struct mlx5vf_device *mv, u16 op_mod)
+{
+	return mlx5vf_cmd_vhca(mv, MLX5_CMD_OP_SUSPEND_VHCA, op_mod);
+}
+
 int mlx5vf_cmd_resume(struct mlx5vf_device *mv, u16 op_mod)
 {
-	u32 in[MLX5_ST_SZ_DW(resume_vhca_in)] = {};
-	u32 out[MLX5_ST_SZ_DW(resume_vhca_out)] = {};
-
-	MLX5_SET(resume_vhca_in, in, opcode, MLX5_CMD_OP_RESUME_VHCA);
-	MLX5_SET(resume_vhca_in, in, op_mod, op_mod);
-	MLX5_SET(resume_vhca_in, in, vhca_id, mv->vhca_id);
-	return mlx5vf_exec(mv, in, sizeof(in), out, sizeof(out));
+	BUILD_BUG_ON(MLX5_ST_SZ_BYTES(resume_vhca_in) !=
+		     MLX5_ST_SZ_BYTES(suspend_vhca_in));
+	return mlx5vf_cmd_vhca(mv, MLX5_CMD_OP_RESUME_VHCA, op_mod);
 }
 
 /* The buffer a full (not incremental) image of the suspended VF needs. */
