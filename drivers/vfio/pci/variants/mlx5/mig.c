@@ -198,10 +198,14 @@ static int mlx5vf_load_end(struct vfio_pci_core_device *core)
 	return ret;
 }
 
+/* The image and the size record before it. */
 static int mlx5vf_stop_copy_size(struct vfio_pci_core_device *core,
 				 u64 *bytes)
 {
-	return mlx5vf_cmd_query_size(to_mlx5vf(core), bytes);
+	int ret = mlx5vf_cmd_query_size(to_mlx5vf(core), bytes);
+
+	*bytes += sizeof(__le64);
+	return ret;
 }
 
 /* The reset rule: no command, no freeing here (the memory lock is held). */
