@@ -11,6 +11,8 @@
  * for two VFs and hands them to the variant; the parent undoes it all after
  * the test process (and every fd it held) is gone.  The tests open the VFs
  * themselves, so that a failure there still gets the teardown.
+ * VT_MLX5_KO=PATH loads that build of the variant instead (a deliberately
+ * broken one, to see the suite fail).
  */
 #include <fcntl.h>
 #include <stdarg.h>
@@ -53,8 +55,13 @@ FIXTURE_SETUP(mlx5)
 	vt_shell("mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug");
 	ASSERT_EQ(0, vt_shell("insmod %s/" MODDIR "/mlx5-fw-double.ko", repo));
 	self->loaded = true;
-	ASSERT_EQ(0, vt_shell("insmod %s/" MODDIR "/vfio-pci-mlx5-test.ko",
-			      repo));
+	/* VT_MLX5_KO: another build of the variant */
+	if (getenv("VT_MLX5_KO"))
+		ret = vt_shell("insmod %s", getenv("VT_MLX5_KO"));
+	else
+		ret = vt_shell("insmod %s/" MODDIR "/vfio-pci-mlx5-test.ko",
+			       repo);
+	ASSERT_EQ(0, ret);
 	snprintf(self->pf, sizeof(self->pf), "%s", pf);
 	self->nvfs = 2;
 	ret = vt_host_vfs_up(pf, "igb", 2, self->vf);
