@@ -581,17 +581,6 @@ static int refuse(struct shm *b, const uint8_t *buf, size_t len,
 	return 0;
 }
 
-/* Fix record @i's checksum after an edit of its payload. */
-static void reseal(uint8_t *buf, size_t len, unsigned int i)
-{
-	long off = vt_mig_record(buf, len, i, NULL);
-	struct vt_mig_rec rec;
-
-	memcpy(&rec, buf + off, sizeof(rec));
-	rec.crc = vt_crc32_le(i, buf + off + VT_MIG_REC_HDR, rec.len);
-	memcpy(buf + off, &rec, sizeof(rec));
-}
-
 TEST_F_TIMEOUT(stream, refused_streams, 600)
 {
 	static uint8_t good[2 << 20], bad[3 << 20];
@@ -645,18 +634,18 @@ TEST_F_TIMEOUT(stream, refused_streams, 600)
 	/* Foreign: another device ID, another variant version (sealed). */
 	memcpy(bad, good, len);
 	bad[VT_MIG_REC_HDR + 10] ^= 1;
-	reseal(bad, len, 0);
+	vt_mig_reseal(bad, len, 0);
 	ASSERT_EQ(0, refuse(b, bad, len, -EINVAL, -EINVAL));
 	memcpy(bad, good, len);
 	bad[VT_MIG_REC_HDR + 4]++;
-	reseal(bad, len, 0);
+	vt_mig_reseal(bad, len, 0);
 	ASSERT_EQ(0, refuse(b, bad, len, -EINVAL, -EINVAL));
 
 	/* The variant refuses a chunk outside the window (sealed). */
 	memcpy(bad, good, len);
 	v = 64 * MIB;
 	memcpy(bad + o3 + VT_MIG_REC_HDR, &v, 8);
-	reseal(bad, len, 3);
+	vt_mig_reseal(bad, len, 3);
 	ASSERT_EQ(0, refuse(b, bad, len, -EINVAL, -EINVAL));
 
 	/* Oversized: a record longer than the variant's largest. */

@@ -44,6 +44,7 @@
 #include "lib/pci_sysfs.h"
 #include "lib/vfio_pasid.h"
 #include "lib/vfio_snapshot.h"
+#include "lib/vfio_sriov.h"
 
 /* Opens, closes and resets of a TCG guest on a busy host are slow. */
 #undef TEST_TIMEOUT_DEFAULT
@@ -512,21 +513,6 @@ struct vf_env {
 	int nvfs;
 };
 
-static int vf_bdf(const char *pf, int i, char *buf)
-{
-	char path[PATH_MAX], link[PATH_MAX];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/virtfn%d", pf,
-		 i);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return -errno;
-	link[n] = '\0';
-	snprintf(buf, VT_BDF_LEN, "%.15s", strrchr(link, '/') + 1);
-	return 0;
-}
-
 /* PF's config through sysfs (the host's view, not vfio's). */
 static uint16_t pf_read16(const char *pf, unsigned int off)
 {
@@ -551,7 +537,6 @@ static int vf_env_up(struct __test_metadata *_metadata, struct vf_env *e,
 	const char *pf = vt_find_one(0x8086, 0x10c9);
 	uint8_t cfg[4096];
 	unsigned int last;
-	int i;
 
 	memset(e, 0, sizeof(*e));
 	*why = "no igb PF bound to vfio-pci";
@@ -564,29 +549,17 @@ static int vf_env_up(struct __test_metadata *_metadata, struct vf_env *e,
 	if (!e->pf_pasid)
 		return 1;
 	snprintf(e->pf, sizeof(e->pf), "%s", pf);
-	if (vt_shell("modprobe igb") || vt_driver_move(pf, "igb") ||
-	    vt_sysfs_write(pf, "sriov_drivers_autoprobe", "0") ||
-	    vt_sysfs_write(pf, "sriov_numvfs", "2"))
-		return -1;
 	e->nvfs = 2;
-	for (i = 0; i < 2; i++) {
-		if (vf_bdf(pf, i, e->vf[i]))
-			return -1;
-	}
+	if (vt_host_vfs_up(pf, "igb", 2, e->vf))
+		return -1;
 	return vt_driver_move(e->vf[0], driver) ? -1 : 0;
 }
 
 static void vf_env_down(struct __test_metadata *_metadata, struct vf_env *e)
 {
-	int i;
-
 	if (!e->pf[0])
 		return;
-	for (i = 0; i < e->nvfs; i++)
-		vt_driver_move(e->vf[i], NULL);
-	vt_sysfs_write(e->pf, "sriov_numvfs", "0");
-	vt_sysfs_write(e->pf, "sriov_drivers_autoprobe", "1");
-	EXPECT_EQ(0, vt_driver_move(e->pf, "vfio-pci"));
+	EXPECT_EQ(0, vt_host_vfs_down(e->pf, e->nvfs, e->vf));
 }
 
 /* vf_ref: recorded through the kernel's vfio-pci, compared with ours. */

@@ -57,6 +57,8 @@ vm_load_modules() {
 	insmod "$VM_REPO/drivers/vfio/pci/vfio-pci.ko" || return 1
 	# Variant drivers bind only through driver_override: loading them
 	# changes nothing until a test sends a device there.
+	# mlx5-vfio-pci links against the kernel's mlx5_core.
+	modprobe mlx5_core || return 1
 	local ko
 	for ko in "$VM_REPO"/drivers/vfio/pci/variants/*/*.ko; do
 		[ -e "$ko" ] || continue

@@ -30,6 +30,26 @@ int vt_write_file(const char *path, const char *val)
 	return n;
 }
 
+long vt_read_file(const char *path, void *buf, size_t len)
+{
+	size_t done = 0;
+	ssize_t n = 0;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	while (done < len) {
+		n = read(fd, (char *)buf + done, len - done);
+		if (n <= 0)
+			break;
+		done += n;
+	}
+	n = n < 0 ? -errno : (long)done;
+	close(fd);
+	return n;
+}
+
 int vt_sysfs_write(const char *bdf, const char *attr, const char *val)
 {
 	char path[PATH_MAX];

@@ -14,6 +14,12 @@
 /* Write @val to the file at @path (sysfs: one write). */
 int vt_write_file(const char *path, const char *val);
 
+/*
+ * Read the file at @path (up to @len bytes, in as many reads as it takes):
+ * the number of bytes read, or -errno.
+ */
+long vt_read_file(const char *path, void *buf, size_t len);
+
 /* Write @val to /sys/bus/pci/devices/@bdf/@attr. */
 int vt_sysfs_write(const char *bdf, const char *attr, const char *val);
 

@@ -188,6 +188,18 @@ long vt_mig_record(const uint8_t *buf, size_t len, unsigned int index,
 	return off;
 }
 
+void vt_mig_reseal(uint8_t *buf, size_t len, unsigned int index)
+{
+	long off = vt_mig_record(buf, len, index, NULL);
+	struct vt_mig_rec rec;
+
+	if (off < 0)
+		return;
+	memcpy(&rec, buf + off, sizeof(rec));
+	rec.crc = vt_crc32_le(index, buf + off + VT_MIG_REC_HDR, rec.len);
+	memcpy(buf + off, &rec, sizeof(rec));
+}
+
 long long vt_bar_size(const char *bdf, int bar)
 {
 	unsigned long long start, end, flags;

@@ -72,6 +72,9 @@ uint32_t vt_crc32_le(uint32_t seed, const uint8_t *p, size_t len);
 long vt_mig_record(const uint8_t *buf, size_t len, unsigned int index,
 		   size_t *rec_len);
 
+/* Fix record @index's checksum after an edit of its payload. */
+void vt_mig_reseal(uint8_t *buf, size_t len, unsigned int index);
+
 double vt_now_us(void);
 
 /* Size of BAR @bar of @bdf from sysfs, or -1. */
