@@ -122,7 +122,9 @@ const struct vfio_pci_cfg_reg *vfio_pci_cfg_cap_regs(struct pci_dev *pdev,
 
 /*
  * config_vcfg.c, the bottom layer: vconfig, the device's bytes and the
- * default merge of a write through the byte map.  Called with cfg_lock held.
+ * default merge of a write through the byte map.  Called with cfg_lock held,
+ * but for vfio_pci_cfg_dev_read() (@plain: the caller holds the function's
+ * config access block) and vfio_pci_cfg_hw_write().
  */
 u32 vfio_pci_cfg_vread(struct vfio_pci_core_device *core, unsigned int pos,
 		       unsigned int width);
@@ -130,8 +132,12 @@ void vfio_pci_cfg_vwrite(struct vfio_pci_core_device *core, unsigned int pos,
 			 unsigned int width, u32 val);
 u32 vfio_pci_cfg_mask(struct vfio_pci_cfg_state *cfg, unsigned int pos,
 		      unsigned int width, bool write);
+int vfio_pci_cfg_dev_read(struct pci_dev *pdev, bool plain, unsigned int pos,
+			  unsigned int width, u32 *val);
 int vfio_pci_cfg_hw_read(struct vfio_pci_core_device *core, unsigned int pos,
 			 unsigned int width, u32 *val);
+int vfio_pci_cfg_hw_write(struct vfio_pci_core_device *core, unsigned int pos,
+			  unsigned int width, u32 val);
 int vfio_pci_cfg_default_write(struct vfio_pci_core_device *core,
 			       unsigned int pos, unsigned int width, u32 val);
 

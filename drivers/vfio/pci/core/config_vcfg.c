@@ -48,23 +48,27 @@ void vfio_pci_cfg_vwrite(struct vfio_pci_core_device *core, unsigned int pos,
 	}
 }
 
-static int vfio_pci_cfg_hw_read_plain(struct pci_dev *pdev, unsigned int pos,
-				      unsigned int width, u32 *val)
+int vfio_pci_cfg_dev_read(struct pci_dev *pdev, bool plain, unsigned int pos,
+			  unsigned int width, u32 *val)
 {
 	u16 w;
 	u8 b;
 	int ret;
 
+	/* Either returns a PCIBIOS code or an errno: both become an errno. */
 	switch (width) {
 	case 4:
-		ret = pci_read_config_dword(pdev, pos, val);
+		ret = plain ? pci_read_config_dword(pdev, pos, val) :
+			      pci_user_read_config_dword(pdev, pos, val);
 		break;
 	case 2:
-		ret = pci_read_config_word(pdev, pos, &w);
+		ret = plain ? pci_read_config_word(pdev, pos, &w) :
+			      pci_user_read_config_word(pdev, pos, &w);
 		*val = w;
 		break;
 	default:
-		ret = pci_read_config_byte(pdev, pos, &b);
+		ret = plain ? pci_read_config_byte(pdev, pos, &b) :
+			      pci_user_read_config_byte(pdev, pos, &b);
 		*val = b;
 		break;
 	}
@@ -74,31 +78,15 @@ static int vfio_pci_cfg_hw_read_plain(struct pci_dev *pdev, unsigned int pos,
 int vfio_pci_cfg_hw_read(struct vfio_pci_core_device *core, unsigned int pos,
 			 unsigned int width, u32 *val)
 {
-	struct pci_dev *pdev = core->pdev;
-	u16 w;
-	u8 b;
-	int ret;
-
-	if (core->priv->cfg.hw_blocked)
-		return vfio_pci_cfg_hw_read_plain(pdev, pos, width, val);
-
-	switch (width) {
-	case 4:
-		return pci_user_read_config_dword(pdev, pos, val);
-	case 2:
-		ret = pci_user_read_config_word(pdev, pos, &w);
-		*val = w;
-		return ret;
-	default:
-		ret = pci_user_read_config_byte(pdev, pos, &b);
-		*val = b;
-		return ret;
-	}
+	return vfio_pci_cfg_dev_read(core->pdev, core->priv->cfg.hw_blocked,
+				     pos, width, val);
 }
 
-static int vfio_pci_cfg_hw_write(struct pci_dev *pdev, unsigned int pos,
-				 unsigned int width, u32 val)
+int vfio_pci_cfg_hw_write(struct vfio_pci_core_device *core, unsigned int pos,
+			  unsigned int width, u32 val)
 {
+	struct pci_dev *pdev = core->pdev;
+
 	switch (width) {
 	case 4:
 		return pci_user_write_config_dword(pdev, pos, val);
@@ -144,12 +132,11 @@ int vfio_pci_cfg_default_write(struct vfio_pci_core_device *core,
 	/* Writing 0 to write-1-to-clear bits changes nothing: skip it. */
 	if (cfg->map[pos].hook == VFIO_PCI_CFG_HOOK_W1C)
 		return (val & hwmask) ?
-		       vfio_pci_cfg_hw_write(core->pdev, pos, width,
-					     val & hwmask) : 0;
+		       vfio_pci_cfg_hw_write(core, pos, width, val & hwmask) : 0;
 
 	ret = vfio_pci_cfg_hw_read(core, pos, width, &hw);
 	if (ret)
 		return ret;
 	hw = (hw & ~hwmask) | (val & hwmask);
-	return vfio_pci_cfg_hw_write(core->pdev, pos, width, hw);
+	return vfio_pci_cfg_hw_write(core, pos, width, hw);
 }
