@@ -331,13 +331,13 @@ static void op_ioeventfd(struct bench_ctx *c, int i)
 
 	if (write(c->efd[i & 1], &one, sizeof(one)) != sizeof(one))
 		vt_die("eventfd write");
-	for (spin = 0; spin < 100000; spin++) {
+	for (spin = 0; spin < 2000; spin++) {
 		if (__vt_region_read(c->fd, &c->reg, EDU_LIVENESS, &v, 4) != 4)
 			vt_die("edu read");
 		if (v == ~data[i & 1])
 			return;
 	}
-	vt_die("ioeventfd write never arrived");
+	c->len = 1;	/* a write never arrived: the figure is void */
 }
 
 static void bench_ioeventfd(const char *bdf)
@@ -355,8 +355,16 @@ static void bench_ioeventfd(const char *bdf)
 			      0x11111111, c.efd[k]))
 			vt_die("ioeventfd setup");
 	}
-	run("ioeventfd delivery (kick to BAR value)", &c, op_ioeventfd, 100,
-	    false);
+	op_ioeventfd(&c, 1);
+	if (c.len)
+		printf("# bench: %s: ioeventfd: not measured, no write arrived\n",
+		       label);
+	else
+		run("ioeventfd delivery (kick to BAR value)", &c,
+		    op_ioeventfd, 100, false);
+	if (c.len)
+		printf("# bench: %s: ioeventfd: a write never arrived\n",
+		       label);
 	vt_device_close(&d);
 	close(c.efd[0]);
 	close(c.efd[1]);
