@@ -104,8 +104,9 @@ static ssize_t vfio_pci_cfg_read(struct vfio_pci_core_device *core, u8 *buf,
 			width = vfio_pci_cfg_width(p, end);
 			ret = vfio_pci_cfg_read_piece(core, p, width, &val);
 		}
+		/* done is unsigned: never let it turn ret into a count. */
 		if (ret)
-			return done ? done : ret;
+			return done ? (ssize_t)done : ret;
 		le = cpu_to_le32(val);
 		memcpy(buf + done, &le, width);
 		done += width;
@@ -129,8 +130,9 @@ static ssize_t vfio_pci_cfg_write(struct vfio_pci_core_device *core,
 
 		memcpy(&le, buf + done, width);
 		ret = vfio_pci_cfg_write_piece(core, p, width, le32_to_cpu(le));
+		/* done is unsigned: never let it turn ret into a count. */
 		if (ret)
-			return done ? done : ret;
+			return done ? (ssize_t)done : ret;
 		done += width;
 	}
 	return done;

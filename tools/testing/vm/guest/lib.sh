@@ -87,9 +87,11 @@ vm_bind() {
 	[ "${drv##*/}" = vfio-pci ]
 }
 
+# Bind every test device (or only the BDFs given) to vfio-pci.
 vm_bind_all() {
-	local bdf rc=0
-	for bdf in $(vm_test_bdfs); do
+	local bdf rc=0 bdfs=("$@")
+	[ $# -gt 0 ] || mapfile -t bdfs < <(vm_test_bdfs)
+	for bdf in "${bdfs[@]}"; do
 		if ! vm_bind "$bdf"; then
 			echo "vm: could not bind $bdf to vfio-pci" >&2
 			rc=1
@@ -98,10 +100,12 @@ vm_bind_all() {
 	return $rc
 }
 
-# Unbind every test device and clear its driver_override.
+# Unbind every test device (or only the BDFs given) and clear its
+# driver_override.
 vm_unbind_all() {
-	local bdf rc=0
-	for bdf in $(vm_test_bdfs); do
+	local bdf rc=0 bdfs=("$@")
+	[ $# -gt 0 ] || mapfile -t bdfs < <(vm_test_bdfs)
+	for bdf in "${bdfs[@]}"; do
 		echo "$bdf" > "/sys/bus/pci/devices/$bdf/driver/unbind" || rc=1
 		echo > "/sys/bus/pci/devices/$bdf/driver_override" || rc=1
 	done
@@ -146,6 +150,8 @@ vm_run_suites() {
 		*",$name,"*) ;;
 		*) continue ;;
 		esac
+		# It runs in the PASID boot of its own (guest/pasid.sh).
+		[ "$name" = vfio_pasid_test ] && continue
 		echo "vm: running $name"
 		start=$SECONDS
 		# Two nested QEMUs per step: slow under TCG on a loaded host.
@@ -158,4 +164,21 @@ vm_run_suites() {
 		echo "vm: $name exited with $rc after $((SECONDS - start))s" \
 			"(cpu $(vm_cpu_busy "$busy0"))"
 	done
+}
+
+# Give the igb PF a PASID capability and a PRI capability after it (the
+# test-only pci-fake-pasid module), then re-enumerate it so that the IOMMU
+# enables PASID on it.  Done first in the PASID boot (guest/pasid.sh), so
+# that the reference snapshot and every suite see the same device.  The
+# module places them after the PF's last capability.
+vm_fake_pasid() {
+	local bdf
+	bdf=$(vm_find_bdfs "${VM_DEVICE_IDS[igb]}")
+	bdf=${bdf%%$'\n'*}
+	[ -n "$bdf" ] || return 1
+	insmod "$VM_REPO/tools/testing/selftests/vfio/module/pci-fake-pasid.ko" \
+		bdf="$bdf" || return 1
+	echo 1 > "/sys/bus/pci/devices/$bdf/remove" || return 1
+	echo 1 > /sys/bus/pci/rescan || return 1
+	[ -e "/sys/bus/pci/devices/$bdf" ]
 }
