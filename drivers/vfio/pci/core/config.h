@@ -89,16 +89,12 @@ struct vfio_pci_cfg_cap {
  * @bar_mask: size mask of each BAR (index 6: ROM) applied to user writes
  * @bar_flags: read-only low bits of each BAR (type, prefetch, ROM enable
  *	       excluded)
- * @hw_blocked: the access path holds the function's config access block
- *		(pci_cfg_access_trylock()): device reads skip the user
- *		accessors' wait; only ever set around reads
  */
 struct vfio_pci_cfg_state {
 	u8 *vconfig;
 	struct vfio_pci_cfg_byte *map;
 	u32 bar_mask[PCI_STD_NUM_BARS + 1];
 	u32 bar_flags[PCI_STD_NUM_BARS + 1];
-	bool hw_blocked;
 };
 
 /* Per-byte permissions; reg_size 0 means "not part of a described register". */
@@ -123,8 +119,9 @@ const struct vfio_pci_cfg_reg *vfio_pci_cfg_cap_regs(struct pci_dev *pdev,
 /*
  * config_vcfg.c, the bottom layer: vconfig, the device's bytes and the
  * default merge of a write through the byte map.  Called with cfg_lock held,
- * but for vfio_pci_cfg_dev_read() (@plain: the caller holds the function's
- * config access block) and vfio_pci_cfg_hw_write().
+ * but for reads of untrapped bytes (config_rw.c), vfio_pci_cfg_dev_read()
+ * (@plain: the caller holds the function's config access block) and
+ * vfio_pci_cfg_hw_write().
  */
 u32 vfio_pci_cfg_vread(struct vfio_pci_core_device *core, unsigned int pos,
 		       unsigned int width);

@@ -12,6 +12,12 @@
  * once (when nobody else holds it, e.g. a reset) instead of the user
  * accessors' lock around every device access.
  *
+ * Reads that touch no variant trap take no lock, as the kernel's vfio-pci
+ * takes none: the byte map is fixed while the device is open, a read has no
+ * side effect, and a read racing a write sees each byte of vconfig before
+ * or after it.  Trapped reads (whose handlers may keep state) and every
+ * write run under cfg_lock.
+ *
  * User memory is touched only outside the locks (see private.h), through a
  * bounce buffer.
  */
@@ -25,9 +31,10 @@
 /* From this many bytes on, a read takes the config access block once. */
 #define VFIO_PCI_CFG_BATCH	16
 
+/* @plain: the caller holds the function's config access block. */
 static int vfio_pci_cfg_read_piece(struct vfio_pci_core_device *core,
 				   unsigned int pos, unsigned int width,
-				   u32 *val)
+				   u32 *val, bool plain)
 {
 	struct vfio_pci_cfg_state *cfg = &core->priv->cfg;
 	u32 virt = vfio_pci_cfg_mask(cfg, pos, width, false);
@@ -36,7 +43,8 @@ static int vfio_pci_cfg_read_piece(struct vfio_pci_core_device *core,
 	int ret;
 
 	if (virt != full) {
-		ret = vfio_pci_cfg_hw_read(core, pos, width, &hw);
+		ret = vfio_pci_cfg_dev_read(core->pdev, plain, pos, width,
+					    &hw);
 		if (ret)
 			return ret;
 	}
@@ -85,7 +93,8 @@ static bool vfio_pci_cfg_plain_dword(struct vfio_pci_cfg_state *cfg,
 }
 
 static ssize_t vfio_pci_cfg_read(struct vfio_pci_core_device *core, u8 *buf,
-				 unsigned int pos, unsigned int count)
+				 unsigned int pos, unsigned int count,
+				 bool plain)
 {
 	struct vfio_pci_cfg_state *cfg = &core->priv->cfg;
 	unsigned int done = 0;
@@ -98,11 +107,12 @@ static ssize_t vfio_pci_cfg_read(struct vfio_pci_core_device *core, u8 *buf,
 
 		if (vfio_pci_cfg_plain_dword(cfg, p, count - done)) {
 			width = 4;
-			ret = vfio_pci_cfg_read_piece(core, p, 4, &val);
+			ret = vfio_pci_cfg_read_piece(core, p, 4, &val, plain);
 		} else {
 			end = vfio_pci_cfg_piece_end(cfg, p, pos + count);
 			width = vfio_pci_cfg_width(p, end);
-			ret = vfio_pci_cfg_read_piece(core, p, width, &val);
+			ret = vfio_pci_cfg_read_piece(core, p, width, &val,
+						      plain);
 		}
 		/* done is unsigned: never let it turn ret into a count. */
 		if (ret)
@@ -155,30 +165,39 @@ static bool vfio_pci_cfg_trapped(struct vfio_pci_core_device *core,
 }
 
 /*
- * One chunk under cfg_lock.  A long read without variant traps (whose
- * handlers may use the user accessors) holds the config access block
- * around all its device reads, when nobody else holds it.
+ * A read without variant traps: no lock.  A long one holds the config
+ * access block around all its device reads, when nobody else holds it.
  */
-static ssize_t vfio_pci_cfg_access(struct vfio_pci_core_device *core,
-				   u8 *buf, unsigned int pos,
-				   unsigned int count, bool write)
+static ssize_t vfio_pci_cfg_read_untrapped(struct vfio_pci_core_device *core,
+					   u8 *buf, unsigned int pos,
+					   unsigned int count)
 {
-	struct vfio_pci_cfg_state *cfg = &core->priv->cfg;
 	struct pci_dev *pdev = core->pdev;
 	ssize_t ret;
 
-	lockdep_assert_held(&core->priv->cfg_lock);
-
-	if (write)
-		return vfio_pci_cfg_write(core, buf, pos, count);
-	if (count < VFIO_PCI_CFG_BATCH || vfio_pci_cfg_trapped(core, pos, count) ||
-	    !pci_cfg_access_trylock(pdev))
-		return vfio_pci_cfg_read(core, buf, pos, count);
-
-	cfg->hw_blocked = true;
-	ret = vfio_pci_cfg_read(core, buf, pos, count);
-	cfg->hw_blocked = false;
+	if (count < VFIO_PCI_CFG_BATCH || !pci_cfg_access_trylock(pdev))
+		return vfio_pci_cfg_read(core, buf, pos, count, false);
+	ret = vfio_pci_cfg_read(core, buf, pos, count, true);
 	pci_cfg_access_unlock(pdev);
+	return ret;
+}
+
+/* One chunk of a write, or of a read that touches a variant trap. */
+static ssize_t vfio_pci_cfg_access_locked(struct vfio_pci_core_device *core,
+					  u8 *buf, unsigned int pos,
+					  unsigned int count, bool write)
+{
+	struct vfio_pci_core_private *priv = core->priv;
+	ssize_t ret;
+
+	mutex_lock(&priv->cfg_lock);
+	if (!priv->cfg.vconfig)
+		ret = -ENODEV;
+	else if (write)
+		ret = vfio_pci_cfg_write(core, buf, pos, count);
+	else
+		ret = vfio_pci_cfg_read(core, buf, pos, count, false);
+	mutex_unlock(&priv->cfg_lock);
 	return ret;
 }
 
@@ -186,15 +205,18 @@ ssize_t vfio_pci_core_config_rw(struct vfio_pci_core_device *core,
 				char __user *buf, size_t count, loff_t pos,
 				bool write)
 {
-	struct vfio_pci_core_private *priv = core->priv;
 	unsigned int size = core->pdev->cfg_size;
 	u8 stack[VFIO_PCI_CFG_CHUNK], *kbuf = stack;
 	size_t chunk = sizeof(stack), done = 0;
+	bool locked;
 	ssize_t ret = 0;
 
 	/* As the kernel's vfio-pci answers: nothing at or across the end. */
 	if (pos < 0 || pos >= size || count > size - pos)
 		return -EFAULT;
+	/* Set up at open, freed at close: fixed while the fd is usable. */
+	if (!core->priv->cfg.vconfig)
+		return -ENODEV;
 
 	if (count > chunk) {
 		kbuf = kmalloc(count, GFP_KERNEL);
@@ -203,6 +225,7 @@ ssize_t vfio_pci_core_config_rw(struct vfio_pci_core_device *core,
 		else
 			kbuf = stack;
 	}
+	locked = write || vfio_pci_cfg_trapped(core, pos, count);
 
 	while (done < count) {
 		size_t n = min_t(size_t, count - done, chunk);
@@ -212,13 +235,12 @@ ssize_t vfio_pci_core_config_rw(struct vfio_pci_core_device *core,
 			goto out;
 		}
 
-		mutex_lock(&priv->cfg_lock);
-		if (priv->cfg.vconfig)
-			ret = vfio_pci_cfg_access(core, kbuf, pos + done, n,
-						  write);
+		if (locked)
+			ret = vfio_pci_cfg_access_locked(core, kbuf, pos + done,
+							 n, write);
 		else
-			ret = -ENODEV;
-		mutex_unlock(&priv->cfg_lock);
+			ret = vfio_pci_cfg_read_untrapped(core, kbuf,
+							  pos + done, n);
 
 		if (ret > 0 && !write && copy_to_user(buf + done, kbuf, ret))
 			ret = -EFAULT;

@@ -8,8 +8,8 @@
  *
  * Device accesses normally go through pci_user_*_config(), which wait out
  * a reset in progress.  While the access path holds the function's config
- * access block (cfg->hw_blocked, see config_rw.c), nobody else reaches the
- * device's config space and the plain accessors are used instead.
+ * access block (@plain, see config_rw.c), nobody else reaches the device's
+ * config space and the plain accessors are used instead.
  */
 #include <linux/pci.h>
 
@@ -78,8 +78,7 @@ int vfio_pci_cfg_dev_read(struct pci_dev *pdev, bool plain, unsigned int pos,
 int vfio_pci_cfg_hw_read(struct vfio_pci_core_device *core, unsigned int pos,
 			 unsigned int width, u32 *val)
 {
-	return vfio_pci_cfg_dev_read(core->pdev, core->priv->cfg.hw_blocked,
-				     pos, width, val);
+	return vfio_pci_cfg_dev_read(core->pdev, false, pos, width, val);
 }
 
 int vfio_pci_cfg_hw_write(struct vfio_pci_core_device *core, unsigned int pos,
