@@ -131,6 +131,17 @@ static void run(const char *what, struct bench_ctx *c, bench_op op, int n,
 		report_rounds(what, r, rounds, 1e3, "us/op");
 }
 
+/*
+ * Open a device to measure on, then let the guest settle: an open frees
+ * much memory through RCU, and under TCG its callbacks run for a while
+ * after it, in softirqs that would land in the first rounds.
+ */
+static void bench_open(struct vt_device *d, const char *bdf)
+{
+	vt_device_open(d, bdf);
+	usleep(500 * 1000);
+}
+
 static void op_read(struct bench_ctx *c, int i)
 {
 	if (__vt_region_read(c->fd, &c->reg, c->off, c->buf, c->len) !=
@@ -181,7 +192,7 @@ static void bench_config(const char *bdf, const char *name, bool small)
 	unsigned int i;
 	uint32_t cmd;
 
-	vt_device_open(&d, bdf);
+	bench_open(&d, bdf);
 	region(&c, d.fd, VFIO_PCI_CONFIG_REGION_INDEX);
 	c.buf = buf;
 	if (small) {
@@ -226,7 +237,7 @@ static void bench_bar(const char *bdf)
 	bulk = calloc(1, BULK);
 	if (!bulk)
 		vt_die("out of memory");
-	vt_device_open(&d, bdf);
+	bench_open(&d, bdf);
 	region(&c, d.fd, VFIO_PCI_BAR2_REGION_INDEX);
 	c.buf = bulk;
 	c.off = 0x100;
@@ -250,7 +261,7 @@ static void bench_info(const char *bdf)
 	struct bench_ctx c = { };
 	struct vt_device d;
 
-	vt_device_open(&d, bdf);
+	bench_open(&d, bdf);
 	c.fd = d.fd;
 	run("GET_REGION_INFO", &c, op_region_info, 200, false);
 	run("GET_IRQ_INFO", &c, op_irq_info, 200, false);
@@ -301,7 +312,7 @@ static void bench_msix(const char *bdf)
 	struct vt_device d;
 	int k, i, n = iters(4);
 
-	vt_device_open(&d, bdf);
+	bench_open(&d, bdf);
 	c.fd = d.fd;
 	c.efd[0] = eventfd(0, EFD_CLOEXEC);
 	if (c.efd[0] < 0)
@@ -374,7 +385,7 @@ static void bench_ioeventfd(const char *bdf)
 	struct vt_device d;
 	int k;
 
-	vt_device_open(&d, bdf);
+	bench_open(&d, bdf);
 	region(&c, d.fd, VFIO_PCI_BAR0_REGION_INDEX);
 	for (k = 0; k < 2; k++) {
 		c.efd[k] = eventfd(0, EFD_CLOEXEC);
@@ -420,7 +431,7 @@ static void bench_open_reset(const char *edu, const char *flr)
 	run("open+bind+attach+close (edu)", &c, op_open_close, 1, true);
 	if (!flr)
 		return;
-	vt_device_open(&d, flr);
+	bench_open(&d, flr);
 	c.fd = d.fd;
 	run("VFIO_DEVICE_RESET (igb, FLR)", &c, op_reset, 1, true);
 	vt_device_close(&d);
