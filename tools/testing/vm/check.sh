@@ -337,7 +337,23 @@ fi
 if grep -hs '^# bench:' "$out"/bench-*.txt "$out"/*_test.tap > "$out/bench.txt"; then
 	echo
 	echo "Benchmarks (TCG guest; compare, do not read as hardware figures):"
-	sed 's/^# bench: /  /' "$out/bench.txt"
+	grep -v '^# bench: \(ours\|reference\): ' "$out/bench.txt" |
+		sed 's/^# bench: /  /'
+	# vfio_bench's figures side by side: ours, the kernel's vfio-pci
+	# (same boot), and theirs/ours (every figure is a cost: >= 1.0 means
+	# ours is at or ahead).
+	awk -F': ' '
+		$1 != "# bench" || NF < 4 { next }
+		{ split($4, v, " "); val[$2, $3] = v[1]; if (v[1] + 0 > 0) unit[$3] = v[2] }
+		$2 == "ours" && !(($3) in seen) { seen[$3] = 1; key[++n] = $3 }
+		END {
+			printf "  %-44s %12s %12s %7s\n", "vfio_bench (lower quartile)", "ours", "kernel", "k/ours"
+			for (i = 1; i <= n; i++) {
+				k = key[i]; o = val["ours", k]; r = val["reference", k]
+				ratio = (o + 0 > 0 && r + 0 > 0) ? sprintf("%.2f", r / o) : "-"
+				printf "  %-44s %12s %12s %7s\n", k " (" unit[k] ")", o, r == "" ? "-" : r, ratio
+			}
+		}' "$out"/bench-ours.txt "$out"/bench-reference.txt 2>/dev/null
 fi
 
 # Where the time went: each phase (the two boots overlap the host checks

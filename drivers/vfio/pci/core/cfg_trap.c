@@ -582,49 +582,18 @@ static int vfio_pci_cfg_hw_check(struct vfio_pci_core_device *core,
 int vfio_pci_core_cfg_hw_read(struct vfio_pci_core_device *core,
 			      unsigned int offset, unsigned int size, u32 *val)
 {
-	struct pci_dev *pdev = core->pdev;
 	int ret = vfio_pci_cfg_hw_check(core, offset, size);
-	u16 w;
-	u8 b;
 
-	if (ret)
-		return ret;
-	switch (size) {
-	case 4:
-		ret = pci_user_read_config_dword(pdev, offset, val);
-		break;
-	case 2:
-		ret = pci_user_read_config_word(pdev, offset, &w);
-		*val = w;
-		break;
-	default:
-		ret = pci_user_read_config_byte(pdev, offset, &b);
-		*val = b;
-		break;
-	}
-	return pcibios_err_to_errno(ret);
+	return ret ?: vfio_pci_cfg_dev_read(core->pdev, false, offset, size,
+					   val);
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_cfg_hw_read);
 
 int vfio_pci_core_cfg_hw_write(struct vfio_pci_core_device *core,
 			       unsigned int offset, unsigned int size, u32 val)
 {
-	struct pci_dev *pdev = core->pdev;
 	int ret = vfio_pci_cfg_hw_check(core, offset, size);
 
-	if (ret)
-		return ret;
-	switch (size) {
-	case 4:
-		ret = pci_user_write_config_dword(pdev, offset, val);
-		break;
-	case 2:
-		ret = pci_user_write_config_word(pdev, offset, val);
-		break;
-	default:
-		ret = pci_user_write_config_byte(pdev, offset, val);
-		break;
-	}
-	return pcibios_err_to_errno(ret);
+	return ret ?: vfio_pci_cfg_hw_write(core, offset, size, val);
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_cfg_hw_write);

@@ -5,6 +5,8 @@
  * Each hook receives the piece of the register the user wrote (@pos,
  * @width, @val) and the register's start (@reg), performs the side effect
  * and stores what the default merge would.  Called with cfg_lock held.
+ * Hooks sit above config_vcfg.c (vconfig and the default merge) and call
+ * only down into it; config_rw.c calls vfio_pci_cfg_write_piece().
  */
 #include <linux/bitfield.h>
 #include <linux/pci.h>
@@ -242,13 +244,19 @@ static int vfio_pci_cfg_write_pmcsr(struct vfio_pci_core_device *core,
 	return vfio_pci_cfg_default_write(core, pos, width, val);
 }
 
-int vfio_pci_cfg_hook_write(struct vfio_pci_core_device *core,
-			    enum vfio_pci_cfg_hook hook, unsigned int reg,
-			    unsigned int pos, unsigned int width, u32 val)
+/*
+ * A user write of @width bytes at @pos, inside one register or one run of
+ * raw bytes: the register's hook, the variant's trap, or the default merge.
+ */
+int vfio_pci_cfg_write_piece(struct vfio_pci_core_device *core,
+			     unsigned int pos, unsigned int width, u32 val)
 {
+	const struct vfio_pci_cfg_byte *m = &core->priv->cfg.map[pos];
+	unsigned int reg = pos - m->reg_off;
+
 	lockdep_assert_held(&core->priv->cfg_lock);
 
-	switch (hook) {
+	switch (m->hook) {
 	case VFIO_PCI_CFG_HOOK_COMMAND:
 		return vfio_pci_cfg_write_command(core, reg, pos, width, val);
 	case VFIO_PCI_CFG_HOOK_BAR:
@@ -262,6 +270,8 @@ int vfio_pci_cfg_hook_write(struct vfio_pci_core_device *core,
 		return vfio_pci_cfg_write_af(core, reg, pos, width, val);
 	case VFIO_PCI_CFG_HOOK_MSI_FLAGS:
 		return vfio_pci_cfg_write_msi_flags(core, reg, pos, width, val);
+	case VFIO_PCI_CFG_HOOK_TRAP:
+		return vfio_pci_cfg_trap_write(core, pos, width, val);
 	default:
 		return vfio_pci_cfg_default_write(core, pos, width, val);
 	}

@@ -51,7 +51,8 @@ static inline unsigned int vfio_pci_core_offset_to_index(loff_t pos)
  * @barmap_lock: serializes creation of @barmap entries
  * @pci_saved_state: config space saved at open, restored at the last close
  * @cfg: the virtual config space, from open to the last close
- * @cfg_lock: serializes config accesses; taken before memory_lock
+ * @cfg_lock: serializes config writes and trapped reads (untrapped reads take
+ *	      no lock, config_rw.c); taken before memory_lock
  * @bar_mmappable: which BARs userspace may mmap; decided at open
  * @bar_pad: for a sub-page BAR, the resource claiming the rest of its page so
  *	     that no other device is placed there; held from open to close

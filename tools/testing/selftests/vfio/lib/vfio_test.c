@@ -250,6 +250,27 @@ int __vt_reset(int devfd)
 	return ioctl(devfd, VFIO_DEVICE_RESET) ? -errno : 0;
 }
 
+int __vt_set_irqs(int devfd, uint32_t index, uint32_t flags, uint32_t start,
+		  uint32_t count, const void *data, size_t len)
+{
+	struct vfio_irq_set *set;
+	int ret;
+
+	set = calloc(1, sizeof(*set) + len);
+	if (!set)
+		return -ENOMEM;
+	set->argsz = sizeof(*set) + len;
+	set->flags = flags;
+	set->index = index;
+	set->start = start;
+	set->count = count;
+	if (len)
+		memcpy(set->data, data, len);
+	ret = ioctl(devfd, VFIO_DEVICE_SET_IRQS, set) ? -errno : 0;
+	free(set);
+	return ret;
+}
+
 int __vt_region_mmap(int devfd, const struct vfio_region_info *info,
 		     uint64_t offset, size_t len, int prot, int flags,
 		     void **addr)

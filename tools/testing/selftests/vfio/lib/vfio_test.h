@@ -91,6 +91,13 @@ ssize_t __vt_region_write(int devfd, const struct vfio_region_info *info,
 int __vt_reset(int devfd);
 
 /*
+ * VFIO_DEVICE_SET_IRQS with @len bytes of @data after the header; 0 or
+ * -errno.
+ */
+int __vt_set_irqs(int devfd, uint32_t index, uint32_t flags, uint32_t start,
+		  uint32_t count, const void *data, size_t len);
+
+/*
  * mmap @len bytes at @offset of region @info with @prot and @flags
  * (MAP_SHARED, MAP_PRIVATE...).  Returns 0 and the address in *@addr, or
  * -errno.
