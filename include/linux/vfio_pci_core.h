@@ -645,6 +645,187 @@ bool vfio_pci_core_dirty_init(struct vfio_pci_core_device *core);
 void vfio_pci_core_dirty_mark(struct vfio_pci_core_device *core, u64 iova,
 			      u64 length);
 
+/* A shadow of a device buffer that only DMA reaches, for migration */
+
+/**
+ * define VFIO_PCI_DMA_SHADOW_RECORD() - payload bytes of a shadow's record
+ * @size: the buffer's bytes
+ *
+ * A bitmap of the known bytes (byte i, bit j: buffer byte 8 * i + j), then
+ * the buffer.  Count it in &vfio_pci_core_mig_ops.record_max.
+ */
+#define VFIO_PCI_DMA_SHADOW_RECORD(size)	((size) + (size) / 8)
+
+/**
+ * struct vfio_pci_dma_shadow_ops - the device work behind a DMA shadow
+ * @load: have the device's DMA engine copy @len bytes from @iova into its
+ *	  buffer at @addr, and wait for it to finish.  Called from
+ *	  vfio_pci_dma_shadow_from_dev(), from the variant's BAR trap, to put
+ *	  migrated bytes into the device; it may use the trap's accessors
+ *	  (vfio_pci_core_bar_hw_write()).  Required.
+ */
+struct vfio_pci_dma_shadow_ops {
+	int (*load)(struct vfio_pci_core_device *core, u64 iova, u64 addr,
+		    u32 len);
+};
+
+/**
+ * vfio_pci_dma_shadow_init() - migrate a buffer the CPU cannot read back
+ * @core: the device, allocated but not yet registered; its variant called
+ *	  vfio_pci_core_iova_init()
+ * @base: the buffer's address as the device's DMA engine names it
+ * @size: its bytes, a multiple of 8, at most half of
+ *	  %VFIO_PCI_MIG_RECORD_MAX
+ * @ops: the device work; must stay valid while the device exists
+ *
+ * The kernel never writes the user's memory on its own account, so the core
+ * builds a shadow of the buffer from the DMAs the user starts, which the
+ * variant's BAR trap reports with vfio_pci_dma_shadow_to_dev() and
+ * vfio_pci_dma_shadow_from_dev().  The variant sends the shadow with
+ * vfio_pci_dma_shadow_save() and loads it with vfio_pci_dma_shadow_load().
+ * On the destination the loaded bytes reach the device when the user DMAs
+ * them out, through @ops.load.  The core forgets the shadow whenever a user
+ * opens the device.  One shadow per device; freed with the driver binding.
+ *
+ * The variant serializes every vfio_pci_dma_shadow_*() call with its own
+ * lock (the one its BAR trap and migration callbacks take), except
+ * vfio_pci_dma_shadow_reset().
+ *
+ * Return: 0, -EINVAL for a bad @size, missing @ops or a second shadow, or
+ * -ENOMEM.
+ */
+int vfio_pci_dma_shadow_init(struct vfio_pci_core_device *core, u64 base,
+			     u32 size, const struct vfio_pci_dma_shadow_ops *ops);
+
+/**
+ * vfio_pci_dma_shadow_check() - the DMA range guard
+ * @core: the device, with a shadow
+ * @addr: the device side of a DMA the user starts
+ * @len: its bytes
+ *
+ * Return: 0 when [@addr, @addr + @len) is a non-empty part of the buffer,
+ * else -EINVAL (with a rate-limited warning): the trap refuses the command.
+ */
+int vfio_pci_dma_shadow_check(struct vfio_pci_core_device *core, u64 addr,
+			      u64 len);
+
+/**
+ * vfio_pci_dma_shadow_to_dev() - the user starts a DMA into the buffer
+ * @core: the device, with a shadow
+ * @iova: the DMA's source
+ * @addr: its destination in the buffer
+ * @len: its bytes
+ *
+ * Call from the BAR trap before the command reaches the device, once the
+ * device has finished its last DMA.  Reads the source into the shadow (an
+ * unmapped source reads zeros, as the device would).
+ *
+ * Context: process context, outside vfio_pci_core_mmio_begin(); may sleep.
+ * Return: 0, or -EINVAL from vfio_pci_dma_shadow_check().
+ */
+int vfio_pci_dma_shadow_to_dev(struct vfio_pci_core_device *core, u64 iova,
+			       u64 addr, u64 len);
+
+/**
+ * vfio_pci_dma_shadow_from_dev() - the user starts a DMA out of the buffer
+ * @core: the device, with a shadow
+ * @addr: the DMA's source in the buffer
+ * @iova: its destination
+ * @len: its bytes
+ *
+ * Call from the BAR trap before the command reaches the device, once the
+ * device has finished its last DMA.  Migrated bytes the device does not
+ * hold yet are written to @iova from the shadow and loaded into the device
+ * (&vfio_pci_dma_shadow_ops.load), as long as bus mastering is on.  Logs
+ * the range as dirty (vfio_pci_core_dirty_mark()).  When the DMA moves
+ * bytes the shadow lacks, vfio_pci_dma_shadow_learning() is true until
+ * vfio_pci_dma_shadow_settle() reads them back.
+ *
+ * Context: process context, outside vfio_pci_core_mmio_begin(); may sleep.
+ * Return: 0; 1 when @ops.load ran (the variant restores the DMA registers
+ * for the user's command); -EINVAL from vfio_pci_dma_shadow_check(); or
+ * the errno of vfio_pci_core_iova_rw() or @ops.load.
+ */
+int vfio_pci_dma_shadow_from_dev(struct vfio_pci_core_device *core, u64 addr,
+				 u64 iova, u64 len);
+
+/**
+ * vfio_pci_dma_shadow_learning() - the last DMA out moved unknown bytes
+ * @core: the device, with a shadow
+ *
+ * Return: true until vfio_pci_dma_shadow_settle() has read them back.
+ */
+bool vfio_pci_dma_shadow_learning(struct vfio_pci_core_device *core);
+
+/**
+ * vfio_pci_dma_shadow_settle() - the last DMA out of the buffer is over
+ * @core: the device, with a shadow
+ *
+ * Reads the bytes it moved that the shadow lacked from their destination.
+ * Call as soon as the device finished, before the user reuses that memory.
+ *
+ * Context: process context, outside vfio_pci_core_mmio_begin(); may sleep.
+ */
+void vfio_pci_dma_shadow_settle(struct vfio_pci_core_device *core);
+
+/**
+ * vfio_pci_dma_shadow_stopped() - the device stopped
+ * @core: the device, with a shadow
+ *
+ * Logs the last DMA out as dirty again, now that it has landed: a dirty
+ * report after the stop must see it.  Call from &vfio_pci_core_mig_ops.stop.
+ */
+void vfio_pci_dma_shadow_stopped(struct vfio_pci_core_device *core);
+
+/**
+ * vfio_pci_dma_shadow_save() - append the shadow to a stream being saved
+ * @core: the device, with a shadow
+ * @s: the stream
+ * @tag: the record's tag
+ * @initial: a new session (the first PRE_COPY pass)
+ *
+ * Appends the shadow when the session's stream does not carry it yet or it
+ * changed since; nothing while no byte is known.
+ *
+ * Return: 0 or the errno of vfio_pci_mig_put().
+ */
+int vfio_pci_dma_shadow_save(struct vfio_pci_core_device *core,
+			     struct vfio_pci_mig_stream *s, u32 tag,
+			     bool initial);
+
+/**
+ * vfio_pci_dma_shadow_reset() - the saving or resuming session is over
+ * @core: the device, with a shadow
+ *
+ * The next session sends the shadow again; a staged record is dropped.
+ * Call from &vfio_pci_core_mig_ops.save_end and .reset; takes no lock.
+ */
+void vfio_pci_dma_shadow_reset(struct vfio_pci_core_device *core);
+
+/**
+ * vfio_pci_dma_shadow_load() - stage a shadow record being resumed
+ * @core: the device, with a shadow
+ * @data: the record's payload
+ * @len: its bytes
+ *
+ * The last record staged is the state; vfio_pci_dma_shadow_load_end()
+ * applies it.
+ *
+ * Return: 0, or -EINVAL for a record of the wrong size.
+ */
+int vfio_pci_dma_shadow_load(struct vfio_pci_core_device *core,
+			     const void *data, u32 len);
+
+/**
+ * vfio_pci_dma_shadow_load_end() - the stream is loaded and checked
+ * @core: the device, with a shadow
+ *
+ * Replaces the shadow with the staged record (or forgets it when the
+ * stream carried none).  Call from &vfio_pci_core_mig_ops.load_end once the
+ * variant accepted the rest of the stream.
+ */
+void vfio_pci_dma_shadow_load_end(struct vfio_pci_core_device *core);
+
 /**
  * vfio_pci_core_reset_done() - &pci_error_handlers.reset_done
  * @pdev: the function, bound to a driver built on vfio-pci-core

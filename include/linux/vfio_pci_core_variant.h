@@ -434,4 +434,24 @@ int vfio_pci_core_bar_hw_write(struct vfio_pci_core_device *core,
 			       unsigned int bar, u64 offset, unsigned int size,
 			       u64 val);
 
+/**
+ * vfio_pci_core_bar_hw_wait() - wait for bits of a device register to clear
+ * @core: the device
+ * @bar: BAR index
+ * @offset: offset in the BAR, a multiple of @size
+ * @size: as for vfio_pci_core_bar_hw_read()
+ * @mask: the bits, set while the device is busy (a DMA engine's RUN bit)
+ * @timeout_ms: how long to wait at most
+ *
+ * Polls with vfio_pci_core_bar_hw_read() about every millisecond, so a trap
+ * handler can wait for work it started on the device.
+ *
+ * Context: process context; sleeps.
+ * Return: 0 once the bits are clear, -ETIMEDOUT, or the errno of
+ * vfio_pci_core_bar_hw_read().
+ */
+int vfio_pci_core_bar_hw_wait(struct vfio_pci_core_device *core,
+			      unsigned int bar, u64 offset, unsigned int size,
+			      u64 mask, unsigned int timeout_ms);
+
 #endif /* __LINUX_VFIO_PCI_CORE_VARIANT_H */

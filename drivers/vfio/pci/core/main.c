@@ -158,6 +158,7 @@ int vfio_pci_core_open_device(struct vfio_device *vdev)
 	vfio_pci_core_mmap_probe(core);
 	vfio_pci_core_vf_token_open(core);
 	vfio_pci_core_mig_open(core);
+	vfio_pci_dma_shadow_open(core);
 	return 0;
 
 out_disable:

@@ -70,6 +70,8 @@ static inline unsigned int vfio_pci_core_offset_to_index(loff_t pos)
  *	   device is registered
  * @vga_disabled: the driver withholds the VGA region (vga.c); fixed before
  *		  the device is registered
+ * @dma_shadow: the variant's shadow of a device buffer (dma_shadow.c), or
+ *		NULL; fixed before the device is registered
  */
 struct vfio_pci_core_private {
 	struct vfio_pci_core_device *core;
@@ -93,6 +95,7 @@ struct vfio_pci_core_private {
 	bool iova_wanted;
 	struct vfio_pci_core_traps traps;
 	bool vga_disabled;
+	struct vfio_pci_dma_shadow *dma_shadow;
 };
 
 static inline struct vfio_pci_core_device *
@@ -186,6 +189,9 @@ ssize_t vfio_pci_core_vga_rw(struct vfio_pci_core_device *core,
 			     bool write);
 /* iova_rw.c */
 void vfio_pci_core_iova_close(struct vfio_pci_core_device *core);
+
+/* dma_shadow.c */
+void vfio_pci_dma_shadow_open(struct vfio_pci_core_device *core);
 
 /* irq_info.c */
 long vfio_pci_core_ioctl_irq_info(struct vfio_pci_core_device *core,
