@@ -552,6 +552,21 @@ void __iomem *vfio_pci_core_iomap(struct vfio_pci_core_device *core,
 				  unsigned int bar);
 
 /**
+ * vfio_pci_core_mmio_begin_bar() - map a memory BAR and begin MMIO on it
+ * @core: the device, open
+ * @bar: the BAR index
+ * @cmd: out: what to hand to vfio_pci_core_mmio_end()
+ *
+ * vfio_pci_core_iomap(), then vfio_pci_core_mmio_begin() when it worked.
+ *
+ * Context: process context; may sleep.
+ * Return: the mapping, or the IOMEM_ERR_PTR() of vfio_pci_core_iomap(),
+ * and then nothing is to be ended.
+ */
+void __iomem *vfio_pci_core_mmio_begin_bar(struct vfio_pci_core_device *core,
+					   unsigned int bar, u16 *cmd);
+
+/**
  * vfio_pci_core_attach_ioas() - &vfio_device_ops.attach_ioas
  * @vdev: the device
  * @pt_id: in: the IOAS or page table to attach to; out: the page table used

@@ -60,6 +60,11 @@ struct vfio_pci_core_device;
  * @teardown: optional; called by the remove after the device is
  *	      unregistered (no user holds it any more), before the last
  *	      reference is dropped.  Not called when @setup failed.
+ * @open_state: optional; the part of the variant's device structure that
+ *		holds what a user leaves behind, as VFIO_PCI_CORE_VARIANT_STATE()
+ *		gives it.  The core zeroes it whenever a user opens the device,
+ *		before any trap or migration callback can run, so that nothing
+ *		of the last user's reaches the next one.
  *
  * Registered with vfio_pci_core_variant_register() or
  * module_vfio_pci_core_variant().  Must stay in memory (static storage)
@@ -72,6 +77,10 @@ struct vfio_pci_core_variant {
 	int (*setup)(struct vfio_pci_core_device *core,
 		     const struct pci_device_id *id);
 	void (*teardown)(struct vfio_pci_core_device *core);
+	struct vfio_pci_core_variant_state {
+		size_t offset;
+		size_t size;
+	} open_state;
 };
 
 /**
@@ -81,6 +90,15 @@ struct vfio_pci_core_variant {
  */
 #define VFIO_PCI_CORE_VARIANT_SIZE(type, member)			\
 	(sizeof(type) + BUILD_BUG_ON_ZERO(offsetof(type, member) != 0))
+
+/**
+ * VFIO_PCI_CORE_VARIANT_STATE() - &vfio_pci_core_variant.open_state of a type
+ * @type: the variant's device structure
+ * @member: the member holding what a user leaves behind (a struct, or a
+ *	    struct_group() of members)
+ */
+#define VFIO_PCI_CORE_VARIANT_STATE(type, member)			\
+	{ .offset = offsetof(type, member), .size = sizeof_field(type, member) }
 
 /**
  * vfio_pci_core_default_ops() - fill the unset members of a device ops table

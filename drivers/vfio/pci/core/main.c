@@ -126,6 +126,10 @@ int vfio_pci_core_open_device(struct vfio_device *vdev)
 	struct pci_dev *pdev = core->pdev;
 	int ret;
 
+	/* Before anything of the new user's can reach the variant. */
+	vfio_pci_core_variant_open(core);
+	vfio_pci_dma_shadow_open(core);
+
 	/* An idle device is runtime-suspended: wake it for the session. */
 	ret = vfio_pci_core_pm_open(core);
 	if (ret)
@@ -158,7 +162,6 @@ int vfio_pci_core_open_device(struct vfio_device *vdev)
 	vfio_pci_core_mmap_probe(core);
 	vfio_pci_core_vf_token_open(core);
 	vfio_pci_core_mig_open(core);
-	vfio_pci_dma_shadow_open(core);
 	return 0;
 
 out_disable:

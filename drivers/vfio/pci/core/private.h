@@ -193,6 +193,9 @@ void vfio_pci_core_iova_close(struct vfio_pci_core_device *core);
 /* dma_shadow.c */
 void vfio_pci_dma_shadow_open(struct vfio_pci_core_device *core);
 
+/* variant.c */
+void vfio_pci_core_variant_open(struct vfio_pci_core_device *core);
+
 /* irq_info.c */
 long vfio_pci_core_ioctl_irq_info(struct vfio_pci_core_device *core,
 				  void __user *arg);

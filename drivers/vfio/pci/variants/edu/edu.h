@@ -62,7 +62,7 @@ struct edu_regs {
 struct edu_device {
 	struct vfio_pci_core_device core;
 	struct mutex lock;	/* see above */
-	/* What a user leaves: edu_forget() clears it when the next opens. */
+	/* What a user leaves: the core clears it when the next one opens. */
 	struct_group(user,
 		bool stopped;
 		bool fact_set;
@@ -86,7 +86,6 @@ int edu_trap_write(struct vfio_pci_core_device *core,
 extern const struct vfio_pci_dma_shadow_ops edu_shadow_ops;
 
 /* mig.c */
-void edu_forget(struct edu_device *edu);
 extern const struct vfio_pci_core_mig_ops edu_mig_ops;
 
 #endif /* EDU_VFIO_PCI_H */

@@ -11,17 +11,6 @@ static const struct vfio_pci_core_bar_trap edu_traps[] = {
 	  .write = edu_trap_write },
 };
 
-static int edu_open_device(struct vfio_device *vdev)
-{
-	struct vfio_pci_core_device *core =
-		container_of(vdev, struct vfio_pci_core_device, vdev);
-	struct edu_device *edu = to_edu(core);
-
-	scoped_guard(mutex, &edu->lock)
-		edu_forget(edu);
-	return vfio_pci_core_open_device(vdev);
-}
-
 static int edu_setup(struct vfio_pci_core_device *core,
 		     const struct pci_device_id *id)
 {
@@ -49,9 +38,9 @@ static struct vfio_pci_core_variant edu_variant = {
 		.name		= "edu-vfio-pci",
 		.id_table	= edu_ids,
 	},
-	.ops		= { .open_device = edu_open_device },
 	.dev_size	= VFIO_PCI_CORE_VARIANT_SIZE(struct edu_device, core),
 	.setup		= edu_setup,
+	.open_state	= VFIO_PCI_CORE_VARIANT_STATE(struct edu_device, user),
 };
 module_vfio_pci_core_variant(edu_variant);
 

@@ -11,23 +11,6 @@
 
 enum { EDU_TAG_REGS = 1, EDU_TAG_BUF };
 
-/* Everything kept for a user is forgotten when the next one opens. */
-void edu_forget(struct edu_device *edu)
-{
-	lockdep_assert_held(&edu->lock);
-	memset(&edu->user, 0, sizeof(edu->user));
-}
-
-/* Map BAR0 and take the device for MMIO; undo with vfio_pci_core_mmio_end(). */
-static void __iomem *edu_begin(struct vfio_pci_core_device *core, u16 *cmd)
-{
-	void __iomem *io = vfio_pci_core_iomap(core, 0);
-
-	if (!IS_ERR(io))
-		*cmd = vfio_pci_core_mmio_begin(core);
-	return io;
-}
-
 /* Wait for the device to finish a DMA and a factorial (~100 ms under TCG). */
 static int edu_wait_idle(void __iomem *io)
 {
@@ -48,7 +31,7 @@ static int edu_read_regs(struct edu_device *edu, struct edu_regs *r,
 	u16 cmd;
 	int i;
 
-	io = edu_begin(core, &cmd);
+	io = vfio_pci_core_mmio_begin_bar(core, 0, &cmd);
 	if (IS_ERR(io))
 		return PTR_ERR(io);
 	memset(r, 0, sizeof(*r));
@@ -65,20 +48,22 @@ static int edu_read_regs(struct edu_device *edu, struct edu_regs *r,
 }
 
 /*
- * PRE_COPY: the registers and the known buffer first, then each again when
- * a write changed them, so that PRECOPY_INFO reports what changed.
+ * PRE_COPY (@all false): the registers and the known buffer first, then
+ * each again when a write changed them, so that PRECOPY_INFO reports what
+ * changed.  Stop-copy (@all true): the registers, and the buffer unless it
+ * went in PRE_COPY and did not change since.
  */
-static int edu_mig_precopy(struct vfio_pci_core_device *core,
-			   struct vfio_pci_mig_stream *s, bool initial)
+static int edu_mig_send(struct vfio_pci_core_device *core,
+			struct vfio_pci_mig_stream *s, bool initial, bool all)
 {
 	struct edu_device *edu = to_edu(core);
-	bool learning = vfio_pci_dma_shadow_learning(core);
 	struct edu_regs r;
 	bool running;
 	int ret;
 
 	guard(mutex)(&edu->lock);
-	if (initial || edu->regs_dirty || learning) {
+	if (all || initial || edu->regs_dirty ||
+	    vfio_pci_dma_shadow_learning(core)) {
 		ret = edu_read_regs(edu, &r, &running);
 		if (ret)
 			return ret;
@@ -86,7 +71,7 @@ static int edu_mig_precopy(struct vfio_pci_core_device *core,
 		if (!running)
 			vfio_pci_dma_shadow_settle(core);
 	}
-	if (initial || edu->regs_dirty) {
+	if (all || initial || edu->regs_dirty) {
 		ret = vfio_pci_mig_put(s, EDU_TAG_REGS, &r, sizeof(r));
 		if (ret)
 			return ret;
@@ -95,26 +80,16 @@ static int edu_mig_precopy(struct vfio_pci_core_device *core,
 	return vfio_pci_dma_shadow_save(core, s, EDU_TAG_BUF, initial);
 }
 
+static int edu_mig_precopy(struct vfio_pci_core_device *core,
+			   struct vfio_pci_mig_stream *s, bool initial)
+{
+	return edu_mig_send(core, s, initial, false);
+}
+
 static int edu_mig_save(struct vfio_pci_core_device *core,
 			struct vfio_pci_mig_stream *s)
 {
-	struct edu_device *edu = to_edu(core);
-	struct edu_regs r;
-	bool running;
-	int ret;
-
-	guard(mutex)(&edu->lock);
-	/* Stopped: the last DMA is over. */
-	vfio_pci_dma_shadow_settle(core);
-	ret = edu_read_regs(edu, &r, &running);
-	if (ret)
-		return ret;
-	/* Unless it went in PRE_COPY and did not change since. */
-	ret = vfio_pci_dma_shadow_save(core, s, EDU_TAG_BUF, false);
-	if (ret)
-		return ret;
-	edu->regs_dirty = false;
-	return vfio_pci_mig_put(s, EDU_TAG_REGS, &r, sizeof(r));
+	return edu_mig_send(core, s, false, true);
 }
 
 /* The session is over: the next one sends the shadow again. */
@@ -154,11 +129,11 @@ static int edu_mig_load_end(struct vfio_pci_core_device *core)
 	if (!edu->regs_loaded || r.reserved || le32_to_cpu(r.fact_set) > 1 ||
 	    le32_to_cpu(r.status) & ~EDU_STATUS_IRQFACT)
 		return -EINVAL;
-	edu_forget(edu);
+	memset(&edu->user, 0, sizeof(edu->user));
 	WRITE_ONCE(edu->stopped, true);
 	vfio_pci_dma_shadow_load_end(core);
 
-	io = edu_begin(core, &cmd);
+	io = vfio_pci_core_mmio_begin_bar(core, 0, &cmd);
 	if (IS_ERR(io))
 		return PTR_ERR(io);
 	/* No interrupt from the replayed factorial; IRQFACT goes back after. */
@@ -188,7 +163,7 @@ static int edu_mig_stop(struct vfio_pci_core_device *core)
 
 	guard(mutex)(&edu->lock);
 	WRITE_ONCE(edu->stopped, true);
-	io = edu_begin(core, &cmd);
+	io = vfio_pci_core_mmio_begin_bar(core, 0, &cmd);
 	if (IS_ERR(io))
 		return PTR_ERR(io);
 	ret = edu_wait_idle(io);
@@ -207,7 +182,7 @@ static int edu_mig_start(struct vfio_pci_core_device *core)
 	guard(mutex)(&edu->lock);
 	irq = xchg(&edu->irq_pending, 0);
 	if (irq) {
-		io = edu_begin(core, &cmd);
+		io = vfio_pci_core_mmio_begin_bar(core, 0, &cmd);
 		if (IS_ERR(io))
 			return PTR_ERR(io);
 		writel(irq, io + EDU_IRQ_RAISE);
