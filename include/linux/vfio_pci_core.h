@@ -663,7 +663,7 @@ void vfio_pci_core_dirty_mark(struct vfio_pci_core_device *core, u64 iova,
 /* A shadow of a device buffer that only DMA reaches, for migration */
 
 /**
- * define VFIO_PCI_DMA_SHADOW_RECORD() - payload bytes of a shadow's record
+ * VFIO_PCI_DMA_SHADOW_RECORD() - payload bytes of a shadow's record
  * @size: the buffer's bytes
  *
  * A bitmap of the known bytes (byte i, bit j: buffer byte 8 * i + j), then

@@ -1,0 +1,68 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Show that tests fail on deliberately broken builds.
+#
+# Usage: run.sh [NAME...]   (default: every NAME.patch here)
+#
+# Each NAME.patch breaks one mechanism on purpose and names, in its header,
+# the suite ("Suite:") and the tests ("Tests:") that must catch it.  For
+# each, a copy of HEAD with the patch applied is built under
+# build/broken/NAME; then one guest loads each broken build in turn, binds
+# the devices to it and runs those tests.  Prints one line per break and
+# exits non-zero when a broken build passed its tests (or did not build).
+# The patches are never applied to the work tree itself.  BROKEN_VM=0 only
+# builds; BROKEN_BUILD=0 reuses what the last run built.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../../../../.." && pwd)
+out=$repo/build/broken
+kdir=${KDIR:-$("$repo/tools/testing/vm/build-kernel.sh")}
+
+names=("$@")
+if [ ${#names[@]} = 0 ]; then
+	for p in "$here"/*.patch; do
+		p=${p##*/}
+		names+=("${p%.patch}")
+	done
+fi
+
+rc=0
+[ "${BROKEN_BUILD:-1}" = 0 ] || {
+rm -rf "$out"
+mkdir -p "$out"
+make -C "$repo/tools/testing/selftests/vfio" KDIR="$kdir" > "$out/selftests.log" 2>&1 ||
+	{ echo "broken: the selftests do not build (see $out/selftests.log)"; exit 1; }
+for name in "${names[@]}"; do
+	tree=$out/$name
+	mkdir -p "$tree"
+	git -C "$repo" archive HEAD | tar -x -C "$tree"
+	cp "$here/$name.patch" "$tree/broken.patch"
+	if ! patch -d "$tree" -p1 < "$here/$name.patch" > "$tree/build.log" 2>&1 ||
+	   ! make -C "$tree" KDIR="$kdir" >> "$tree/build.log" 2>&1; then
+		echo "broken: $name: does not apply or build (see $tree/build.log)"
+		rm -rf "$tree"
+		rc=1
+	fi
+done
+}
+[ "${BROKEN_VM:-1}" = 0 ] && exit $rc
+
+"$repo/tools/testing/vm/vm.sh" exec tools/testing/selftests/vfio/broken/guest.sh \
+	> "$out/vm.log" 2>&1
+
+for name in "${names[@]}"; do
+	tree=$out/$name
+	[ -d "$tree" ] || continue
+	if [ ! -e "$tree/rc" ]; then
+		echo "broken: $name: not run (see $out/vm.log)"
+		rc=1
+	elif [ "$(cat "$tree/rc")" = 0 ]; then
+		echo "broken: $name: the tests PASSED on the broken build"
+		rc=1
+	else
+		echo "broken: $name: caught: $(grep -m1 -E '^# .*(Expected|FAIL|Timeout)' "$tree/result.tap")"
+	fi
+done
+exit $rc
