@@ -669,7 +669,7 @@ void vfio_pci_core_dirty_mark(struct vfio_pci_core_device *core, u64 iova,
  * A bitmap of the known bytes (byte i, bit j: buffer byte 8 * i + j), then
  * the buffer.  Count it in &vfio_pci_core_mig_ops.record_max.
  */
-#define VFIO_PCI_DMA_SHADOW_RECORD(size)	((size) + (size) / 8)
+#define VFIO_PCI_DMA_SHADOW_RECORD(size)	((size) * 9 / 8)
 
 /**
  * struct vfio_pci_dma_shadow_ops - the device work behind a DMA shadow

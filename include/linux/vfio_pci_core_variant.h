@@ -60,11 +60,12 @@ struct vfio_pci_core_device;
  * @teardown: optional; called by the remove after the device is
  *	      unregistered (no user holds it any more), before the last
  *	      reference is dropped.  Not called when @setup failed.
- * @open_state: optional; the part of the variant's device structure that
- *		holds what a user leaves behind, as VFIO_PCI_CORE_VARIANT_STATE()
- *		gives it.  The core zeroes it whenever a user opens the device,
- *		before any trap or migration callback can run, so that nothing
- *		of the last user's reaches the next one.
+ * @open_state: optional; the offset in the variant's device structure of
+ *		what a user leaves behind, which the variant places last: the
+ *		core zeroes from there to the end (@dev_size) whenever a user
+ *		opens the device, before any trap or migration callback can
+ *		run, so that nothing of the last user's reaches the next one.
+ *		0 means nothing.
  *
  * Registered with vfio_pci_core_variant_register() or
  * module_vfio_pci_core_variant().  Must stay in memory (static storage)
@@ -77,10 +78,7 @@ struct vfio_pci_core_variant {
 	int (*setup)(struct vfio_pci_core_device *core,
 		     const struct pci_device_id *id);
 	void (*teardown)(struct vfio_pci_core_device *core);
-	struct vfio_pci_core_variant_state {
-		size_t offset;
-		size_t size;
-	} open_state;
+	size_t open_state;
 };
 
 /**
@@ -90,15 +88,6 @@ struct vfio_pci_core_variant {
  */
 #define VFIO_PCI_CORE_VARIANT_SIZE(type, member)			\
 	(sizeof(type) + BUILD_BUG_ON_ZERO(offsetof(type, member) != 0))
-
-/**
- * VFIO_PCI_CORE_VARIANT_STATE() - &vfio_pci_core_variant.open_state of a type
- * @type: the variant's device structure
- * @member: the member holding what a user leaves behind (a struct, or a
- *	    struct_group() of members)
- */
-#define VFIO_PCI_CORE_VARIANT_STATE(type, member)			\
-	{ .offset = offsetof(type, member), .size = sizeof_field(type, member) }
 
 /**
  * vfio_pci_core_default_ops() - fill the unset members of a device ops table

@@ -119,9 +119,9 @@ void vfio_pci_core_variant_open(struct vfio_pci_core_device *core)
 {
 	const struct vfio_pci_core_variant *variant = core->priv->traps.variant;
 
-	if (variant && variant->open_state.size)
-		memset((u8 *)core + variant->open_state.offset, 0,
-		       variant->open_state.size);
+	if (variant && variant->open_state)
+		memset((u8 *)core + variant->open_state, 0,
+		       variant->dev_size - variant->open_state);
 }
 
 /* The default pci_driver probe: the variant is found from the driver. */
@@ -144,11 +144,9 @@ int __vfio_pci_core_variant_register(struct vfio_pci_core_variant *variant,
 	if (variant->dev_size &&
 	    variant->dev_size < sizeof(struct vfio_pci_core_device))
 		return -EINVAL;
-	if (variant->open_state.size &&
-	    (variant->open_state.offset < sizeof(struct vfio_pci_core_device) ||
-	     variant->open_state.size > variant->dev_size ||
-	     variant->open_state.offset >
-	     variant->dev_size - variant->open_state.size))
+	if (variant->open_state &&
+	    (variant->open_state < sizeof(struct vfio_pci_core_device) ||
+	     variant->open_state >= variant->dev_size))
 		return -EINVAL;
 
 	if (!variant->ops.name)

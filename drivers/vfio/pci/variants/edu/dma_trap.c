@@ -79,21 +79,21 @@ int edu_trap_write(struct vfio_pci_core_device *core,
 
 	guard(mutex)(&edu->lock);
 	/* Stopped: the device must not change; drop the write. */
-	if (READ_ONCE(edu->stopped))
+	if (READ_ONCE(edu->u.stopped))
 		return 0;
 	if (offset == EDU_FACT && size == 4) {
 		/* The device ignores it while computing; so do we. */
 		ret = vfio_pci_core_bar_hw_read(core, 0, EDU_STATUS, 4, &status);
 		if (ret || (status & EDU_STATUS_COMPUTING))
 			return ret;
-		edu->fact_in = val;
-		edu->fact_set = true;
+		edu->u.fact_in = val;
+		edu->u.fact_set = true;
 	} else if (offset == EDU_DMA_CMD && size >= 4 && (val & EDU_DMA_RUN)) {
 		ret = edu_dma_start(edu, val);
 		if (ret)
 			return ret < 0 ? ret : 0;
 	}
-	edu->regs_dirty = true;
+	edu->u.regs_dirty = true;
 	ret = vfio_pci_core_bar_hw_write(core, 0, offset, size, val);
 	/*
 	 * A DMA out of bytes the shadow lacks: learn them as soon as they

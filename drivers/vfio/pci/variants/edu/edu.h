@@ -44,11 +44,8 @@ struct edu_regs {
 };
 
 /**
- * struct edu_device - one edu
- * @core: the core's device, first
- * @lock: guards every field below, but where noted, and serializes the DMA
- *	  shadow's calls; taken by the BAR trap and the migration callbacks,
- *	  never under a core lock
+ * struct edu_user - what a user leaves behind; the core zeroes it when the
+ *		     next one opens the device (&vfio_pci_core_variant.open_state)
  * @stopped: register writes are dropped; also cleared lock-free by
  *	     edu_mig_reset()
  * @fact_set: @fact_in holds an input the device computed
@@ -59,19 +56,28 @@ struct edu_regs {
  * @regs_loaded: resuming: @load_regs holds the stream's last registers
  * @load_regs: resuming: staging for the registers' record
  */
+struct edu_user {
+	bool stopped;
+	bool fact_set;
+	u32 fact_in;
+	u32 irq_pending;
+	bool regs_dirty;
+	bool regs_loaded;
+	struct edu_regs load_regs;
+};
+
+/**
+ * struct edu_device - one edu
+ * @core: the core's device, first
+ * @lock: guards @u, but where noted, and serializes the DMA shadow's calls;
+ *	  taken by the BAR trap and the migration callbacks, never under a
+ *	  core lock
+ * @u: the user's state, last
+ */
 struct edu_device {
 	struct vfio_pci_core_device core;
 	struct mutex lock;	/* see above */
-	/* What a user leaves: the core clears it when the next one opens. */
-	struct_group(user,
-		bool stopped;
-		bool fact_set;
-		u32 fact_in;
-		u32 irq_pending;
-		bool regs_dirty;
-		bool regs_loaded;
-		struct edu_regs load_regs;
-	);
+	struct edu_user u;
 };
 
 static inline struct edu_device *to_edu(struct vfio_pci_core_device *core)

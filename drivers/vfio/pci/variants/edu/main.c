@@ -40,7 +40,7 @@ static struct vfio_pci_core_variant edu_variant = {
 	},
 	.dev_size	= VFIO_PCI_CORE_VARIANT_SIZE(struct edu_device, core),
 	.setup		= edu_setup,
-	.open_state	= VFIO_PCI_CORE_VARIANT_STATE(struct edu_device, user),
+	.open_state	= offsetof(struct edu_device, u),
 };
 module_vfio_pci_core_variant(edu_variant);
 

@@ -42,8 +42,8 @@ static int edu_read_regs(struct edu_device *edu, struct edu_regs *r,
 		r->dma[i] = cpu_to_le64(readq(io + EDU_DMA_SRC + 8 * i));
 	*dma_running = readq(io + EDU_DMA_CMD) & EDU_DMA_RUN;
 	vfio_pci_core_mmio_end(core, cmd);
-	r->fact_in = cpu_to_le32(edu->fact_in);
-	r->fact_set = cpu_to_le32(edu->fact_set);
+	r->fact_in = cpu_to_le32(edu->u.fact_in);
+	r->fact_set = cpu_to_le32(edu->u.fact_set);
 	return 0;
 }
 
@@ -62,7 +62,7 @@ static int edu_mig_send(struct vfio_pci_core_device *core,
 	int ret;
 
 	guard(mutex)(&edu->lock);
-	if (all || initial || edu->regs_dirty ||
+	if (all || initial || edu->u.regs_dirty ||
 	    vfio_pci_dma_shadow_learning(core)) {
 		ret = edu_read_regs(edu, &r, &running);
 		if (ret)
@@ -71,11 +71,11 @@ static int edu_mig_send(struct vfio_pci_core_device *core,
 		if (!running)
 			vfio_pci_dma_shadow_settle(core);
 	}
-	if (all || initial || edu->regs_dirty) {
+	if (all || initial || edu->u.regs_dirty) {
 		ret = vfio_pci_mig_put(s, EDU_TAG_REGS, &r, sizeof(r));
 		if (ret)
 			return ret;
-		edu->regs_dirty = false;
+		edu->u.regs_dirty = false;
 	}
 	return vfio_pci_dma_shadow_save(core, s, EDU_TAG_BUF, initial);
 }
@@ -108,10 +108,10 @@ static int edu_mig_load(struct vfio_pci_core_device *core, u32 tag,
 	guard(mutex)(&edu->lock);
 	if (tag == EDU_TAG_BUF)
 		return vfio_pci_dma_shadow_load(core, data, len);
-	if (tag != EDU_TAG_REGS || len != sizeof(edu->load_regs))
+	if (tag != EDU_TAG_REGS || len != sizeof(edu->u.load_regs))
 		return -EINVAL;
-	memcpy(&edu->load_regs, data, len);
-	edu->regs_loaded = true;
+	memcpy(&edu->u.load_regs, data, len);
+	edu->u.regs_loaded = true;
 	return 0;
 }
 
@@ -125,12 +125,12 @@ static int edu_mig_load_end(struct vfio_pci_core_device *core)
 	int ret;
 
 	guard(mutex)(&edu->lock);
-	r = edu->load_regs;
-	if (!edu->regs_loaded || r.reserved || le32_to_cpu(r.fact_set) > 1 ||
+	r = edu->u.load_regs;
+	if (!edu->u.regs_loaded || r.reserved || le32_to_cpu(r.fact_set) > 1 ||
 	    le32_to_cpu(r.status) & ~EDU_STATUS_IRQFACT)
 		return -EINVAL;
-	memset(&edu->user, 0, sizeof(edu->user));
-	WRITE_ONCE(edu->stopped, true);
+	memset(&edu->u, 0, sizeof(edu->u));
+	WRITE_ONCE(edu->u.stopped, true);
 	vfio_pci_dma_shadow_load_end(core);
 
 	io = vfio_pci_core_mmio_begin_bar(core, 0, &cmd);
@@ -141,16 +141,16 @@ static int edu_mig_load_end(struct vfio_pci_core_device *core)
 	writel(~le32_to_cpu(r.liveness), io + EDU_LIVENESS);
 	for (i = 0; i < 3; i++)
 		writeq(le64_to_cpu(r.dma[i]), io + EDU_DMA_SRC + 8 * i);
-	edu->fact_in = le32_to_cpu(r.fact_in);
-	edu->fact_set = le32_to_cpu(r.fact_set);
-	if (edu->fact_set)
-		writel(edu->fact_in, io + EDU_FACT);
+	edu->u.fact_in = le32_to_cpu(r.fact_in);
+	edu->u.fact_set = le32_to_cpu(r.fact_set);
+	if (edu->u.fact_set)
+		writel(edu->u.fact_in, io + EDU_FACT);
 	ret = edu_wait_idle(io);
 	writel(le32_to_cpu(r.status), io + EDU_STATUS);
 	writel(~0U, io + EDU_IRQ_ACK);
 	vfio_pci_core_mmio_end(core, cmd);
 	/* Interrupts are for RUNNING: raised by edu_mig_start(). */
-	WRITE_ONCE(edu->irq_pending, le32_to_cpu(r.irq_status));
+	WRITE_ONCE(edu->u.irq_pending, le32_to_cpu(r.irq_status));
 	return ret;
 }
 
@@ -162,7 +162,7 @@ static int edu_mig_stop(struct vfio_pci_core_device *core)
 	int ret;
 
 	guard(mutex)(&edu->lock);
-	WRITE_ONCE(edu->stopped, true);
+	WRITE_ONCE(edu->u.stopped, true);
 	io = vfio_pci_core_mmio_begin_bar(core, 0, &cmd);
 	if (IS_ERR(io))
 		return PTR_ERR(io);
@@ -180,7 +180,7 @@ static int edu_mig_start(struct vfio_pci_core_device *core)
 	u32 irq;
 
 	guard(mutex)(&edu->lock);
-	irq = xchg(&edu->irq_pending, 0);
+	irq = xchg(&edu->u.irq_pending, 0);
 	if (irq) {
 		io = vfio_pci_core_mmio_begin_bar(core, 0, &cmd);
 		if (IS_ERR(io))
@@ -188,7 +188,7 @@ static int edu_mig_start(struct vfio_pci_core_device *core)
 		writel(irq, io + EDU_IRQ_RAISE);
 		vfio_pci_core_mmio_end(core, cmd);
 	}
-	WRITE_ONCE(edu->stopped, false);
+	WRITE_ONCE(edu->u.stopped, false);
 	return 0;
 }
 
@@ -197,10 +197,10 @@ static void edu_mig_reset(struct vfio_pci_core_device *core)
 {
 	struct edu_device *edu = to_edu(core);
 
-	WRITE_ONCE(edu->irq_pending, 0);
-	WRITE_ONCE(edu->stopped, false);
+	WRITE_ONCE(edu->u.irq_pending, 0);
+	WRITE_ONCE(edu->u.stopped, false);
 	/* Session flags: the core holds its migration state lock here. */
-	edu->regs_loaded = false;
+	edu->u.regs_loaded = false;
 	vfio_pci_dma_shadow_reset(core);
 }
 
