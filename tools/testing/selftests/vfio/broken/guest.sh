@@ -1,13 +1,19 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Guest side of run.sh: for each broken build under build/broken/, load its
+# Guest side of run.sh: first the baseline suites on the work tree's own
+# build (loaded by exec.sh), then for each broken build under build/broken/, load its
 # modules in place of ours, bind the devices to it, run the tests its patch
 # names, and leave the result in build/broken/NAME/ (result.tap, rc).
 
 . "$VM_REPO/tools/testing/vm/guest/lib.sh"
 
 export VT_PENDING_FEATURES=1
+for suite in $(cat "$VM_REPO/build/broken/baseline" 2>/dev/null); do
+	echo "baseline: $suite"
+	timeout -k 5 1500 "$VM_REPO/build/selftests/$suite" \
+		> "$VM_REPO/build/broken/baseline-$suite.tap" 2>&1
+done
 for tree in "$VM_REPO"/build/broken/*/; do
 	tree=${tree%/}
 	[ -e "$tree/broken.patch" ] || continue

@@ -12,7 +12,9 @@
 # the devices to it and runs those tests.  Prints one line per break and
 # exits non-zero when a broken build passed its tests (or did not build).
 # The patches are never applied to the work tree itself.  BROKEN_VM=0 only
-# builds; BROKEN_BUILD=0 reuses what the last run built.
+# builds; BROKEN_BUILD=0 reuses what the last run built.  BROKEN_BASELINE
+# names suites the guest first runs on the unbroken build of the work tree
+# (results in build/broken/baseline-SUITE.tap).
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -32,8 +34,9 @@ rc=0
 [ "${BROKEN_BUILD:-1}" = 0 ] || {
 rm -rf "$out"
 mkdir -p "$out"
-make -C "$repo/tools/testing/selftests/vfio" KDIR="$kdir" > "$out/selftests.log" 2>&1 ||
-	{ echo "broken: the selftests do not build (see $out/selftests.log)"; exit 1; }
+{ make -C "$repo" KDIR="$kdir" &&
+  make -C "$repo/tools/testing/selftests/vfio" KDIR="$kdir"; } > "$out/selftests.log" 2>&1 ||
+	{ echo "broken: the work tree does not build (see $out/selftests.log)"; exit 1; }
 for name in "${names[@]}"; do
 	tree=$out/$name
 	mkdir -p "$tree"
@@ -48,10 +51,15 @@ for name in "${names[@]}"; do
 done
 }
 [ "${BROKEN_VM:-1}" = 0 ] && exit $rc
+echo "${BROKEN_BASELINE:-}" > "$out/baseline"
 
 "$repo/tools/testing/vm/vm.sh" exec tools/testing/selftests/vfio/broken/guest.sh \
 	> "$out/vm.log" 2>&1
 
+for suite in $(cat "$out/baseline"); do
+	echo "baseline: $suite: $(grep -c '^ok ' "$out/baseline-$suite.tap" 2>/dev/null) ok," \
+		"$(grep -c '^not ok ' "$out/baseline-$suite.tap" 2>/dev/null) not ok"
+done
 for name in "${names[@]}"; do
 	tree=$out/$name
 	[ -d "$tree" ] || continue
