@@ -9,11 +9,17 @@
 . "$VM_REPO/tools/testing/vm/guest/lib.sh"
 
 export VT_PENDING_FEATURES=1
-for suite in $(cat "$VM_REPO/build/broken/baseline" 2>/dev/null); do
-	echo "baseline: $suite"
-	timeout -k 5 1500 "$VM_REPO/build/selftests/$suite" \
-		> "$VM_REPO/build/broken/baseline-$suite.tap" 2>&1
-done
+# baseline FILE: run the suites FILE names on the work tree's own build.
+baseline() {
+	local suite
+	for suite in $(cat "$1" 2>/dev/null); do
+		echo "baseline: $suite"
+		timeout -k 5 1500 "$VM_REPO/build/selftests/$suite" \
+			> "$VM_REPO/build/broken/baseline-$suite.tap" 2>&1
+	done
+}
+
+baseline "$VM_REPO/build/broken/baseline"
 for tree in "$VM_REPO"/build/broken/*/; do
 	tree=${tree%/}
 	[ -e "$tree/broken.patch" ] || continue
@@ -35,3 +41,8 @@ for tree in "$VM_REPO"/build/broken/*/; do
 done
 vm_unbind_all
 vm_unload_modules
+if [ -s "$VM_REPO/build/broken/baseline-late" ]; then
+	vm_load_modules && vm_bind_all && baseline "$VM_REPO/build/broken/baseline-late"
+	vm_unbind_all
+	vm_unload_modules
+fi
