@@ -167,6 +167,19 @@ void vfio_pci_dma_shadow_settle(struct vfio_pci_core_device *core)
 }
 EXPORT_SYMBOL_GPL(vfio_pci_dma_shadow_settle);
 
+/* A DMA starts: check it, settle the last one, find its place. */
+static int vfio_pci_dma_shadow_start(struct vfio_pci_core_device *core,
+				     u64 addr, u64 len, u32 *off)
+{
+	int ret = vfio_pci_dma_shadow_check(core, addr, len);
+
+	if (ret)
+		return ret;
+	vfio_pci_dma_shadow_settle(core);
+	*off = addr - vfio_pci_dma_shadow(core)->base;
+	return 0;
+}
+
 int vfio_pci_dma_shadow_to_dev(struct vfio_pci_core_device *core, u64 iova,
 			       u64 addr, u64 len)
 {
@@ -174,11 +187,9 @@ int vfio_pci_dma_shadow_to_dev(struct vfio_pci_core_device *core, u64 iova,
 	u32 off;
 	int ret;
 
-	ret = vfio_pci_dma_shadow_check(core, addr, len);
+	ret = vfio_pci_dma_shadow_start(core, addr, len, &off);
 	if (ret)
 		return ret;
-	vfio_pci_dma_shadow_settle(core);
-	off = addr - sh->base;
 	/* What the device will load; an unmapped source loads zeros. */
 	if (vfio_pci_core_iova_rw(core, iova, sh->data + off, len, false))
 		memset(sh->data + off, 0, len);
@@ -226,11 +237,9 @@ int vfio_pci_dma_shadow_from_dev(struct vfio_pci_core_device *core, u64 addr,
 	u32 off;
 	int ret;
 
-	ret = vfio_pci_dma_shadow_check(core, addr, len);
+	ret = vfio_pci_dma_shadow_start(core, addr, len, &off);
 	if (ret)
 		return ret;
-	vfio_pci_dma_shadow_settle(core);
-	off = addr - sh->base;
 	ret = vfio_pci_dma_shadow_unstale(sh, off, off + len, iova);
 	if (ret < 0)
 		return ret;
