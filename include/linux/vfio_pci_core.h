@@ -22,6 +22,21 @@
 #include <linux/uuid.h>
 #include <linux/vfio_pci_core_compat.h>
 #include <linux/vfio_pci_core_variant.h>
+#include <linux/vfio_pci_core_region.h>
+
+/**
+ * DOC: symbol namespace
+ *
+ * Every function and table vfio-pci-core exports is in the ``VFIO_PCI_CORE``
+ * symbol namespace.  Including this header imports it (one import_ns line in
+ * the module's modinfo), so a variant module needs nothing more: not with
+ * module_vfio_pci_core_variant(), nor with a hand-written module_init.
+ * The core's own objects are built with VFIO_PCI_CORE_BUILD and skip the
+ * import.
+ */
+#ifndef VFIO_PCI_CORE_BUILD
+VFIO_PCI_COMPAT_IMPORT_NS(VFIO_PCI_CORE);
+#endif
 
 struct vfio_pci_core_private;
 
@@ -46,6 +61,7 @@ struct vfio_pci_core_device {
  * Allocates the core's private state.  A variant with its own init op calls
  * this from it.  Undo with vfio_pci_core_release_dev().
  *
+ * Context: process context, from vfio_alloc_device() in probe.
  * Return: 0 or -ENOMEM.
  */
 int vfio_pci_core_init_dev(struct vfio_device *vdev);
@@ -55,6 +71,8 @@ int vfio_pci_core_init_dev(struct vfio_device *vdev);
  * @vdev: the device whose last reference was dropped
  *
  * Frees what vfio_pci_core_init_dev() allocated.
+ *
+ * Context: process context, from the last vfio_put_device(); no core lock.
  */
 void vfio_pci_core_release_dev(struct vfio_device *vdev);
 
@@ -80,9 +98,12 @@ extern const struct dev_pm_ops vfio_pci_core_pm_ops;
  *
  * The choice holds for the device's lifetime.  vfio-pci passes its
  * disable_idle_d3 module parameter through this.
+ *
+ * Context: process context, before registration.
+ * Return: 0, or -EBUSY once the device is registered.
  */
-void vfio_pci_core_set_idle_d3(struct vfio_pci_core_device *core,
-			       bool idle_d3);
+int vfio_pci_core_set_idle_d3(struct vfio_pci_core_device *core,
+			      bool idle_d3);
 
 /**
  * vfio_pci_core_set_vga_disabled() - withhold the VGA region of a device
@@ -97,9 +118,12 @@ void vfio_pci_core_set_idle_d3(struct vfio_pci_core_device *core,
  * off from it (root bus) or another VGA function shares that bridge.  The
  * choice holds for the device's lifetime.  vfio-pci passes its disable_vga
  * module parameter through this.
+ *
+ * Context: process context, before registration.
+ * Return: 0, or -EBUSY once the device is registered.
  */
-void vfio_pci_core_set_vga_disabled(struct vfio_pci_core_device *core,
-				    bool disabled);
+int vfio_pci_core_set_vga_disabled(struct vfio_pci_core_device *core,
+				   bool disabled);
 
 /**
  * vfio_pci_core_register_device() - make a probed function visible to users
@@ -110,6 +134,7 @@ void vfio_pci_core_set_vga_disabled(struct vfio_pci_core_device *core,
  * vfio_pci_core_set_idle_d3() said otherwise, lets it runtime-suspend until a
  * user opens it.  Undo with vfio_pci_core_unregister_device().
  *
+ * Context: process context, probe (device lock held by the driver core).
  * Return: 0 or a negative errno (-EINVAL for a function the core cannot
  * drive, such as a bridge, or a driver without &vfio_pci_core_pm_ops).
  */
@@ -120,6 +145,8 @@ int vfio_pci_core_register_device(struct vfio_pci_core_device *core);
  * @core: the device
  *
  * Waits until every user has closed the device.
+ *
+ * Context: process context, remove; sleeps until the last user is gone.
  */
 void vfio_pci_core_unregister_device(struct vfio_pci_core_device *core);
 
@@ -131,6 +158,8 @@ void vfio_pci_core_unregister_device(struct vfio_pci_core_device *core);
  * tries a function reset; whether that reset worked decides if
  * VFIO_DEVICE_RESET is offered.  Decides which BARs may be mmapped.
  *
+ * Context: process context, called by the vfio core with the device set's
+ * lock held; takes memory_lock.
  * Return: 0 or a negative errno (-EAGAIN if the device was locked by someone
  * else, so that the reset could not be tried).
  */
@@ -142,6 +171,9 @@ int vfio_pci_core_open_device(struct vfio_device *vdev);
  *
  * Resets the function if reset works, disables it and restores the state
  * saved at open.
+ *
+ * Context: process context, called by the vfio core with the device set's
+ * lock held; takes memory_lock.
  */
 void vfio_pci_core_close_device(struct vfio_device *vdev);
 
@@ -151,6 +183,7 @@ void vfio_pci_core_close_device(struct vfio_device *vdev);
  * @cmd: the VFIO_DEVICE_* command
  * @arg: the user pointer argument
  *
+ * Context: process context, a user's ioctl(2); no core lock held.  May sleep.
  * Return: what the uAPI documents for @cmd; -ENOTTY for an unknown command.
  */
 long vfio_pci_core_ioctl(struct vfio_device *vdev, unsigned int cmd,
@@ -166,6 +199,8 @@ long vfio_pci_core_ioctl(struct vfio_device *vdev, unsigned int cmd,
  * Serves the features the core implements.  A variant with features of its
  * own answers those first and calls this for the rest.
  *
+ * Context: process context, a user's VFIO_DEVICE_FEATURE; no core lock held.
+ * May sleep.
  * Return: 0 or 1 as the feature defines, -ENOTTY for a feature this device
  * does not have, -EINVAL for an operation the feature does not support.
  */
@@ -182,6 +217,7 @@ int vfio_pci_core_device_feature(struct vfio_device *vdev, u32 flags,
  * VFIO_DEVICE_GET_REGION_INFO through it; on older kernels
  * vfio_pci_core_ioctl() calls it.
  *
+ * Context: process context, a user's ioctl(2); no core lock held.
  * Return: 0, or -EINVAL for an unknown index.
  */
 int vfio_pci_core_get_region_info_caps(struct vfio_device *vdev,
@@ -210,6 +246,8 @@ int vfio_pci_core_get_region_info_caps(struct vfio_device *vdev,
  * @count: bytes to read
  * @ppos: region index and offset, encoded as the region info reports
  *
+ * Context: process context, a user's read(2); no core lock held.  Takes
+ * memory_lock for read around BAR, virtual BAR and device region accesses.
  * Return: bytes read, or a negative errno.
  */
 ssize_t vfio_pci_core_read(struct vfio_device *vdev, char __user *buf,
@@ -222,6 +260,8 @@ ssize_t vfio_pci_core_read(struct vfio_device *vdev, char __user *buf,
  * @count: bytes to write
  * @ppos: region index and offset, encoded as the region info reports
  *
+ * Context: process context, a user's write(2); no core lock held.  Takes
+ * memory_lock for read around BAR, virtual BAR and device region accesses.
  * Return: bytes written, or a negative errno.
  */
 ssize_t vfio_pci_core_write(struct vfio_device *vdev, const char __user *buf,
@@ -237,38 +277,11 @@ ssize_t vfio_pci_core_write(struct vfio_device *vdev, const char __user *buf,
  * are inserted on first touch, and only while the BARs decode; otherwise the
  * access gets SIGBUS.
  *
+ * Context: process context, a user's mmap(2) (mmap_lock held for write by the
+ * mm core).
  * Return: 0, or -EINVAL for a region or range that cannot be mapped.
  */
 int vfio_pci_core_mmap(struct vfio_device *vdev, struct vm_area_struct *vma);
-
-/**
- * vfio_pci_core_zap_bars() - revoke all userspace mappings of the BARs
- * @core: the device
- *
- * Mappings are repopulated by the fault handler on the next access.  Use
- * vfio_pci_core_memory_lock_zap() instead when about to stop BAR decoding.
- */
-void vfio_pci_core_zap_bars(struct vfio_pci_core_device *core);
-
-/**
- * vfio_pci_core_memory_lock_zap() - lock out BAR access and revoke mappings
- * @core: the device
- *
- * Call before anything that can stop the BARs from decoding (COMMAND memory
- * enable cleared, low-power state, reset).  Until
- * vfio_pci_core_memory_unlock(), BAR read/write and mmap faults wait.  Must
- * not be called with user memory access pending under it: the caller must not
- * copy to or from user memory until it unlocks.
- *
- * Context: process context; may sleep.
- */
-void vfio_pci_core_memory_lock_zap(struct vfio_pci_core_device *core);
-
-/**
- * vfio_pci_core_memory_unlock() - end vfio_pci_core_memory_lock_zap()
- * @core: the device
- */
-void vfio_pci_core_memory_unlock(struct vfio_pci_core_device *core);
 
 /**
  * vfio_pci_core_request() - &vfio_device_ops.request
@@ -319,6 +332,7 @@ extern const struct pci_error_handlers vfio_pci_core_err_handlers;
  * "vf_token=<uuid>".  The token is checked as vfio_pci_core_match_token_uuid()
  * does (through &vfio_device_ops.match_token_uuid where the kernel has it).
  *
+ * Context: process context, VFIO_GROUP_GET_DEVICE_FD.
  * Return: 1 when @buf names this device and the token rules allow the open,
  * 0 when it names another device, -EINVAL for malformed options or a token
  * that does not apply, -EACCES for a missing or wrong token.
@@ -336,6 +350,7 @@ int vfio_pci_core_match(struct vfio_device *vdev, char *buf);
  * with VFs open needs the current token; a PF without open VFs takes @uuid
  * as its new token.
  *
+ * Context: process context, at open.
  * Return: 0 to allow the open, -EACCES for a missing or wrong token,
  * -EINVAL for a token given to a device that has none.
  */
@@ -477,7 +492,9 @@ struct vfio_pci_core_mig_ops {
  * (STOP_COPY and P2P, plus PRE_COPY when @ops has a precopy callback).  Call
  * from probe before vfio_pci_core_register_device().
  *
- * Return: 0, or -EINVAL for incomplete @ops or a @record_max out of range.
+ * Context: process context, before registration.
+ * Return: 0, -EINVAL for incomplete @ops or a @record_max out of range, or
+ * -EBUSY once the device is registered.
  */
 int vfio_pci_core_migration_init(struct vfio_pci_core_device *core,
 				 const struct vfio_pci_core_mig_ops *ops);
@@ -535,6 +552,9 @@ u16 vfio_pci_core_mmio_begin(struct vfio_pci_core_device *core);
  * vfio_pci_core_mmio_end() - end vfio_pci_core_mmio_begin()
  * @core: the device
  * @cmd: what vfio_pci_core_mmio_begin() returned
+ *
+ * Context: the caller of vfio_pci_core_mmio_begin(), which still holds
+ * memory_lock; releases it.
  */
 void vfio_pci_core_mmio_end(struct vfio_pci_core_device *core, u16 cmd);
 
@@ -545,6 +565,7 @@ void vfio_pci_core_mmio_end(struct vfio_pci_core_device *core, u16 cmd);
  *
  * The mapping lives until the last close.
  *
+ * Context: process context, device open.  May sleep.
  * Return: the mapping, or an IOMEM_ERR_PTR() (-EINVAL for a BAR that is not
  * memory, -EBUSY or -ENOMEM when it cannot be mapped).
  */
@@ -576,6 +597,8 @@ void __iomem *vfio_pci_core_mmio_begin_bar(struct vfio_pci_core_device *core,
  * vfio_pci_core_iova_rw(): @pt_id itself, or for a page table the user
  * allocated, the one IOAS of the user's iommufd.
  *
+ * Context: process context, called by the vfio core with the device's lock
+ * held.  May sleep.
  * Return: 0, -EOPNOTSUPP when the IOAS behind a page table cannot be told
  * (the iommufd holds several, or none near its ID), or iommufd's errno.  A
  * refusal leaves the device's attachment as it was.
@@ -585,6 +608,9 @@ int vfio_pci_core_attach_ioas(struct vfio_device *vdev, u32 *pt_id);
 /**
  * vfio_pci_core_detach_ioas() - &vfio_device_ops.detach_ioas
  * @vdev: the device
+ *
+ * Context: process context, called by the vfio core with the device's lock
+ * held.  May sleep.
  */
 void vfio_pci_core_detach_ioas(struct vfio_device *vdev);
 
@@ -597,6 +623,8 @@ void vfio_pci_core_detach_ioas(struct vfio_device *vdev);
  * refuses an attachment whose IOAS it cannot tell (see
  * vfio_pci_core_attach_ioas()).  Call from probe before
  * vfio_pci_core_register_device().
+ *
+ * Context: process context, before registration.
  */
 void vfio_pci_core_iova_init(struct vfio_pci_core_device *core);
 
@@ -641,7 +669,9 @@ int vfio_pci_core_iova_rw(struct vfio_pci_core_device *core, u64 iova,
  * bitmap helpers; without it they are stubs and every report would fail).
  * Migration does not depend on it.
  *
- * Return: true when the features are offered, false on such a kernel.
+ * Context: process context, before registration.
+ * Return: true when the features are offered; false on such a kernel, or
+ * once the device is registered.
  */
 bool vfio_pci_core_dirty_init(struct vfio_pci_core_device *core);
 
@@ -848,6 +878,9 @@ void vfio_pci_dma_shadow_load_end(struct vfio_pci_core_device *core);
  * Tells the core that the function was reset behind its back (sysfs reset,
  * AER recovery): the migration state returns to RUNNING and open migration
  * data files stop working.  The core's own resets do this themselves.
+ *
+ * Context: called by the PCI core after a reset of the function, possibly in
+ * the middle of one of the core's own resets; sleeps on no core lock.
  */
 void vfio_pci_core_reset_done(struct pci_dev *pdev);
 

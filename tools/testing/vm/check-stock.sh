@@ -49,7 +49,8 @@ fi
 echo "check-stock: booting Debian's $kver and running the suites in it" >&2
 rm -f "$out/guest-done"
 . "$here/host-lib.sh"
-VM_STOCK_KVER=$kver VM_STOCK_ROOT=$stage/installed \
+# Its own VM_OUT: this boot may run while the 7.3 one does.
+VM_OUT=$repo/build/vm-stock VM_STOCK_KVER=$kver VM_STOCK_ROOT=$stage/installed \
 	VM_TIMEOUT=${VM_STOCK_TIMEOUT:-900} \
 	vm_boot "$logs/vm-stock-console.log" "$out/dmesg.log" \
 	stock "$stage/installed" "$compat"

@@ -7,12 +7,12 @@
 vm_host_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # vm_boot CONSOLE DMESG JOB [ARGS...]: vm.sh JOB ARGS (with the environment
-# it reads), its console in CONSOLE, the guest's kernel log (its console if
+# it reads, VM_OUT included), its console in CONSOLE, the guest's kernel log (its console if
 # it saved none) copied to DMESG.  Returns vm.sh's status.
 vm_boot() {
 	local console=$1 dmesg=$2 rc vmout
 	shift 2
-	vmout=$vm_host_dir/../../../build/vm
+	vmout=${VM_OUT:-$vm_host_dir/../../../build/vm}
 	rm -f "$vmout/dmesg.log"
 	"$vm_host_dir/vm.sh" "$@" > "$console" 2>&1
 	rc=$?

@@ -15,7 +15,8 @@
 #   ivshmem-plain of 1 GiB (streaming migration).
 # The guest's root file system is the host's, read-only over virtio-9p, with
 # the work tree mounted read-write.  The console goes to stdout and to
-# build/vm/console.log.  A watchdog (VM_TIMEOUT seconds, default 3600) kills
+# build/vm/console.log (VM_OUT=DIR, a directory inside the work tree, keeps
+# a guest's files apart from another one's running at the same time).  A watchdog (VM_TIMEOUT seconds, default 3600) kills
 # a guest that does not power off by itself.
 set -euo pipefail
 
@@ -23,7 +24,7 @@ job=${1:?usage: vm.sh JOB [ARGS...]}
 shift
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
-out=$repo/build/vm
+out=${VM_OUT:-$repo/build/vm}
 timeout=${VM_TIMEOUT:-3600}
 mkdir -p "$out"
 
@@ -56,8 +57,18 @@ trap 'rm -f "$shm"' EXIT
 # Everything after the job name is passed to the guest script.
 jobargs=$(IFS=,; echo "$*")
 
+# VM_PASID=1: VT-d in scalable mode with PASID support (ECAP.PSS 0: two
+# PASIDs, so PASID 1 is the only one usable beside the RID), turned on in the
+# guest with sm_on.  make check's PASID boot (guest/pasid.sh) runs this way.
+iommu=intel-iommu,intremap=on,caching-mode=on,aw-bits=48
+intel_iommu=intel_iommu=on
+if [ "${VM_PASID:-0}" = 1 ]; then
+	iommu+=,x-scalable-mode=on,x-pasid-mode=on
+	intel_iommu+=,sm_on
+fi
+
 devices=(
-	-device intel-iommu,intremap=on,caching-mode=on,aw-bits=48
+	-device "$iommu"
 	-device pcie-root-port,id=rp1,chassis=1,slot=1
 	-device edu,bus=rp1,dma_mask=0xffffffffff
 	-device pcie-root-port,id=rp2,chassis=2,slot=2
@@ -109,8 +120,8 @@ fs=(
 # no_timer_check: on a loaded host the TCG guest's early check that the
 # timer interrupt arrives through the interrupt-remapped IO-APIC can time
 # out and panic the boot before anything of ours runs.
-cmdline="console=ttyS0 loglevel=5 panic=-1 intel_iommu=on nokaslr no_timer_check"
-cmdline+=" vm.repo=$repo vm.job=$job vm.args=$jobargs vm.kdir=$kdir"
+cmdline="console=ttyS0 loglevel=5 panic=-1 $intel_iommu nokaslr no_timer_check"
+cmdline+=" vm.repo=$repo vm.job=$job vm.args=$jobargs vm.kdir=$kdir vm.out=$out"
 [ -n "${VM_DEBUG:-}" ] && cmdline+=" vm.debug=$VM_DEBUG vm.sysrq=${VM_SYSRQ:-w}"
 # VM_SUITES="a_test b_test": the guest runs only those selftest binaries.
 [ -n "${VM_SUITES:-}" ] && cmdline+=" vm.suites=$(echo $VM_SUITES | tr ' ' ,)"
@@ -143,7 +154,7 @@ timeout -k 10 "$timeout" qemu-system-x86_64 \
 	-initrd "$out/initramfs.cpio.gz" \
 	-append "$cmdline" \
 	"${devices[@]}" "${fs[@]}" \
-	</dev/null 2>"$out/qemu.stderr" | tr -d '\r' | tee "$out/console.log" || rc=$?
+	</dev/null 2>"$out/qemu.stderr" | stdbuf -oL tr -d '\r' | tee "$out/console.log" || rc=$?
 
 if [ "$rc" = 124 ]; then
 	echo "vm: watchdog: the guest did not finish within ${timeout}s" >&2

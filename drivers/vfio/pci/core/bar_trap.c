@@ -37,6 +37,9 @@ static int vfio_pci_bar_trap_check(struct vfio_pci_core_device *core,
 
 	if (t->bar >= PCI_STD_NUM_BARS)
 		return -EINVAL;
+	/* A virtual BAR is the variant's own: it serves it in full. */
+	if (vfio_pci_core_vbar_owns(core, t->bar))
+		return -EBUSY;
 	len = pci_resource_len(pdev, t->bar);
 	if (!len || !(pci_resource_flags(pdev, t->bar) &
 		      (IORESOURCE_MEM | IORESOURCE_IO)))
@@ -234,6 +237,8 @@ static int vfio_pci_bar_hw_access(struct vfio_pci_core_device *core,
 	bool is_io;
 	void __iomem *io;
 
+	if (vfio_pci_core_caller_holds(&core->priv->memory_lock))
+		return -EDEADLK;
 	if (bar >= PCI_STD_NUM_BARS)
 		return -EINVAL;
 	len = pci_resource_len(pdev, bar);

@@ -109,26 +109,46 @@ void vfio_pci_cfg_init_bars(struct vfio_pci_core_device *core)
 	for (i = 0; i < PCI_STD_NUM_BARS; i++) {
 		unsigned int reg = PCI_BASE_ADDRESS_0 + 4 * i;
 		unsigned long flags = pci_resource_flags(pdev, i);
+		struct vfio_pci_core_vregion *vr = vfio_pci_core_vbar(core, i);
 		u32 v = vfio_pci_cfg_vread(core, reg, 4);
 
 		len = pci_resource_len(pdev, i);
 		cfg->bar_mask[i] = 0;
 		cfg->bar_flags[i] = 0;
-		if (upper) {
+		/* A variant's BAR starts unassigned, whatever was there. */
+		if (vfio_pci_core_vbar_owns(core, i))
+			v = 0;
+		if (vr) {
+			mask64 = ~(vr->desc.size - 1);
+			cfg->bar_mask[i] = lower_32_bits(mask64) &
+					   PCI_BASE_ADDRESS_MEM_MASK;
+			upper = vr->vbar_flags & VFIO_PCI_CORE_VBAR_64;
+			if (upper)
+				cfg->bar_flags[i] |= PCI_BASE_ADDRESS_MEM_TYPE_64;
+			if (vr->vbar_flags & VFIO_PCI_CORE_VBAR_PREFETCH)
+				cfg->bar_flags[i] |= PCI_BASE_ADDRESS_MEM_PREFETCH;
+		} else if (upper) {
 			/* Upper half of a 64-bit BAR. */
 			cfg->bar_mask[i] = upper_32_bits(mask64);
 			upper = false;
 		} else if (len && pci_resource_start(pdev, i)) {
+			/*
+			 * The type bits come from the resource, not from the
+			 * register: a VF's BARs read as 0 in hardware.
+			 */
 			if (flags & IORESOURCE_IO) {
 				cfg->bar_mask[i] = ~(u32)(len - 1) &
 						   PCI_BASE_ADDRESS_IO_MASK;
-				cfg->bar_flags[i] = v & ~PCI_BASE_ADDRESS_IO_MASK;
+				cfg->bar_flags[i] = PCI_BASE_ADDRESS_SPACE_IO;
 			} else {
 				mask64 = ~(u64)(len - 1);
 				cfg->bar_mask[i] = lower_32_bits(mask64) &
 						   PCI_BASE_ADDRESS_MEM_MASK;
-				cfg->bar_flags[i] = v & ~PCI_BASE_ADDRESS_MEM_MASK;
 				upper = flags & IORESOURCE_MEM_64;
+				if (upper)
+					cfg->bar_flags[i] |= PCI_BASE_ADDRESS_MEM_TYPE_64;
+				if (flags & IORESOURCE_PREFETCH)
+					cfg->bar_flags[i] |= PCI_BASE_ADDRESS_MEM_PREFETCH;
 			}
 		}
 		vfio_pci_cfg_vwrite(core, reg, 4,

@@ -619,8 +619,9 @@ static ssize_t vfio_pci_cfg_access(struct vfio_pci_core_device *core, u8 *buf,
 			le = cpu_to_le32(val);
 			memcpy(buf + done, &le, width);
 		}
+		/* done is unsigned: never let it turn ret into a count. */
 		if (ret)
-			return done ? done : ret;
+			return done ? (ssize_t)done : ret;
 		done += width;
 	}
 	return done;

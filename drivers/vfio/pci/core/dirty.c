@@ -190,7 +190,7 @@ static const struct vfio_log_ops vfio_pci_core_log_ops = {
 
 bool vfio_pci_core_dirty_init(struct vfio_pci_core_device *core)
 {
-	if (!VFIO_PCI_COMPAT_DIRTY_REPORT)
+	if (!VFIO_PCI_COMPAT_DIRTY_REPORT || vfio_pci_core_declare_refused(core))
 		return false;
 	core->vdev.log_ops = &vfio_pci_core_log_ops;
 	return true;

@@ -7,6 +7,8 @@
 
 u16 vfio_pci_core_mmio_begin(struct vfio_pci_core_device *core)
 {
+	/* From a callback under memory_lock this would deadlock. */
+	lockdep_assert_not_held(&core->priv->memory_lock);
 	return vfio_pci_core_memory_lock_and_enable(core);
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_mmio_begin);

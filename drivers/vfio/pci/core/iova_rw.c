@@ -222,6 +222,9 @@ EXPORT_SYMBOL_GPL(vfio_pci_core_detach_ioas);
 int vfio_pci_core_iova_rw(struct vfio_pci_core_device *core, u64 iova,
 			  void *buf, size_t len, bool write)
 {
+	/* It touches user memory, which may be a mapping of this device. */
+	if (vfio_pci_core_caller_holds(&core->priv->memory_lock))
+		return -EDEADLK;
 	if (!core->priv->iova_wanted || !len)
 		return -EINVAL;
 	/* Bound through iommufd (cdev, or a group in an iommufd container). */

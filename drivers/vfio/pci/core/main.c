@@ -13,7 +13,11 @@ int vfio_pci_core_init_dev(struct vfio_device *vdev)
 {
 	struct vfio_pci_core_device *core = to_vfio_pci_core(vdev);
 	struct vfio_pci_core_private *priv;
+	int ret;
 
+	ret = vfio_pci_core_dmabuf_init(to_pci_dev(vdev->dev));
+	if (ret)
+		return ret;
 	priv = kzalloc_obj(*priv, GFP_KERNEL);
 	if (!priv)
 		return -ENOMEM;
@@ -23,6 +27,7 @@ int vfio_pci_core_init_dev(struct vfio_device *vdev)
 	mutex_init(&priv->barmap_lock);
 	mutex_init(&priv->cfg_lock);
 	mutex_init(&priv->iova_lock);
+	INIT_LIST_HEAD(&priv->dmabufs);
 	core->pdev = to_pci_dev(vdev->dev);
 	core->priv = priv;
 	vfio_pci_core_irq_init(core);
@@ -44,6 +49,7 @@ void vfio_pci_core_release_dev(struct vfio_device *vdev)
 	vfio_pci_core_pm_release(core);
 	vfio_pci_core_ioeventfd_destroy(core);
 	vfio_pci_core_traps_free(core);
+	vfio_pci_core_regions_free(core);
 	mutex_destroy(&priv->iova_lock);
 	mutex_destroy(&priv->cfg_lock);
 	mutex_destroy(&priv->barmap_lock);
@@ -186,6 +192,8 @@ void vfio_pci_core_close_device(struct vfio_device *vdev)
 	vfio_pci_core_mig_close(core);
 	vfio_pci_core_dirty_close(core);
 	vfio_pci_core_iova_close(core);
+	/* Exported BAR slices end with the user too. */
+	vfio_pci_core_dmabuf_cleanup(core);
 	/* No interrupt or notification may outlive the user. */
 	vfio_pci_core_irq_close(core);
 	vfio_pci_core_vf_token_close(core);

@@ -16,7 +16,8 @@
  * EPOLLERR | EPOLLHUP.
  *
  * /proc/<pid>/fdinfo/<fd> shows the bytes moved and the kernel memory the
- * file holds now and at most, as the core counts its own allocations.
+ * file holds now and at most, as the core counts its own allocations, then
+ * the device's migration state and the file's errno.
  */
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
@@ -137,6 +138,20 @@ static long vfio_pci_mig_ioctl(struct file *filp, unsigned int cmd,
 	return vfio_pci_mig_precopy_info(s, (void __user *)arg);
 }
 
+/*
+ * Where the device's state machine is now (enum vfio_device_mig_state) and
+ * this file's errno (0 while its session is current): how a test sees, from
+ * outside the VMM that holds the file, that the device sits in PRE_COPY or
+ * that a reset voided the session.  Read without the state lock.
+ */
+static void vfio_pci_mig_show_state(struct seq_file *m,
+				    struct vfio_pci_mig_stream *s)
+{
+	seq_printf(m, "vfio-mig-device-state:\t%u\n",
+		   READ_ONCE(s->core->priv->mig.state));
+	seq_printf(m, "vfio-mig-file-error:\t%d\n", READ_ONCE(s->error));
+}
+
 static void vfio_pci_mig_show_fdinfo(struct seq_file *m, struct file *filp)
 {
 	struct vfio_pci_mig_stream *s = filp->private_data;
@@ -146,6 +161,7 @@ static void vfio_pci_mig_show_fdinfo(struct seq_file *m, struct file *filp)
 	seq_printf(m, "vfio-mig-kernel-mem:\t%zu\n", READ_ONCE(s->mem));
 	seq_printf(m, "vfio-mig-kernel-mem-peak:\t%zu\n",
 		   READ_ONCE(s->mem_peak));
+	vfio_pci_mig_show_state(m, s);
 }
 
 static void vfio_pci_mig_free(struct vfio_pci_mig_stream *s)

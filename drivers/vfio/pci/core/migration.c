@@ -158,15 +158,6 @@ void vfio_pci_core_mig_reset_notify(struct vfio_pci_core_device *core)
 	vfio_pci_core_mig_post(core, 0);
 }
 
-void vfio_pci_core_reset_done(struct pci_dev *pdev)
-{
-	struct vfio_pci_core_device *core = dev_get_drvdata(&pdev->dev);
-
-	if (core && core->priv)
-		vfio_pci_core_mig_reset_notify(core);
-}
-EXPORT_SYMBOL_GPL(vfio_pci_core_reset_done);
-
 void vfio_pci_core_mig_abort(struct vfio_pci_core_device *core, int err)
 {
 	if (err >= 0 || err < -MAX_ERRNO)
@@ -372,6 +363,8 @@ int vfio_pci_core_migration_init(struct vfio_pci_core_device *core,
 {
 	struct vfio_pci_core_mig *mig = &core->priv->mig;
 
+	if (vfio_pci_core_declare_refused(core))
+		return -EBUSY;
 	if (!ops || !ops->stop || !ops->start || !ops->save || !ops->load ||
 	    ops->record_max > VFIO_PCI_MIG_RECORD_MAX)
 		return -EINVAL;

@@ -23,6 +23,7 @@
 #include "pm_ioeventfd.h"
 #include "migration.h"
 #include "trap.h"
+#include "region.h"
 
 #define VFIO_PCI_CORE_OFFSET_SHIFT	40
 #define VFIO_PCI_CORE_OFFSET_MASK	((1ULL << VFIO_PCI_CORE_OFFSET_SHIFT) - 1)
@@ -72,6 +73,12 @@ static inline unsigned int vfio_pci_core_offset_to_index(loff_t pos)
  *		  the device is registered
  * @dma_shadow: the variant's shadow of a device buffer (dma_shadow.c), or
  *		NULL; fixed before the device is registered
+ * @reset_task: the task inside a reset the core does itself (reset.c);
+ *		written under memory_lock held for write
+ * @dmabufs: exported DMA_BUF slices (dmabuf.c); changed under memory_lock
+ *	     held for write
+ * @regions: virtual BARs and device regions the variant added (region.h);
+ *	     read-only once the device is registered
  */
 struct vfio_pci_core_private {
 	struct vfio_pci_core_device *core;
@@ -96,6 +103,9 @@ struct vfio_pci_core_private {
 	struct vfio_pci_core_traps traps;
 	bool vga_disabled;
 	struct vfio_pci_dma_shadow *dma_shadow;
+	struct task_struct *reset_task;
+	struct list_head dmabufs;
+	struct vfio_pci_core_regions regions;
 };
 
 static inline struct vfio_pci_core_device *
@@ -113,6 +123,63 @@ vfio_pci_core_assert_no_memory_lock(struct vfio_pci_core_device *core)
 {
 	lockdep_assert_not_held(&core->priv->memory_lock);
 }
+
+/*
+ * For a public entry point that takes @lock: is its caller (a variant
+ * callback the core runs under @lock) holding it already?  Lockdep reports
+ * that as a failed assertion naming the entry point, and the entry point
+ * fails with -EDEADLK instead of deadlocking.  Without lockdep the rule is
+ * only written down (Documentation/vfio-pci-core/contract.rst).
+ */
+static inline bool vfio_pci_core_caller_holds(struct rw_semaphore *lock)
+{
+#ifdef CONFIG_LOCKDEP
+	lockdep_assert_not_held(lock);
+	return debug_locks && lockdep_is_held(lock) == LOCK_STATE_HELD;
+#else
+	return false;
+#endif
+}
+
+/*
+ * Declarations (traps, regions, migration, options) are taken only before
+ * the device is registered; afterwards they fail with -EBUSY.
+ */
+static inline bool
+vfio_pci_core_declare_refused(struct vfio_pci_core_device *core)
+{
+	return core->priv->traps.frozen;
+}
+
+/*
+ * dmabuf.c: VFIO_DEVICE_FEATURE_DMA_BUF.  revoke() and sync() are called
+ * with memory_lock held for write: memory_lock_zap() revokes every dma-buf
+ * of the device, memory_unlock() gives them back if the BARs decode.
+ * cleanup() at the last close, without memory_lock.
+ */
+#if VFIO_PCI_COMPAT_DMABUF
+struct dma_buf_attachment;
+int vfio_pci_dma_buf_iommufd_map(struct dma_buf_attachment *attach,
+				 struct phys_vec *phys);
+int vfio_pci_core_feature_dma_buf(struct vfio_pci_core_device *core,
+				  u32 flags, void __user *arg, size_t argsz);
+void vfio_pci_core_dmabuf_revoke(struct vfio_pci_core_device *core);
+void vfio_pci_core_dmabuf_sync(struct vfio_pci_core_device *core);
+void vfio_pci_core_dmabuf_cleanup(struct vfio_pci_core_device *core);
+int vfio_pci_core_dmabuf_init(struct pci_dev *pdev);
+#else
+static inline int vfio_pci_core_dmabuf_init(struct pci_dev *pdev)
+{
+	return 0;
+}
+
+static inline void
+vfio_pci_core_dmabuf_revoke(struct vfio_pci_core_device *core) { }
+static inline void
+vfio_pci_core_dmabuf_sync(struct vfio_pci_core_device *core) { }
+static inline void
+vfio_pci_core_dmabuf_cleanup(struct vfio_pci_core_device *core) { }
+#endif
 
 /* regions.c */
 ssize_t vfio_pci_core_region_rw(struct vfio_pci_core_device *core,
@@ -152,7 +219,14 @@ void vfio_pci_core_zap_bars(struct vfio_pci_core_device *core);
 /* Does a BAR of this kind decode now?  Caller holds memory_lock. */
 bool vfio_pci_core_bar_decodes(struct vfio_pci_core_device *core, bool is_io);
 
-/* memory.c: the caller of vfio_pci_core_memory_enabled() holds memory_lock */
+/*
+ * memory.c: the caller of vfio_pci_core_memory_enabled() holds memory_lock.
+ * vfio_pci_core_memory_lock_zap() takes it for write and revokes every user
+ * mapping of the device before anything stops the BARs from decoding;
+ * vfio_pci_core_memory_unlock() ends that.
+ */
+void vfio_pci_core_memory_lock_zap(struct vfio_pci_core_device *core);
+void vfio_pci_core_memory_unlock(struct vfio_pci_core_device *core);
 bool vfio_pci_core_memory_enabled(struct vfio_pci_core_device *core);
 u16 vfio_pci_core_memory_lock_and_enable(struct vfio_pci_core_device *core);
 void vfio_pci_core_memory_unlock_and_restore(struct vfio_pci_core_device *core,
@@ -170,6 +244,15 @@ bool vfio_pci_core_reset_at_close(struct vfio_pci_core_device *core);
  * write: VFIO_DEVICE_RESET and FLR requested through config space.
  */
 int vfio_pci_core_reset_function(struct vfio_pci_core_device *core);
+/*
+ * Around a reset the core does itself, memory_lock held for write:
+ * reset_begin() before it, reset_end() after it (which notifies migration,
+ * DMA_BUF and the variant when @ret is 0).  reset_notify() is that
+ * notification, for every path.
+ */
+void vfio_pci_core_reset_begin(struct vfio_pci_core_device *core);
+void vfio_pci_core_reset_end(struct vfio_pci_core_device *core, int ret);
+void vfio_pci_core_reset_notify(struct vfio_pci_core_device *core);
 long vfio_pci_core_ioctl_reset(struct vfio_pci_core_device *core,
 			       void __user *arg);
 

@@ -53,6 +53,13 @@ void vfio_pci_core_default_ops(struct vfio_device_ops *ops)
 		ops->attach_ioas = vfio_pci_core_attach_ioas;
 	if (!ops->detach_ioas)
 		ops->detach_ioas = vfio_pci_core_detach_ioas;
+#if VFIO_PCI_COMPAT_PASID_OPS
+	/* PASIDs of the device: attach, replace, detach (all at unbind). */
+	if (!ops->pasid_attach_ioas)
+		ops->pasid_attach_ioas = vfio_iommufd_physical_pasid_attach_ioas;
+	if (!ops->pasid_detach_ioas)
+		ops->pasid_detach_ioas = vfio_iommufd_physical_pasid_detach_ioas;
+#endif
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_default_ops);
 

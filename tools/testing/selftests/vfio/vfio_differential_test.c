@@ -37,7 +37,7 @@
 
 enum diff_aspect {
 	ASPECT_INFO, ASPECT_REGIONS, ASPECT_IRQS, ASPECT_CONFIG,
-	ASPECT_CONFIG_WRITES,
+	ASPECT_CONFIG_WRITES, ASPECT_DMABUF,
 };
 
 static const char *const aspect_names[] = {
@@ -46,6 +46,7 @@ static const char *const aspect_names[] = {
 	[ASPECT_IRQS] = "irqs",
 	[ASPECT_CONFIG] = "config",
 	[ASPECT_CONFIG_WRITES] = "config_writes",
+	[ASPECT_DMABUF] = "dma_buf",
 };
 
 /*
@@ -595,6 +596,25 @@ static void compare_config_writes(struct diff_count *c,
 	}
 }
 
+/* VFIO_DEVICE_FEATURE_DMA_BUF: the same answer to every fixed request. */
+static void compare_dmabuf(struct diff_count *c, const struct vt_snapshot *o,
+			   const struct vt_snapshot *r, uint16_t vendor,
+			   uint16_t device)
+{
+	int i;
+
+	if (o->ndmabuf != r->ndmabuf)
+		note(c, NULL, "%d DMA_BUF requests, reference %d", o->ndmabuf,
+		     r->ndmabuf);
+	for (i = 0; i < o->ndmabuf && i < r->ndmabuf; i++) {
+		if (o->dmabuf[i] == r->dmabuf[i])
+			continue;
+		note(c, allowed_reason(vendor, device, ASPECT_DMABUF, i, i + 1),
+		     "DMA_BUF %s: ours %d, reference %d",
+		     vt_dma_buf_case_name(i), o->dmabuf[i], r->dmabuf[i]);
+	}
+}
+
 typedef void (*compare_fn)(struct diff_count *c, const struct vt_snapshot *o,
 			   const struct vt_snapshot *r, uint16_t vendor,
 			   uint16_t device);
@@ -665,6 +685,11 @@ TEST_F(diff, config_writes)
 {
 	run_compare(_metadata, self, variant, ASPECT_CONFIG_WRITES,
 		    compare_config_writes);
+}
+
+TEST_F(diff, dma_buf)
+{
+	run_compare(_metadata, self, variant, ASPECT_DMABUF, compare_dmabuf);
 }
 
 TEST_HARNESS_MAIN

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "lib/pci_sysfs.h"
 #include "lib/vfio_test.h"
 
 #define EDU_RAISE	0x60
@@ -654,19 +655,6 @@ TEST(e1000e_msix_routing)
 
 /* ---------------------------------------------------------- REQ, ERR */
 
-static int sysfs_write(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return n;
-}
-
 static bool bound_to_vfio(const char *bdf)
 {
 	char path[128], link[256];
@@ -707,7 +695,7 @@ TEST(req_on_unbind)
 		close(dev.fd);
 		close(dev.iommufd);
 		close(efd);
-		_exit(sysfs_write(path, dev.bdf) ? 1 : 0);
+		_exit(vt_write_file(path, dev.bdf) ? 1 : 0);
 	}
 
 	/* The vfio core asks at once, then every 10 s. */
@@ -730,7 +718,7 @@ TEST(req_on_unbind)
 	close(efd);
 
 	/* driver_override still names vfio-pci: probing binds it back. */
-	ASSERT_EQ(0, sysfs_write("/sys/bus/pci/drivers_probe", dev.bdf));
+	ASSERT_EQ(0, vt_write_file("/sys/bus/pci/drivers_probe", dev.bdf));
 	ASSERT_TRUE(bound_to_vfio(dev.bdf));
 }
 

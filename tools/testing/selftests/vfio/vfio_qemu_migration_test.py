@@ -187,6 +187,13 @@ class Bench:
 
 
 def do_migrate(src, dst, workdir, what):
+    # Without IOMMUFD (Debian's stock kernels) the device offers no DMA
+    # logging, so QEMU falls back on the type1 container's dirty log, which
+    # reports every mapped page dirty in every round: under TCG the default
+    # 300 ms downtime limit is then never met and the migration never ends.
+    # A VMM on such a host allows a longer stop; so does the test.
+    if not os.path.exists("/dev/iommu"):
+        src.vm.qmp("migrate-set-parameters", **{"downtime-limit": 60000})
     st = migrate(src.vm, dst.vm, "unix:" + os.path.join(workdir, "mig.sock"))
     if st.get("status") != "completed":
         raise AssertionError("%s: migration %s: %s\nsource log:\n%s\n"
@@ -243,7 +250,7 @@ def test_round_trip(workdir, edus, path):
 
 
 def round_trip_ok(g, seed, what):
-    """The device still works: a DMA in and back out."""
+    """The device still works: a DMA in and back out, a factorial."""
     data = pattern(seed, 512)
     g.wr(IRQ_ACK, 0xffffffff)
     g.vm.memwrite(RAM_PATCH, data)
@@ -251,29 +258,90 @@ def round_trip_ok(g, seed, what):
     g.vm.memwrite(RAM_OUT, b"\0" * 512)
     g.dma(BUF + 0x200, RAM_OUT, 512, TO_RAM)
     check_buffer(data, g.vm.memread(RAM_OUT, 512), what)
+    g.wr(FACT, 5)
+    g.wait_idle()
+    check_equal(120, g.rd(FACT), "factorial, " + what)
 
 
-def start_slow_migration(src, dst, workdir):
-    """A migration that stays in PRE_COPY: guest RAM trickles out."""
-    src.vm.qmp("migrate-set-parameters", **{"max-bandwidth": 4096})
+# enum vfio_device_mig_state, as our data file's fdinfo shows it.
+MIG_STATES = {0: "ERROR", 1: "STOP", 2: "RUNNING", 3: "STOP_COPY",
+              4: "RESUMING", 5: "RUNNING_P2P", 6: "PRE_COPY",
+              7: "PRE_COPY_P2P"}
+ENODEV = 19
+
+
+def data_files(g):
+    """Our migration data files the QEMU process holds, by their fdinfo
+    (mig_file.c): the device's state, the file's errno, bytes moved."""
+    return [{"state": MIG_STATES.get(i.get("vfio-mig-device-state"), "?"),
+             "error": i.get("vfio-mig-file-error"),
+             "bytes": i.get("vfio-mig-bytes")}
+            for i in g.vm.fdinfo("[vfio-pci-mig]")]
+
+
+# Holding QEMU in PRE_COPY.  The guest's RAM is filled with a non-zero
+# byte (QEMU sends a zero page as a few bytes, a full one as 4 KiB) and the
+# bandwidth is capped: the first pass over RAM alone then takes minutes, and
+# with a 1 ms downtime limit QEMU never sees the rest as small enough to stop
+# the guest.  Until it does, the device stays in PRE_COPY.
+HOLD_BANDWIDTH = 64 << 10       # bytes/s
+HOLD_FILL = (4 << 20, 28 << 20)  # above everything program() uses
+
+
+def hold_in_precopy(src, dst, workdir):
+    """Start a migration that stays in PRE_COPY; show that it does."""
+    src.vm.memset(HOLD_FILL[0], HOLD_FILL[1], 0x5a)
+    src.vm.qmp("migrate-set-parameters", **{
+        "max-bandwidth": HOLD_BANDWIDTH, "downtime-limit": 1})
     uri = "unix:" + os.path.join(workdir, "mig.sock")
     dst.vm.qmp("migrate-incoming", uri=uri)
     src.vm.qmp("migrate", uri=uri)
-    end = time.monotonic() + 30
+    end = time.monotonic() + 60
     while True:
         st = src.vm.qmp("query-migrate")
-        if st.get("status") == "active" and \
-                st.get("vfio", {}).get("transferred", 0) > 0:
-            return st
+        files = data_files(src)
+        if st.get("status") == "active" and files and \
+                files[0]["state"] == "PRE_COPY":
+            break
         if st.get("status") not in ("setup", "active") or \
                 time.monotonic() > end:
-            raise AssertionError("migration did not reach PRE_COPY: %r" % st)
+            raise AssertionError("not in PRE_COPY: migration %s, data files"
+                                 " %r" % (st.get("status"), files))
         time.sleep(0.1)
+    # Held: a second later QEMU still migrates and the device still is in
+    # PRE_COPY with its session current.
+    time.sleep(1)
+    st = src.vm.qmp("query-migrate")
+    files = data_files(src)
+    check_equal("active", st.get("status"), "migration a second later")
+    check_equal([("PRE_COPY", 0)], [(f["state"], f["error"]) for f in files],
+                "device state and file errno a second later")
+    print("# held in PRE_COPY: RAM %d of %d bytes sent, device data %d bytes"
+          " read" % (st.get("ram", {}).get("transferred", 0),
+                     st.get("ram", {}).get("total", 0), files[0]["bytes"]))
+
+
+def show_unloaded(b):
+    """What the destination's guest sees while QEMU is still receiving RAM
+    (a diagnostic for issue 10's "config space lost": seen 2026-12-05 as
+    BAR0 0 and COMMAND 0x100, not the reported host values 0xfea00000 and
+    0x107, so reading this early does not explain that report)."""
+    print("# destination before loading: BAR0 %#x, COMMAND %#x" %
+          (b.vm.cfg_read(SLOT, 0x10), b.vm.cfg_read(SLOT, 0x04, 2)))
+
+
+def settle(a):
+    """Let QEMU finish what it still does with the migration; its status."""
+    a.vm.qmp("migrate-set-parameters", **{"max-bandwidth": 1 << 30,
+                                          "downtime-limit": 300})
+    st = a.vm.wait_migration(timeout=120)
+    if st.get("error-desc"):
+        print("# source QEMU: %s" % st["error-desc"])
+    return st
 
 
 def migrate_again(workdir, edus, src, path, buf, what):
     """After a failed attempt: a fresh destination, a full migration."""
-    src.vm.qmp("migrate-set-parameters", **{"max-bandwidth": 1 << 30})
     want = src.state()
     dst = Guest(workdir, "b2", edus[1], path, incoming=True)
     try:
@@ -294,11 +362,13 @@ def interrupted_precopy(workdir, edus, path, seed, interrupt, what):
     try:
         program(a, buf)
         b = Guest(workdir, "b", edus[1], path, incoming=True)
-        start_slow_migration(a, b, workdir)
-        interrupt(a)
+        hold_in_precopy(a, b, workdir)
+        show_unloaded(b)
+        interrupt(a, edus[0])
         b.stop()
         b = None
         check_equal("running", a.vm.status(), "source state after " + what)
+        check_equal([], data_files(a), "data files left open after " + what)
         round_trip_ok(a, seed + 1, "source after " + what)
         if os.environ.get("VT_QEMU_MIGRATE_AGAIN"):
             buf = buf[:0x200] + pattern(seed + 1, 512) + buf[0x400:]
@@ -310,32 +380,39 @@ def interrupted_precopy(workdir, edus, path, seed, interrupt, what):
                 g.stop()
 
 
-def cancel(a):
+def cancel(a, bdf):
+    """migrate_cancel: QEMU cancels, the device goes back to RUNNING."""
     a.vm.qmp("migrate_cancel")
-    st = a.vm.wait_migration(done=("cancelled", "failed"))
+    st = a.vm.wait_migration(done=("completed", "cancelled", "failed"))
     check_equal("cancelled", st.get("status"), "source after cancel")
 
 
-def machine_reset(a):
+def reset_voids_session(a, what):
+    """After a reset in PRE_COPY: the data file QEMU still holds is dead
+    (-ENODEV) and the device is RUNNING; then QEMU's migration fails."""
+    files = data_files(a)
+    if files:
+        check_equal([("RUNNING", -ENODEV)],
+                    [(f["state"], f["error"]) for f in files],
+                    "device state and file errno after " + what)
+    else:
+        print("# QEMU had closed its data file when looked at")
+    st = settle(a)
+    check_equal("failed", st.get("status"), "source migration after " + what)
+
+
+def machine_reset(a, bdf):
+    """The guest resets the machine: QEMU resets its vfio device."""
     a.vm.qmp("system_reset")
-    time.sleep(2)
-    st = a.vm.qmp("query-migrate")
-    if st.get("status") in ("setup", "active"):
-        a.vm.qmp("migrate_cancel")
-        a.vm.wait_migration(done=("cancelled", "failed"))
+    reset_voids_session(a, "machine reset")
     # The reset cleared the guest's config space: set it up again.
     a.setup()
 
 
-def test_host_reset_in_precopy(workdir, edus, path):
-    """The host resets the source's function (sysfs) during PRE_COPY."""
-    def host_reset(a):
-        sysfs_write("/sys/bus/pci/devices/%s/reset" % edus[0], "1")
-        time.sleep(2)
-        if a.vm.qmp("query-migrate").get("status") in ("setup", "active"):
-            a.vm.qmp("migrate_cancel")
-        a.vm.wait_migration(done=("failed", "cancelled"))
-    interrupted_precopy(workdir, edus, path, 0x4b, host_reset, "host reset")
+def host_reset(a, bdf):
+    """The host resets the function through sysfs (pci_reset_function)."""
+    sysfs_write("/sys/bus/pci/devices/%s/reset" % bdf, "1")
+    reset_voids_session(a, "host reset")
 
 
 def test_cancel_in_precopy(workdir, edus, path):
@@ -346,6 +423,11 @@ def test_cancel_in_precopy(workdir, edus, path):
 def test_reset_in_precopy(workdir, edus, path):
     """The guest resets the machine (and the device) during PRE_COPY."""
     interrupted_precopy(workdir, edus, path, 0x69, machine_reset, "reset")
+
+
+def test_host_reset_in_precopy(workdir, edus, path):
+    """The host resets the source's function (sysfs) during PRE_COPY."""
+    interrupted_precopy(workdir, edus, path, 0x4b, host_reset, "host reset")
 
 
 def crc32_le0(data):
@@ -434,12 +516,19 @@ def main():
         for name, fn, args in TESTS:
             if only and not any(w in name for w in only):
                 continue
+            # Debian's stock kernels are built without IOMMUFD.
+            if "iommufd" in args and not os.path.exists("/dev/iommu"):
+                print("ok %d %s # SKIP needs CONFIG_IOMMUFD (no /dev/iommu)"
+                      % (len(results) + 1, name))
+                results.append(True)
+                continue
             t0 = time.monotonic()
             try:
                 fn(workdir, edus, *args)
                 tap(True, "%s (%.0f s)" % (name, time.monotonic() - t0))
             except (AssertionError, QemuError, OSError, RuntimeError):
-                tap(False, name, traceback.format_exc())
+                tap(False, "%s (%.0f s)" % (name, time.monotonic() - t0),
+                    traceback.format_exc())
     finally:
         for bdf in edus:
             try:
@@ -460,20 +549,16 @@ TESTS = [
      ("container",)),
     ("iommufd: a stream from another device is refused by the device",
      test_foreign_stream, ("iommufd",)),
+    ("iommufd: migrate_cancel during PRE_COPY, the device runs on",
+     test_cancel_in_precopy, ("iommufd",)),
+    ("container: migrate_cancel during PRE_COPY, the device runs on",
+     test_cancel_in_precopy, ("container",)),
+    ("iommufd: machine reset during PRE_COPY, the migration fails, the "
+     "device runs on", test_reset_in_precopy, ("iommufd",)),
+    ("container: the host resets the function during PRE_COPY, the "
+     "migration fails, the device runs on", test_host_reset_in_precopy,
+     ("container",)),
 ]
-
-# Not in make check: VT_QEMU_ALL=1 adds them.  UNFINISHED: max-bandwidth
-# does not hold QEMU in PRE_COPY (32 MiB of mostly zero pages still go in
-# ~4 s), so start_slow_migration() needs another way to stay there.
-if os.environ.get("VT_QEMU_ALL"):
-    TESTS += [
-        ("iommufd: migrate_cancel during PRE_COPY, the device runs on",
-         test_cancel_in_precopy, ("iommufd",)),
-        ("iommufd: machine reset during PRE_COPY, QEMU recovers",
-         test_reset_in_precopy, ("iommufd",)),
-        ("container: the host resets the function during PRE_COPY",
-         test_host_reset_in_precopy, ("container",)),
-    ]
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "lib/pci_sysfs.h"
 #include "lib/vfio_test.h"
 
 #define SYSFS_PCI	"/sys/bus/pci/devices"
@@ -35,22 +36,6 @@ static const vt_uuid token_a = { 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x47,
 static const vt_uuid token_b = { 0xde, 0xad, 0xbe, 0xef, 0x00, 0x01, 0x40,
 				 0x02, 0x80, 0x03, 0x00, 0x04, 0x00, 0x05,
 				 0x00, 0x06 };
-
-static int sysfs_write(const char *bdf, const char *attr, const char *val)
-{
-	char path[PATH_MAX];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), SYSFS_PCI "/%s/%s", bdf, attr);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return n;
-}
 
 static int sysfs_read(const char *bdf, const char *attr, char *buf,
 		      size_t len)
@@ -249,10 +234,10 @@ FIXTURE_SETUP(sriov)
 	ASSERT_TRUE(self->was_enabled == 'Y' || self->was_enabled == 'N');
 	snprintf(buf, sizeof(buf), "%d", variant->nvfs);
 	ASSERT_EQ(0, enable_sriov(-1));
-	ASSERT_EQ(-ENOENT, sysfs_write(self->pf, "sriov_numvfs", buf));
+	ASSERT_EQ(-ENOENT, vt_sysfs_write(self->pf, "sriov_numvfs", buf));
 	ASSERT_EQ(0, vt_sysfs_num(self->pf, "sriov_numvfs"));
 	ASSERT_EQ(0, enable_sriov(1));
-	ASSERT_EQ(0, sysfs_write(self->pf, "sriov_numvfs", buf));
+	ASSERT_EQ(0, vt_sysfs_write(self->pf, "sriov_numvfs", buf));
 	self->nvfs = variant->nvfs;
 	for (i = 0; i < self->nvfs; i++) {
 		snprintf(attr, sizeof(attr), "virtfn%d", i);
@@ -268,7 +253,7 @@ FIXTURE_TEARDOWN_PARENT(sriov)
 {
 	/* Every fd of the test process is closed by now. */
 	if (self->pf[0] && self->nvfs)
-		EXPECT_EQ(0, sysfs_write(self->pf, "sriov_numvfs", "0"));
+		EXPECT_EQ(0, vt_sysfs_write(self->pf, "sriov_numvfs", "0"));
 	if (self->pf[0])
 		EXPECT_EQ(0, vt_sysfs_num(self->pf, "sriov_numvfs"));
 	if (self->was_enabled == 'Y' || self->was_enabled == 'N')
@@ -532,7 +517,7 @@ static void *disable_sriov(void *arg)
 {
 	struct disable_job *job = arg;
 
-	job->ret = sysfs_write(job->pf, "sriov_numvfs", "0");
+	job->ret = vt_sysfs_write(job->pf, "sriov_numvfs", "0");
 	job->done = true;
 	return NULL;
 }

@@ -24,6 +24,7 @@
 
 #include "kselftest_harness.h"
 #include "lib/vfio_test.h"
+#include "lib/vfio_driver.h"
 
 #define TRAP_DRIVER	"vfio-pci-trap-test"
 #define SYSFS_PCI	"/sys/bus/pci/devices"
@@ -32,53 +33,6 @@
 #define TD_SELECT	0
 #define TD_COUNT	12
 #define TD_PIO_TARGET	131
-
-static int sysfs_write(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
-
-static bool bound_to(const char *bdf, const char *driver)
-{
-	char path[PATH_MAX], link[PATH_MAX];
-	const char *name;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), SYSFS_PCI "/%s/driver", bdf);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return false;
-	link[n] = '\0';
-	name = strrchr(link, '/');
-	return name && !strcmp(name + 1, driver);
-}
-
-/* Move @bdf to @driver the way an admin does; true when it got there. */
-static bool rebind(const char *bdf, const char *driver)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), SYSFS_PCI "/%s/driver/unbind", bdf);
-	if (!access(path, F_OK))
-		sysfs_write(path, bdf);
-	snprintf(path, sizeof(path), SYSFS_PCI "/%s/driver_override", bdf);
-	if (sysfs_write(path, driver))
-		return false;
-	sysfs_write("/sys/bus/pci/drivers_probe", bdf);
-	return bound_to(bdf, driver);
-}
-
-static bool have_trap_driver(void)
-{
-	return !access("/sys/bus/pci/drivers/" TRAP_DRIVER, F_OK);
-}
 
 static uint64_t cfg_get(int fd, const struct vfio_region_info *cfg,
 			uint32_t off, size_t size)
@@ -183,27 +137,20 @@ find_region_cap(struct vfio_region_info *info, uint16_t id)
 /* ------------------------------------------------------------------ */
 
 FIXTURE(testdev) {
-	char bdf[VT_BDF_LEN];
 	struct vt_device dev;
 	struct vfio_region_info cfg, bar[3];
-	bool moved;
 };
 
 FIXTURE_SETUP(testdev)
 {
-	const char *bdf;
+	int ret = vt_variant_open(&self->dev, 0x1b36, 0x0005, TRAP_DRIVER);
 	int i;
 
-	self->dev.fd = -1;
-	if (!have_trap_driver())
+	if (ret == -ENOENT)
 		SKIP(return, TRAP_DRIVER " is not loaded");
-	bdf = vt_find_one(0x1b36, 0x0005);
-	if (!bdf)
+	if (ret == -ENODEV)
 		SKIP(return, "no pci-testdev bound to vfio-pci");
-	snprintf(self->bdf, sizeof(self->bdf), "%s", bdf);
-	self->moved = true;
-	ASSERT_TRUE(rebind(self->bdf, TRAP_DRIVER));
-	vt_device_open(&self->dev, self->bdf);
+	ASSERT_EQ(0, ret);
 	ASSERT_EQ(0, __vt_region_info(self->dev.fd,
 				      VFIO_PCI_CONFIG_REGION_INDEX,
 				      &self->cfg));
@@ -213,10 +160,7 @@ FIXTURE_SETUP(testdev)
 
 FIXTURE_TEARDOWN(testdev)
 {
-	if (self->dev.fd >= 0)
-		vt_device_close(&self->dev);
-	if (self->moved && !rebind(self->bdf, "vfio-pci"))
-		fprintf(stderr, "could not rebind %s to vfio-pci\n", self->bdf);
+	vt_variant_close(&self->dev);
 }
 
 #define CFG(off, size)	cfg_get(self->dev.fd, &self->cfg, off, size)
@@ -270,11 +214,14 @@ TEST_F(testdev, handler_register_runs_its_handler)
 
 TEST_F(testdev, registers_reset_at_every_open)
 {
+	char bdf[VT_BDF_LEN];
+
 	CFG_PUT(0x64, 0, 4);
 	CFG_PUT(0x68, 0x5a5a5a5a, 4);
 	ASSERT_EQ(0x12340000, CFG(0x64, 4));
+	snprintf(bdf, sizeof(bdf), "%s", self->dev.bdf);
 	vt_device_close(&self->dev);
-	vt_device_open(&self->dev, self->bdf);
+	vt_device_open(&self->dev, bdf);
 	ASSERT_EQ(0x12345678, CFG(0x64, 4));
 	ASSERT_EQ(0xffffffff, CFG(0x68, 4));
 }
@@ -648,26 +595,19 @@ TEST(generic_vfio_pci_shows_no_traps)
 /* ------------------------------------------------------------------ */
 
 FIXTURE(e1000e) {
-	char bdf[VT_BDF_LEN];
 	struct vt_device dev;
 	struct vfio_region_info cfg;
-	bool moved;
 };
 
 FIXTURE_SETUP(e1000e)
 {
-	const char *bdf;
+	int ret = vt_variant_open(&self->dev, 0x8086, 0x10d3, TRAP_DRIVER);
 
-	self->dev.fd = -1;
-	if (!have_trap_driver())
+	if (ret == -ENOENT)
 		SKIP(return, TRAP_DRIVER " is not loaded");
-	bdf = vt_find_one(0x8086, 0x10d3);
-	if (!bdf)
+	if (ret == -ENODEV)
 		SKIP(return, "no e1000e bound to vfio-pci");
-	snprintf(self->bdf, sizeof(self->bdf), "%s", bdf);
-	self->moved = true;
-	ASSERT_TRUE(rebind(self->bdf, TRAP_DRIVER));
-	vt_device_open(&self->dev, self->bdf);
+	ASSERT_EQ(0, ret);
 	ASSERT_EQ(0, __vt_region_info(self->dev.fd,
 				      VFIO_PCI_CONFIG_REGION_INDEX,
 				      &self->cfg));
@@ -675,10 +615,7 @@ FIXTURE_SETUP(e1000e)
 
 FIXTURE_TEARDOWN(e1000e)
 {
-	if (self->dev.fd >= 0)
-		vt_device_close(&self->dev);
-	if (self->moved && !rebind(self->bdf, "vfio-pci"))
-		fprintf(stderr, "could not rebind %s to vfio-pci\n", self->bdf);
+	vt_variant_close(&self->dev);
 }
 
 TEST_F(e1000e, hidden_capability_is_gone)

@@ -31,7 +31,9 @@ echo "vm: running job '$job' on $(uname -r)"
 bash "$VM_REPO/tools/testing/vm/guest/$job.sh" "${args[@]}"
 echo "vm: job '$job' exited with $?"
 
-mkdir -p "$VM_REPO/build/vm"
-dmesg > "$VM_REPO/build/vm/dmesg.log" 2>&1
+out=$(arg vm.out)
+out=${out:-$VM_REPO/build/vm}
+mkdir -p "$out"
+dmesg > "$out/dmesg.log" 2>&1
 sync
 busybox poweroff -f

@@ -87,9 +87,11 @@ vm_bind() {
 	[ "${drv##*/}" = vfio-pci ]
 }
 
+# Bind every test device (or only the BDFs given) to vfio-pci.
 vm_bind_all() {
-	local bdf rc=0
-	for bdf in $(vm_test_bdfs); do
+	local bdf rc=0 bdfs=("$@")
+	[ $# -gt 0 ] || mapfile -t bdfs < <(vm_test_bdfs)
+	for bdf in "${bdfs[@]}"; do
 		if ! vm_bind "$bdf"; then
 			echo "vm: could not bind $bdf to vfio-pci" >&2
 			rc=1
@@ -98,10 +100,12 @@ vm_bind_all() {
 	return $rc
 }
 
-# Unbind every test device and clear its driver_override.
+# Unbind every test device (or only the BDFs given) and clear its
+# driver_override.
 vm_unbind_all() {
-	local bdf rc=0
-	for bdf in $(vm_test_bdfs); do
+	local bdf rc=0 bdfs=("$@")
+	[ $# -gt 0 ] || mapfile -t bdfs < <(vm_test_bdfs)
+	for bdf in "${bdfs[@]}"; do
 		echo "$bdf" > "/sys/bus/pci/devices/$bdf/driver/unbind" || rc=1
 		echo > "/sys/bus/pci/devices/$bdf/driver_override" || rc=1
 	done
@@ -123,21 +127,58 @@ vm_snapshot_all() {
 
 # Run every selftest (VM_SUITES="a_test b_test": only those), each at most
 # LIMIT seconds, writing OUT/NAME.tap.
+# vm_cpu_busy [SINCE]: "BUSY IDLE" jiffies of the guest's CPUs so far; with
+# SINCE (an earlier output), the share of the time between that was busy:
+# what a suite's wall time owes to the CPU rather than to sleeping.
+vm_cpu_busy() {
+	local now
+	now=$(awk '/^cpu /{print $2+$3+$4+$7+$8, $5+$6}' /proc/stat)
+	if [ -z "${1:-}" ]; then
+		echo "$now"
+		return
+	fi
+	set -- $1 $now
+	awk -v b=$(($3 - $1)) -v i=$(($4 - $2)) \
+		'BEGIN{ printf "%d%% busy", (b + i) ? 100 * b / (b + i) : 0 }'
+}
+
 vm_run_suites() {
-	local out=$1 limit=$2 t name start lim
+	local out=$1 limit=$2 t name start lim rc busy0
 	for t in "$VM_REPO"/build/selftests/*_test; do
 		name=$(basename "$t")
 		case ",${VM_SUITES:-$name}," in
 		*",$name,"*) ;;
 		*) continue ;;
 		esac
+		# It runs in the PASID boot of its own (guest/pasid.sh).
+		[ "$name" = vfio_pasid_test ] && continue
 		echo "vm: running $name"
 		start=$SECONDS
 		# Two nested QEMUs per step: slow under TCG on a loaded host.
 		lim=$limit
 		[ "$name" = vfio_qemu_migration_test ] &&
 			lim=${VM_QEMU_TEST_TIMEOUT:-1500}
+		busy0=$(vm_cpu_busy)
 		timeout -k 5 "$lim" "$t" > "$out/$name.tap" 2>&1
-		echo "vm: $name exited with $? after $((SECONDS - start))s"
+		rc=$?
+		echo "vm: $name exited with $rc after $((SECONDS - start))s" \
+			"(cpu $(vm_cpu_busy "$busy0"))"
 	done
+}
+
+# Give the igb PF a PASID capability and a PRI capability after it (the
+# test-only pci-fake-pasid module), then re-enumerate it so that the IOMMU
+# enables PASID on it.  Done first in the PASID boot (guest/pasid.sh), so
+# that the reference snapshot and every suite see the same device.  The
+# module places them after the PF's last capability.
+vm_fake_pasid() {
+	local bdf
+	bdf=$(vm_find_bdfs "${VM_DEVICE_IDS[igb]}")
+	bdf=${bdf%%$'\n'*}
+	[ -n "$bdf" ] || return 1
+	insmod "$VM_REPO/tools/testing/selftests/vfio/module/pci-fake-pasid.ko" \
+		bdf="$bdf" || return 1
+	echo 1 > "/sys/bus/pci/devices/$bdf/remove" || return 1
+	echo 1 > /sys/bus/pci/rescan || return 1
+	[ -e "/sys/bus/pci/devices/$bdf" ]
 }

@@ -157,6 +157,34 @@ class Qemu:
     def status(self):
         return self.qmp("query-status")["status"]
 
+    # What the QEMU process holds -----------------------------------------
+
+    def fdinfo(self, anon_name):
+        """/proc/PID/fdinfo of each fd QEMU holds on the anonymous inode
+        @anon_name ("[vfio-pci-mig]" ...): a list of {key: value} dicts,
+        values as integers where they are."""
+        found = []
+        fddir = "/proc/%d/fd" % self.proc.pid
+        for fd in os.listdir(fddir):
+            try:
+                if os.readlink(os.path.join(fddir, fd)) != \
+                        "anon_inode:" + anon_name:
+                    continue
+                with open("/proc/%d/fdinfo/%s" % (self.proc.pid, fd)) as f:
+                    lines = f.read().splitlines()
+            except OSError:         # closed meanwhile
+                continue
+            info = {}
+            for line in lines:
+                key, _, val = line.partition(":")
+                val = val.strip()
+                try:
+                    info[key] = int(val, 0)
+                except ValueError:
+                    info[key] = val
+            found.append(info)
+        return found
+
     # qtest: the guest ----------------------------------------------------
 
     def qtest(self, line):
@@ -191,6 +219,9 @@ class Qemu:
 
     def memwrite(self, addr, data):
         self.qtest("write 0x%x 0x%x 0x%s" % (addr, len(data), data.hex()))
+
+    def memset(self, addr, size, byte):
+        self.qtest("memset 0x%x 0x%x 0x%x" % (addr, size, byte))
 
     # PCI configuration mechanism #1 (ports 0xcf8/0xcfc) of bus 0.
     def _cf8(self, dev, fn, off):

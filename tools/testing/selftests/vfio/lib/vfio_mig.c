@@ -13,36 +13,6 @@
 
 #include "vfio_mig.h"
 
-static int vt_write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-int vt_rebind(const char *bdf, const char *driver)
-{
-	char path[256];
-	int ret;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver/unbind",
-		 bdf);
-	if (!access(path, F_OK)) {
-		ret = vt_write_str(path, bdf);
-		if (ret)
-			return ret;
-	}
-	snprintf(path, sizeof(path),
-		 "/sys/bus/pci/devices/%s/driver_override", bdf);
-	ret = vt_write_str(path, driver);
-	return ret ?: vt_write_str("/sys/bus/pci/drivers_probe", bdf);
-}
-
 int vt_mig_feature(int devfd, uint32_t flags, void *data, size_t len)
 {
 	uint8_t buf[sizeof(struct vfio_device_feature) + 64]

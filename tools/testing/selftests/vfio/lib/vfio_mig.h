@@ -2,8 +2,8 @@
 /*
  * Live-migration helpers for the selftests: the migration features of a
  * device fd, the data fds (drain, feed, pump from one device to another),
- * the stream's record layout and checksum, binding a variant driver, and a
- * clock.  __vt_*() and vt_mig_*() return 0 (or a count) or -errno.
+ * the stream's record layout and checksum, and a clock (binding a variant:
+ * vfio_driver.h).  __vt_*() and vt_mig_*() return 0 (or a count) or -errno.
  */
 #ifndef SELFTESTS_VFIO_LIB_VFIO_MIG_H
 #define SELFTESTS_VFIO_LIB_VFIO_MIG_H
@@ -14,6 +14,8 @@
 #include <sys/types.h>
 
 #include <linux/vfio.h>
+
+#include "vfio_driver.h"
 
 #define VT_ST(x)		VFIO_DEVICE_STATE_##x
 
@@ -29,9 +31,6 @@ struct vt_mig_rec {
 	uint32_t len;
 	uint32_t crc;
 };
-
-/* driver_override + drivers_probe, as an admin does; 0 or -errno. */
-int vt_rebind(const char *bdf, const char *driver);
 
 /* VFIO_DEVICE_FEATURE with @len bytes of payload in and out. */
 int vt_mig_feature(int devfd, uint32_t flags, void *data, size_t len);

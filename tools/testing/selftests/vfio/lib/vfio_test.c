@@ -8,10 +8,12 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "vfio_test.h"
+#include "vfio_driver.h"
 
 #define SYSFS_PCI "/sys/bus/pci/devices"
 #define PCI_COMMAND_OFFSET 4
@@ -35,21 +37,6 @@ long long vt_sysfs_num(const char *bdf, const char *attr)
 	return val;
 }
 
-static bool vt_bound_to_vfio_pci(const char *bdf)
-{
-	char path[PATH_MAX], link[PATH_MAX];
-	const char *name;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), SYSFS_PCI "/%s/driver", bdf);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return false;
-	link[n] = '\0';
-	name = strrchr(link, '/');
-	return name && !strcmp(name + 1, "vfio-pci");
-}
-
 static int vt_cmp_bdf(const void *a, const void *b)
 {
 	return strcmp(a, b);
@@ -70,7 +57,7 @@ int vt_find_bound(uint16_t vendor, uint16_t device,
 			continue;
 		if (vt_sysfs_num(de->d_name, "vendor") != vendor ||
 		    vt_sysfs_num(de->d_name, "device") != device ||
-		    !vt_bound_to_vfio_pci(de->d_name))
+		    !vt_bound_to(de->d_name, "vfio-pci"))
 			continue;
 		snprintf(bdfs[n++], VT_BDF_LEN, "%.15s", de->d_name);
 	}
@@ -298,6 +285,27 @@ long vt_faults_of_read32(volatile uint32_t *p, uint32_t *val)
 	before = vt_minor_faults();
 	*val = *p;
 	return vt_minor_faults() - before;
+}
+
+int vt_child_read32(volatile uint32_t *p, uint32_t expect, long faults)
+{
+	int status;
+	uint32_t v;
+	pid_t pid;
+	long n;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		n = vt_faults_of_read32(p, &v);
+		if (v != expect)
+			_exit(1);
+		_exit(faults >= 0 && n != faults ? 2 : 0);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return status;
 }
 
 int __vt_sysfs_command(const char *bdf, uint16_t *cmd, bool write)

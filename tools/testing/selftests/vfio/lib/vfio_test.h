@@ -110,6 +110,13 @@ long vt_minor_faults(void);
 long vt_faults_of_read32(volatile uint32_t *p, uint32_t *val);
 
 /*
+ * Read @p in a forked child, which exits 1 if it did not read @expect and 2
+ * if the read did not take @faults minor faults (@faults < 0: any number).
+ * Returns the child's wait status (a SIGBUS shows as WTERMSIG), or -1.
+ */
+int vt_child_read32(volatile uint32_t *p, uint32_t expect, long faults);
+
+/*
  * Read or write the function's COMMAND register through sysfs, behind
  * vfio's back; 0 or -errno.
  */
