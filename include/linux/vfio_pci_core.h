@@ -733,8 +733,9 @@ struct vfio_pci_dma_shadow_ops {
  * opens the device.  One shadow per device; freed with the driver binding.
  *
  * The variant serializes every vfio_pci_dma_shadow_*() call with its own
- * lock (the one its BAR trap and migration callbacks take), except
- * vfio_pci_dma_shadow_reset().
+ * lock (the one its BAR trap and migration callbacks take).  The core ends
+ * the shadow's part of a session itself (saving ended, a reset): the next
+ * session sends it again, and a staged record is dropped.
  *
  * Return: 0, -EINVAL for a bad @size, missing @ops or a second shadow, or
  * -ENOMEM.
@@ -839,15 +840,6 @@ int vfio_pci_dma_shadow_save(struct vfio_pci_core_device *core,
 			     bool initial);
 
 /**
- * vfio_pci_dma_shadow_reset() - the saving or resuming session is over
- * @core: the device, with a shadow
- *
- * The next session sends the shadow again; a staged record is dropped.
- * Call from &vfio_pci_core_mig_ops.save_end and .reset; takes no lock.
- */
-void vfio_pci_dma_shadow_reset(struct vfio_pci_core_device *core);
-
-/**
  * vfio_pci_dma_shadow_load() - stage a shadow record being resumed
  * @core: the device, with a shadow
  * @data: the record's payload
@@ -870,6 +862,141 @@ int vfio_pci_dma_shadow_load(struct vfio_pci_core_device *core,
  * variant accepted the rest of the stream.
  */
 void vfio_pci_dma_shadow_load_end(struct vfio_pci_core_device *core);
+
+/* A log of the register writes a variant traps, replayed on resume */
+
+/**
+ * define VFIO_PCI_REPLAY_REGS_MAX - the most registers one replay log keeps
+ */
+#define VFIO_PCI_REPLAY_REGS_MAX	64
+
+/**
+ * VFIO_PCI_REPLAY_RECORD() - payload bytes of a replay log's record
+ * @nr: the registers declared
+ *
+ * A little-endian u64 bitmap of the registers written, then each
+ * register's value as a little-endian u64.  Count it in
+ * &vfio_pci_core_mig_ops.record_max.
+ */
+#define VFIO_PCI_REPLAY_RECORD(nr)	(8 * ((nr) + 1))
+
+/**
+ * struct vfio_pci_replay_reg - one register a replay log keeps
+ * @offset: its offset in the BAR, a multiple of @size
+ * @size: its bytes: 1, 2, 4 or 8
+ * @phase: the vfio_pci_replay_apply() call that writes it back (0 for
+ *	   most registers)
+ */
+struct vfio_pci_replay_reg {
+	u32 offset;
+	u32 size;
+	u32 phase;
+};
+
+/**
+ * vfio_pci_replay_init() - migrate registers by replaying their writes
+ * @core: the device, allocated but not yet registered
+ * @bar: the memory BAR that holds the registers
+ * @regs: the registers, in the order they are written back into the
+ *	  destination device; must stay valid while the device exists
+ * @nr: their number, 1 to %VFIO_PCI_REPLAY_REGS_MAX
+ *
+ * For registers whose state is what the user wrote rather than what a read
+ * returns.  The variant's BAR trap hands every write that reaches the
+ * device to vfio_pci_replay_log(), which keeps the last value of each
+ * register in @regs.  The variant sends the log with
+ * vfio_pci_replay_save() and loads it with vfio_pci_replay_load() and
+ * vfio_pci_replay_load_end(); vfio_pci_replay_apply() then writes the
+ * loaded values into the destination device, in @regs order, one phase
+ * per call, as the device needs.  Registers the user never wrote are not
+ * replayed.  The core forgets the log whenever a user opens the device;
+ * when a session ends (saving ended, a reset) it drops a staged record and
+ * what is still pending, but keeps the log: whether a reset clears a
+ * register is the device's business.  One log per device; freed with the
+ * driver binding.
+ *
+ * The variant serializes every vfio_pci_replay_*() call with its own lock
+ * (the one its BAR trap and migration callbacks take).
+ *
+ * Return: 0, -EINVAL for a bad @bar, a register outside it, a bad size or
+ * alignment, a bad @nr or a second log, or -ENOMEM.
+ */
+int vfio_pci_replay_init(struct vfio_pci_core_device *core, unsigned int bar,
+			 const struct vfio_pci_replay_reg *regs,
+			 unsigned int nr);
+
+/**
+ * vfio_pci_replay_log() - the user wrote a register
+ * @core: the device, with a replay log
+ * @offset: the write's offset in the BAR
+ * @size: its bytes
+ * @val: the value written
+ *
+ * Call from the BAR trap for a write the device took (not for one it
+ * ignores).  The bytes it covers of a declared register take @val; a write
+ * that changes the log marks it for the next pre-copy pass.  Writes to
+ * nothing declared are ignored.  A variant may also log a value the device
+ * reached by itself (read back at save time) for a register that sets it.
+ */
+void vfio_pci_replay_log(struct vfio_pci_core_device *core, u64 offset,
+			 unsigned int size, u64 val);
+
+/**
+ * vfio_pci_replay_save() - append the log to a stream being saved
+ * @core: the device, with a replay log
+ * @s: the stream
+ * @tag: the record's tag
+ * @all: append it even when it did not change since it was last sent: in
+ *	 the first pre-copy pass and at stop-copy
+ *
+ * Return: 0 or the errno of vfio_pci_mig_put().
+ */
+int vfio_pci_replay_save(struct vfio_pci_core_device *core,
+			 struct vfio_pci_mig_stream *s, u32 tag, bool all);
+
+/**
+ * vfio_pci_replay_load() - stage a log record being resumed
+ * @core: the device, with a replay log
+ * @data: the record's payload
+ * @len: its bytes
+ *
+ * The last record staged is the state; vfio_pci_replay_load_end() takes it.
+ *
+ * Return: 0, or -EINVAL for a record of the wrong size, a value wider than
+ * its register, or a value for a register the bitmap says was not written.
+ */
+int vfio_pci_replay_load(struct vfio_pci_core_device *core, const void *data,
+			 u32 len);
+
+/**
+ * vfio_pci_replay_load_end() - the stream is loaded and checked
+ * @core: the device, with a replay log
+ *
+ * The staged record becomes the device's log, every register in it
+ * pending for vfio_pci_replay_apply().  Call from
+ * &vfio_pci_core_mig_ops.load_end.
+ *
+ * Return: 0, or -EINVAL when the stream carried no log (every saving
+ * session sends one, so the stream is incomplete).
+ */
+int vfio_pci_replay_load_end(struct vfio_pci_core_device *core);
+
+/**
+ * vfio_pci_replay_apply() - write loaded registers into the device
+ * @core: the device, with a replay log
+ * @io: the kernel mapping of the log's BAR, between
+ *	vfio_pci_core_mmio_begin_bar() and vfio_pci_core_mmio_end()
+ * @phase: which registers: those declared with this
+ *	   &vfio_pci_replay_reg.phase
+ *
+ * Writes each of them still pending since vfio_pci_replay_load_end(), in
+ * declaration order, once.  A variant writes most registers from
+ * &vfio_pci_core_mig_ops.load_end, some only once the device finished
+ * what the first ones started, and others (an interrupt to raise, a
+ * doorbell) from .start.
+ */
+void vfio_pci_replay_apply(struct vfio_pci_core_device *core,
+			   void __iomem *io, unsigned int phase);
 
 /**
  * vfio_pci_core_reset_done() - &pci_error_handlers.reset_done

@@ -110,14 +110,16 @@ void vfio_pci_dma_shadow_open(struct vfio_pci_core_device *core)
 	vfio_pci_dma_shadow_reset(core);
 }
 
+/* The session is over: the next one sends the shadow again. */
 void vfio_pci_dma_shadow_reset(struct vfio_pci_core_device *core)
 {
 	struct vfio_pci_dma_shadow *sh = vfio_pci_dma_shadow(core);
 
+	if (!sh)
+		return;
 	sh->sent = false;
 	sh->loaded = false;
 }
-EXPORT_SYMBOL_GPL(vfio_pci_dma_shadow_reset);
 
 int vfio_pci_dma_shadow_check(struct vfio_pci_core_device *core, u64 addr,
 			      u64 len)

@@ -43,6 +43,16 @@ static void vfio_pci_core_mig_drop_files(struct vfio_pci_core_mig *mig,
 		vfio_pci_mig_file_drop(resume, err);
 }
 
+/*
+ * A session is over: the core's own helpers (the DMA shadow, the replay log)
+ * forget what it held, before the variant hears of it.
+ */
+static void vfio_pci_core_mig_helpers_end(struct vfio_pci_core_device *core)
+{
+	vfio_pci_dma_shadow_reset(core);
+	vfio_pci_replay_reset(core);
+}
+
 /* The device was reset: it runs again and old sessions are void. */
 static void vfio_pci_core_mig_apply_reset(struct vfio_pci_core_device *core)
 {
@@ -50,6 +60,7 @@ static void vfio_pci_core_mig_apply_reset(struct vfio_pci_core_device *core)
 
 	mig->state = VFIO_DEVICE_STATE_RUNNING;
 	vfio_pci_core_mig_drop_files(mig, -ENODEV);
+	vfio_pci_core_mig_helpers_end(core);
 	if (mig->ops->reset)
 		mig->ops->reset(core);
 }
@@ -259,6 +270,7 @@ static struct file *vfio_pci_core_mig_step(struct vfio_pci_core_device *core,
 	case MIG_ARC(VFIO_DEVICE_STATE_PRE_COPY_P2P, VFIO_DEVICE_STATE_RUNNING_P2P):
 	case MIG_ARC(VFIO_DEVICE_STATE_STOP_COPY, VFIO_DEVICE_STATE_STOP):
 		vfio_pci_core_mig_drop_files(mig, -ENODEV);
+		vfio_pci_core_mig_helpers_end(core);
 		if (ops->save_end)
 			ops->save_end(core);
 		ret = 0;

@@ -73,6 +73,8 @@ static inline unsigned int vfio_pci_core_offset_to_index(loff_t pos)
  *		  the device is registered
  * @dma_shadow: the variant's shadow of a device buffer (dma_shadow.c), or
  *		NULL; fixed before the device is registered
+ * @replay: the variant's log of register writes (mig_replay.c), or NULL;
+ *	    fixed before the device is registered
  * @reset_task: the task inside a reset the core does itself (reset.c);
  *		written under memory_lock held for write
  * @dmabufs: exported DMA_BUF slices (dmabuf.c); changed under memory_lock
@@ -103,6 +105,7 @@ struct vfio_pci_core_private {
 	struct vfio_pci_core_traps traps;
 	bool vga_disabled;
 	struct vfio_pci_dma_shadow *dma_shadow;
+	struct vfio_pci_replay *replay;
 	struct task_struct *reset_task;
 	struct list_head dmabufs;
 	struct vfio_pci_core_regions regions;
@@ -275,6 +278,11 @@ void vfio_pci_core_iova_close(struct vfio_pci_core_device *core);
 
 /* dma_shadow.c */
 void vfio_pci_dma_shadow_open(struct vfio_pci_core_device *core);
+void vfio_pci_dma_shadow_reset(struct vfio_pci_core_device *core);
+
+/* mig_replay.c */
+void vfio_pci_replay_open(struct vfio_pci_core_device *core);
+void vfio_pci_replay_reset(struct vfio_pci_core_device *core);
 
 /* variant.c */
 void vfio_pci_core_variant_open(struct vfio_pci_core_device *core);

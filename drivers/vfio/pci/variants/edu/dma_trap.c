@@ -74,27 +74,37 @@ int edu_trap_write(struct vfio_pci_core_device *core,
 		   u64 offset, unsigned int size, u64 val)
 {
 	struct edu_device *edu = to_edu(core);
-	u64 status;
+	u64 busy;
 	int ret;
 
 	guard(mutex)(&edu->lock);
 	/* Stopped: the device must not change; drop the write. */
-	if (READ_ONCE(edu->u.stopped))
+	if (READ_ONCE(edu->stopped))
 		return 0;
 	if (offset == EDU_FACT && size == 4) {
 		/* The device ignores it while computing; so do we. */
-		ret = vfio_pci_core_bar_hw_read(core, 0, EDU_STATUS, 4, &status);
-		if (ret || (status & EDU_STATUS_COMPUTING))
+		ret = vfio_pci_core_bar_hw_read(core, 0, EDU_STATUS, 4, &busy);
+		if (ret || (busy & EDU_STATUS_COMPUTING))
 			return ret;
-		edu->u.fact_in = val;
-		edu->u.fact_set = true;
+	} else if (offset >= EDU_DMA_SRC && offset < EDU_DMA_CMD) {
+		/* Likewise the DMA registers while a DMA runs. */
+		ret = vfio_pci_core_bar_hw_read(core, 0, EDU_DMA_CMD, 8, &busy);
+		if (ret || (busy & EDU_DMA_RUN))
+			return ret;
 	} else if (offset == EDU_DMA_CMD && size >= 4 && (val & EDU_DMA_RUN)) {
 		ret = edu_dma_start(edu, val);
 		if (ret)
 			return ret < 0 ? ret : 0;
 	}
-	edu->u.regs_dirty = true;
 	ret = vfio_pci_core_bar_hw_write(core, 0, offset, size, val);
+	/*
+	 * The device takes 4-byte writes, and 8-byte ones from the DMA
+	 * registers on, each as a whole register (a 4-byte write to a DMA
+	 * register zero-extends): log them so.
+	 */
+	if (!ret && (size == 4 || (size == 8 && offset >= EDU_DMA_SRC)))
+		vfio_pci_replay_log(core, offset,
+				    offset < EDU_DMA_SRC ? 4 : 8, val);
 	/*
 	 * A DMA out of bytes the shadow lacks: learn them as soon as they
 	 * land, before the user reuses that memory.

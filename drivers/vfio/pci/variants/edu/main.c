@@ -24,7 +24,7 @@ static int edu_setup(struct vfio_pci_core_device *core,
 				       &edu_shadow_ops);
 	ret = ret ?: vfio_pci_core_bar_add_traps(core, edu_traps,
 						 ARRAY_SIZE(edu_traps));
-	return ret ?: vfio_pci_core_migration_init(core, &edu_mig_ops);
+	return ret ?: edu_mig_init(core);
 }
 
 static const struct pci_device_id edu_ids[] = {
@@ -40,7 +40,7 @@ static struct vfio_pci_core_variant edu_variant = {
 	},
 	.dev_size	= VFIO_PCI_CORE_VARIANT_SIZE(struct edu_device, core),
 	.setup		= edu_setup,
-	.open_state	= offsetof(struct edu_device, u),
+	.open_state	= offsetof(struct edu_device, stopped),
 };
 module_vfio_pci_core_variant(edu_variant);
 
