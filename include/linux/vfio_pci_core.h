@@ -412,7 +412,8 @@ struct vfio_pci_mig_stream;
  *		estimate.
  * @stop: arc RUNNING_P2P -> STOP.  Wait for the device's work in flight and
  *	  keep it from starting more: when this returns the device does no DMA,
- *	  raises no interrupt and its state does not change.  Required.
+ *	  raises no interrupt and its state does not change.  Required.  See
+ *	  vfio_pci_core_mig_stopped() for the user's writes.
  * @start: arc STOP -> RUNNING_P2P: let a stopped device run again.  Required.
  * @p2p_quiesce: arc RUNNING -> RUNNING_P2P: stop initiating peer-to-peer DMA.
  *		 Optional; a device without P2P DMA needs nothing here.
@@ -423,13 +424,15 @@ struct vfio_pci_mig_stream;
  *	  produces the state while userspace reads it.  After PRE_COPY it sends
  *	  what the destination does not have yet.  Returns 1 when more remains
  *	  (and at least one record was appended), 0 when the state is complete,
- *	  or a negative errno.  Required.
+ *	  or a negative errno.  Optional when @precopy is set: the core then
+ *	  calls @precopy in its place, as a first pass (@initial true) in a
+ *	  session that starts at STOP_COPY, else as one more pass.
  * @precopy: the same while the device runs, in passes.  The first pass
- *	     (@initial true) sends everything; once it returns 0 the reader
- *	     meets a temporary end (-ENOMSG).  VFIO_MIG_GET_PRECOPY_INFO then
- *	     opens the next pass (@initial false), which sends what changed
- *	     since.  Optional; when set the device offers
- *	     VFIO_MIGRATION_PRE_COPY.
+ *	     (@initial true, in each call until it returns 0) sends
+ *	     everything; once it returns 0 the reader meets a temporary end
+ *	     (-ENOMSG).  VFIO_MIG_GET_PRECOPY_INFO then opens the next pass
+ *	     (@initial false), which sends what changed since.  Optional; when
+ *	     set the device offers VFIO_MIGRATION_PRE_COPY.
  * @save_end: the saving session is over: PRE_COPY ended without STOP_COPY
  *	      (back to RUNNING), or STOP_COPY was left for STOP, whether or not
  *	      the reader took everything.  Free what the session holds.  A
@@ -498,6 +501,21 @@ struct vfio_pci_core_mig_ops {
  */
 int vfio_pci_core_migration_init(struct vfio_pci_core_device *core,
 				 const struct vfio_pci_core_mig_ops *ops);
+
+/**
+ * vfio_pci_core_mig_stopped() - the device is stopped for migration
+ * @core: the device, with migration
+ *
+ * True from just before &vfio_pci_core_mig_ops.stop is called until
+ * &vfio_pci_core_mig_ops.start has returned 0 (or a reset): the user's
+ * writes must not change the device then, so a BAR trap drops them or
+ * keeps them for .start.  A trap that tests it under the lock .stop takes
+ * sees it set once .stop holds that lock, so no write it lets through
+ * lands after .stop has waited for the device.
+ *
+ * Return: whether the device is stopped.
+ */
+bool vfio_pci_core_mig_stopped(struct vfio_pci_core_device *core);
 
 /**
  * vfio_pci_mig_put() - append one record to a migration stream being saved
@@ -910,9 +928,10 @@ struct vfio_pci_replay_reg {
  * loaded values into the destination device, in @regs order, one phase
  * per call, as the device needs.  Registers the user never wrote are not
  * replayed.  The core forgets the log whenever a user opens the device;
- * when a session ends (saving ended, a reset) it drops a staged record and
- * what is still pending, but keeps the log: whether a reset clears a
- * register is the device's business.  One log per device; freed with the
+ * when a session ends (saving ended, a reset) the next one sends the log
+ * again, and a staged record and what is still pending are dropped; the
+ * log itself stays: whether a reset clears a register is the device's
+ * business.  One log per device; freed with the
  * driver binding.
  *
  * The variant serializes every vfio_pci_replay_*() call with its own lock
@@ -946,13 +965,16 @@ void vfio_pci_replay_log(struct vfio_pci_core_device *core, u64 offset,
  * @core: the device, with a replay log
  * @s: the stream
  * @tag: the record's tag
- * @all: append it even when it did not change since it was last sent: in
- *	 the first pre-copy pass and at stop-copy
+ * @initial: a first pass (&vfio_pci_core_mig_ops.precopy's @initial)
+ *
+ * Appends the log when the session's stream does not carry it yet (every
+ * session's does, so a stream without it is refused on load) or it changed
+ * since.
  *
  * Return: 0 or the errno of vfio_pci_mig_put().
  */
 int vfio_pci_replay_save(struct vfio_pci_core_device *core,
-			 struct vfio_pci_mig_stream *s, u32 tag, bool all);
+			 struct vfio_pci_mig_stream *s, u32 tag, bool initial);
 
 /**
  * vfio_pci_replay_load() - stage a log record being resumed

@@ -28,6 +28,7 @@
  * @logged: bit i: @val[i] holds a value the user wrote (or the stream had)
  * @pending: bit i: loaded from a stream and not yet written to the device
  * @dirty: the log changed since it was last sent
+ * @sent: the current saving session's stream carries the log
  * @staged: resuming: @rec holds the stream's last log
  * @rec: the record: a little-endian bitmap of the logged registers, then
  *	 one little-endian u64 per register
@@ -39,6 +40,7 @@ struct vfio_pci_replay {
 	u64 logged;
 	u64 pending;
 	bool dirty;
+	bool sent;
 	bool staged;
 	__le64 *rec;
 	u64 val[] __counted_by(nr);
@@ -98,8 +100,8 @@ void vfio_pci_replay_open(struct vfio_pci_core_device *core)
 }
 
 /*
- * The session is over (saving ended, or a reset): a staged record and what
- * is still pending are dropped.  The log itself stays: whether a reset
+ * The session is over (saving ended, or a reset): the next one sends the log
+ * again; a staged record and what is still pending are dropped.  The log itself stays: whether a reset
  * clears a register is the device's business.
  */
 void vfio_pci_replay_reset(struct vfio_pci_core_device *core)
@@ -109,6 +111,7 @@ void vfio_pci_replay_reset(struct vfio_pci_core_device *core)
 	if (!r)
 		return;
 	r->pending = 0;
+	r->sent = false;
 	r->staged = false;
 }
 
@@ -138,20 +141,25 @@ void vfio_pci_replay_log(struct vfio_pci_core_device *core, u64 offset,
 EXPORT_SYMBOL_GPL(vfio_pci_replay_log);
 
 int vfio_pci_replay_save(struct vfio_pci_core_device *core,
-			 struct vfio_pci_mig_stream *s, u32 tag, bool all)
+			 struct vfio_pci_mig_stream *s, u32 tag, bool initial)
 {
 	struct vfio_pci_replay *r = core->priv->replay;
 	unsigned int i;
 	int ret;
 
-	if (!all && !r->dirty)
+	if (initial)
+		r->sent = false;
+	/* Every session's stream carries the log once, then its changes. */
+	if (r->sent && !r->dirty)
 		return 0;
 	r->rec[0] = cpu_to_le64(r->logged);
 	for (i = 0; i < r->nr; i++)
 		r->rec[i + 1] = cpu_to_le64(r->val[i]);
 	ret = vfio_pci_mig_put(s, tag, r->rec, VFIO_PCI_REPLAY_RECORD(r->nr));
-	if (!ret)
+	if (!ret) {
 		r->dirty = false;
+		r->sent = true;
+	}
 	return ret;
 }
 EXPORT_SYMBOL_GPL(vfio_pci_replay_save);

@@ -79,7 +79,7 @@ int edu_trap_write(struct vfio_pci_core_device *core,
 
 	guard(mutex)(&edu->lock);
 	/* Stopped: the device must not change; drop the write. */
-	if (READ_ONCE(edu->stopped))
+	if (vfio_pci_core_mig_stopped(core))
 		return 0;
 	if (offset == EDU_FACT && size == 4) {
 		/* The device ignores it while computing; so do we. */

@@ -8,7 +8,8 @@
  * destination runs.
  * The 4 KiB buffer only DMA reaches: the core's DMA shadow moves it, from
  * the DMA commands the trap sees.  Stopping waits for a DMA and a
- * factorial; stopped, register writes are dropped.
+ * factorial; stopped (vfio_pci_core_mig_stopped()), register writes are
+ * dropped.
  */
 #ifndef EDU_VFIO_PCI_H
 #define EDU_VFIO_PCI_H
@@ -39,15 +40,10 @@
  * @lock: serializes the BAR trap, the migration callbacks and their calls
  *	  into the core's DMA shadow and replay log; never taken under a core
  *	  lock
- * @stopped: register writes are dropped.  What a user leaves behind: the
- *	     core clears it when the next one opens the device
- *	     (&vfio_pci_core_variant.open_state); also cleared lock-free by
- *	     edu_mig_reset()
  */
 struct edu_device {
 	struct vfio_pci_core_device core;
 	struct mutex lock;	/* see above */
-	bool stopped;
 };
 
 static inline struct edu_device *to_edu(struct vfio_pci_core_device *core)

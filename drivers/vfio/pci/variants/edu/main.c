@@ -40,7 +40,6 @@ static struct vfio_pci_core_variant edu_variant = {
 	},
 	.dev_size	= VFIO_PCI_CORE_VARIANT_SIZE(struct edu_device, core),
 	.setup		= edu_setup,
-	.open_state	= offsetof(struct edu_device, stopped),
 };
 module_vfio_pci_core_variant(edu_variant);
 

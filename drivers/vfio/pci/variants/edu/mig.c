@@ -38,13 +38,13 @@ static int edu_wait_idle(void __iomem *io)
 }
 
 /*
- * PRE_COPY (@all false): the registers and the known buffer first, then
- * each again when it changed, so that PRECOPY_INFO reports what changed.
- * Stop-copy (@all true): the registers, and the buffer unless it went in
- * PRE_COPY and did not change since.
+ * PRE_COPY: the registers and the known buffer in the first pass, then each
+ * again when it changed, so that PRECOPY_INFO reports what changed; at
+ * stop-copy (the core calls this in place of a save op), what changed since
+ * (or everything, in a session without PRE_COPY).
  */
-static int edu_mig_send(struct vfio_pci_core_device *core,
-			struct vfio_pci_mig_stream *s, bool initial, bool all)
+static int edu_mig_precopy(struct vfio_pci_core_device *core,
+			   struct vfio_pci_mig_stream *s, bool initial)
 {
 	void __iomem *io;
 	bool running;
@@ -62,20 +62,8 @@ static int edu_mig_send(struct vfio_pci_core_device *core,
 	/* The last DMA out is over: read back what it moved. */
 	if (!running)
 		vfio_pci_dma_shadow_settle(core);
-	ret = vfio_pci_replay_save(core, s, EDU_TAG_REGS, all || initial);
+	ret = vfio_pci_replay_save(core, s, EDU_TAG_REGS, initial);
 	return ret ?: vfio_pci_dma_shadow_save(core, s, EDU_TAG_BUF, initial);
-}
-
-static int edu_mig_precopy(struct vfio_pci_core_device *core,
-			   struct vfio_pci_mig_stream *s, bool initial)
-{
-	return edu_mig_send(core, s, initial, false);
-}
-
-static int edu_mig_save(struct vfio_pci_core_device *core,
-			struct vfio_pci_mig_stream *s)
-{
-	return edu_mig_send(core, s, false, true);
 }
 
 /* Records arrive in stream order: the last of each kind is the state. */
@@ -116,13 +104,11 @@ static int edu_mig_load_end(struct vfio_pci_core_device *core)
 
 static int edu_mig_stop(struct vfio_pci_core_device *core)
 {
-	struct edu_device *edu = to_edu(core);
 	void __iomem *io;
 	u16 cmd;
 	int ret;
 
-	guard(mutex)(&edu->lock);
-	WRITE_ONCE(edu->stopped, true);
+	guard(mutex)(&to_edu(core)->lock);
 	io = vfio_pci_core_mmio_begin_bar(core, 0, &cmd);
 	if (IS_ERR(io))
 		return PTR_ERR(io);
@@ -134,25 +120,17 @@ static int edu_mig_stop(struct vfio_pci_core_device *core)
 
 static int edu_mig_start(struct vfio_pci_core_device *core)
 {
-	struct edu_device *edu = to_edu(core);
 	void __iomem *io;
 	u16 cmd;
 
-	guard(mutex)(&edu->lock);
+	guard(mutex)(&to_edu(core)->lock);
 	/* Interrupts are for RUNNING: the loaded status is raised here. */
 	io = vfio_pci_core_mmio_begin_bar(core, 0, &cmd);
 	if (IS_ERR(io))
 		return PTR_ERR(io);
 	vfio_pci_replay_apply(core, io, 2);
 	vfio_pci_core_mmio_end(core, cmd);
-	WRITE_ONCE(edu->stopped, false);
 	return 0;
-}
-
-/* Reset path: no lock, no device access (see vfio_pci_core_mig_ops). */
-static void edu_mig_reset(struct vfio_pci_core_device *core)
-{
-	WRITE_ONCE(to_edu(core)->stopped, false);
 }
 
 static const struct vfio_pci_core_mig_ops edu_mig_ops = {
@@ -160,11 +138,9 @@ static const struct vfio_pci_core_mig_ops edu_mig_ops = {
 	.record_max	= VFIO_PCI_DMA_SHADOW_RECORD(EDU_BUF_SIZE),
 	.stop		= edu_mig_stop,
 	.start		= edu_mig_start,
-	.save		= edu_mig_save,
 	.load		= edu_mig_load,
 	.load_end	= edu_mig_load_end,
 	.precopy	= edu_mig_precopy,
-	.reset		= edu_mig_reset,
 };
 
 int edu_mig_init(struct vfio_pci_core_device *core)
