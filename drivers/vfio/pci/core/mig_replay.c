@@ -101,8 +101,8 @@ void vfio_pci_replay_open(struct vfio_pci_core_device *core)
 
 /*
  * The session is over (saving ended, or a reset): the next one sends the log
- * again; a staged record and what is still pending are dropped.  The log itself stays: whether a reset
- * clears a register is the device's business.
+ * again; a staged record and what is still pending are dropped.  The log
+ * itself stays: whether a reset clears a register is the device's business.
  */
 void vfio_pci_replay_reset(struct vfio_pci_core_device *core)
 {
