@@ -412,7 +412,8 @@ struct vfio_pci_mig_stream;
  *		estimate.
  * @stop: arc RUNNING_P2P -> STOP.  Wait for the device's work in flight and
  *	  keep it from starting more: when this returns the device does no DMA,
- *	  raises no interrupt and its state does not change.  Required.
+ *	  raises no interrupt and its state does not change.  Required.  See
+ *	  vfio_pci_core_mig_stopped() for the user's writes.
  * @start: arc STOP -> RUNNING_P2P: let a stopped device run again.  Required.
  * @p2p_quiesce: arc RUNNING -> RUNNING_P2P: stop initiating peer-to-peer DMA.
  *		 Optional; a device without P2P DMA needs nothing here.
@@ -423,13 +424,15 @@ struct vfio_pci_mig_stream;
  *	  produces the state while userspace reads it.  After PRE_COPY it sends
  *	  what the destination does not have yet.  Returns 1 when more remains
  *	  (and at least one record was appended), 0 when the state is complete,
- *	  or a negative errno.  Required.
+ *	  or a negative errno.  Optional when @precopy is set: the core then
+ *	  calls @precopy in its place, as a first pass (@initial true) in a
+ *	  session that starts at STOP_COPY, else as one more pass.
  * @precopy: the same while the device runs, in passes.  The first pass
- *	     (@initial true) sends everything; once it returns 0 the reader
- *	     meets a temporary end (-ENOMSG).  VFIO_MIG_GET_PRECOPY_INFO then
- *	     opens the next pass (@initial false), which sends what changed
- *	     since.  Optional; when set the device offers
- *	     VFIO_MIGRATION_PRE_COPY.
+ *	     (@initial true, in each call until it returns 0) sends
+ *	     everything; once it returns 0 the reader meets a temporary end
+ *	     (-ENOMSG).  VFIO_MIG_GET_PRECOPY_INFO then opens the next pass
+ *	     (@initial false), which sends what changed since.  Optional; when
+ *	     set the device offers VFIO_MIGRATION_PRE_COPY.
  * @save_end: the saving session is over: PRE_COPY ended without STOP_COPY
  *	      (back to RUNNING), or STOP_COPY was left for STOP, whether or not
  *	      the reader took everything.  Free what the session holds.  A
@@ -498,6 +501,21 @@ struct vfio_pci_core_mig_ops {
  */
 int vfio_pci_core_migration_init(struct vfio_pci_core_device *core,
 				 const struct vfio_pci_core_mig_ops *ops);
+
+/**
+ * vfio_pci_core_mig_stopped() - the device is stopped for migration
+ * @core: the device, with migration
+ *
+ * True from just before &vfio_pci_core_mig_ops.stop is called until
+ * &vfio_pci_core_mig_ops.start has returned 0 (or a reset): the user's
+ * writes must not change the device then, so a BAR trap drops them or
+ * keeps them for .start.  A trap that tests it under the lock .stop takes
+ * sees it set once .stop holds that lock, so no write it lets through
+ * lands after .stop has waited for the device.
+ *
+ * Return: whether the device is stopped.
+ */
+bool vfio_pci_core_mig_stopped(struct vfio_pci_core_device *core);
 
 /**
  * vfio_pci_mig_put() - append one record to a migration stream being saved
@@ -571,6 +589,21 @@ void vfio_pci_core_mmio_end(struct vfio_pci_core_device *core, u16 cmd);
  */
 void __iomem *vfio_pci_core_iomap(struct vfio_pci_core_device *core,
 				  unsigned int bar);
+
+/**
+ * vfio_pci_core_mmio_begin_bar() - map a memory BAR and begin MMIO on it
+ * @core: the device, open
+ * @bar: the BAR index
+ * @cmd: out: what to hand to vfio_pci_core_mmio_end()
+ *
+ * vfio_pci_core_iomap(), then vfio_pci_core_mmio_begin() when it worked.
+ *
+ * Context: process context; may sleep.
+ * Return: the mapping, or the IOMEM_ERR_PTR() of vfio_pci_core_iomap(),
+ * and then nothing is to be ended.
+ */
+void __iomem *vfio_pci_core_mmio_begin_bar(struct vfio_pci_core_device *core,
+					   unsigned int bar, u16 *cmd);
 
 /**
  * vfio_pci_core_attach_ioas() - &vfio_device_ops.attach_ioas
@@ -674,6 +707,318 @@ bool vfio_pci_core_dirty_init(struct vfio_pci_core_device *core);
  */
 void vfio_pci_core_dirty_mark(struct vfio_pci_core_device *core, u64 iova,
 			      u64 length);
+
+/* A shadow of a device buffer that only DMA reaches, for migration */
+
+/**
+ * VFIO_PCI_DMA_SHADOW_RECORD() - payload bytes of a shadow's record
+ * @size: the buffer's bytes
+ *
+ * A bitmap of the known bytes (byte i, bit j: buffer byte 8 * i + j), then
+ * the buffer.  Count it in &vfio_pci_core_mig_ops.record_max.
+ */
+#define VFIO_PCI_DMA_SHADOW_RECORD(size)	((size) * 9 / 8)
+
+/**
+ * struct vfio_pci_dma_shadow_ops - the device work behind a DMA shadow
+ * @load: have the device's DMA engine copy @len bytes from @iova into its
+ *	  buffer at @addr, and wait for it to finish.  Called from
+ *	  vfio_pci_dma_shadow_from_dev(), from the variant's BAR trap, to put
+ *	  migrated bytes into the device; it may use the trap's accessors
+ *	  (vfio_pci_core_bar_hw_write()).  Required.
+ */
+struct vfio_pci_dma_shadow_ops {
+	int (*load)(struct vfio_pci_core_device *core, u64 iova, u64 addr,
+		    u32 len);
+};
+
+/**
+ * vfio_pci_dma_shadow_init() - migrate a buffer the CPU cannot read back
+ * @core: the device, allocated but not yet registered; its variant called
+ *	  vfio_pci_core_iova_init()
+ * @base: the buffer's address as the device's DMA engine names it
+ * @size: its bytes, a multiple of 8, at most half of
+ *	  %VFIO_PCI_MIG_RECORD_MAX
+ * @ops: the device work; must stay valid while the device exists
+ *
+ * The kernel never writes the user's memory on its own account, so the core
+ * builds a shadow of the buffer from the DMAs the user starts, which the
+ * variant's BAR trap reports with vfio_pci_dma_shadow_to_dev() and
+ * vfio_pci_dma_shadow_from_dev().  The variant sends the shadow with
+ * vfio_pci_dma_shadow_save() and loads it with vfio_pci_dma_shadow_load().
+ * On the destination the loaded bytes reach the device when the user DMAs
+ * them out, through @ops.load.  The core forgets the shadow whenever a user
+ * opens the device.  One shadow per device; freed with the driver binding.
+ *
+ * The variant serializes every vfio_pci_dma_shadow_*() call with its own
+ * lock (the one its BAR trap and migration callbacks take).  The core ends
+ * the shadow's part of a session itself (saving ended, a reset): the next
+ * session sends it again, and a staged record is dropped.
+ *
+ * Return: 0, -EINVAL for a bad @size, missing @ops or a second shadow, or
+ * -ENOMEM.
+ */
+int vfio_pci_dma_shadow_init(struct vfio_pci_core_device *core, u64 base,
+			     u32 size, const struct vfio_pci_dma_shadow_ops *ops);
+
+/**
+ * vfio_pci_dma_shadow_check() - the DMA range guard
+ * @core: the device, with a shadow
+ * @addr: the device side of a DMA the user starts
+ * @len: its bytes
+ *
+ * Return: 0 when [@addr, @addr + @len) is a non-empty part of the buffer,
+ * else -EINVAL (with a rate-limited warning): the trap refuses the command.
+ */
+int vfio_pci_dma_shadow_check(struct vfio_pci_core_device *core, u64 addr,
+			      u64 len);
+
+/**
+ * vfio_pci_dma_shadow_to_dev() - the user starts a DMA into the buffer
+ * @core: the device, with a shadow
+ * @iova: the DMA's source
+ * @addr: its destination in the buffer
+ * @len: its bytes
+ *
+ * Call from the BAR trap before the command reaches the device, once the
+ * device has finished its last DMA.  Reads the source into the shadow (an
+ * unmapped source reads zeros, as the device would).
+ *
+ * Context: process context, outside vfio_pci_core_mmio_begin(); may sleep.
+ * Return: 0, or -EINVAL from vfio_pci_dma_shadow_check().
+ */
+int vfio_pci_dma_shadow_to_dev(struct vfio_pci_core_device *core, u64 iova,
+			       u64 addr, u64 len);
+
+/**
+ * vfio_pci_dma_shadow_from_dev() - the user starts a DMA out of the buffer
+ * @core: the device, with a shadow
+ * @addr: the DMA's source in the buffer
+ * @iova: its destination
+ * @len: its bytes
+ *
+ * Call from the BAR trap before the command reaches the device, once the
+ * device has finished its last DMA.  Migrated bytes the device does not
+ * hold yet are written to @iova from the shadow and loaded into the device
+ * (&vfio_pci_dma_shadow_ops.load), as long as bus mastering is on.  Logs
+ * the range as dirty (vfio_pci_core_dirty_mark()).  When the DMA moves
+ * bytes the shadow lacks, vfio_pci_dma_shadow_learning() is true until
+ * vfio_pci_dma_shadow_settle() reads them back.
+ *
+ * Context: process context, outside vfio_pci_core_mmio_begin(); may sleep.
+ * Return: 0; 1 when @ops.load ran (the variant restores the DMA registers
+ * for the user's command); -EINVAL from vfio_pci_dma_shadow_check(); or
+ * the errno of vfio_pci_core_iova_rw() or @ops.load.
+ */
+int vfio_pci_dma_shadow_from_dev(struct vfio_pci_core_device *core, u64 addr,
+				 u64 iova, u64 len);
+
+/**
+ * vfio_pci_dma_shadow_learning() - the last DMA out moved unknown bytes
+ * @core: the device, with a shadow
+ *
+ * Return: true until vfio_pci_dma_shadow_settle() has read them back.
+ */
+bool vfio_pci_dma_shadow_learning(struct vfio_pci_core_device *core);
+
+/**
+ * vfio_pci_dma_shadow_settle() - the last DMA out of the buffer is over
+ * @core: the device, with a shadow
+ *
+ * Reads the bytes it moved that the shadow lacked from their destination.
+ * Call as soon as the device finished, before the user reuses that memory.
+ *
+ * Context: process context, outside vfio_pci_core_mmio_begin(); may sleep.
+ */
+void vfio_pci_dma_shadow_settle(struct vfio_pci_core_device *core);
+
+/**
+ * vfio_pci_dma_shadow_stopped() - the device stopped
+ * @core: the device, with a shadow
+ *
+ * Logs the last DMA out as dirty again, now that it has landed: a dirty
+ * report after the stop must see it.  Call from &vfio_pci_core_mig_ops.stop.
+ */
+void vfio_pci_dma_shadow_stopped(struct vfio_pci_core_device *core);
+
+/**
+ * vfio_pci_dma_shadow_save() - append the shadow to a stream being saved
+ * @core: the device, with a shadow
+ * @s: the stream
+ * @tag: the record's tag
+ * @initial: a new session (the first PRE_COPY pass)
+ *
+ * Appends the shadow when the session's stream does not carry it yet or it
+ * changed since; nothing while no byte is known.
+ *
+ * Return: 0 or the errno of vfio_pci_mig_put().
+ */
+int vfio_pci_dma_shadow_save(struct vfio_pci_core_device *core,
+			     struct vfio_pci_mig_stream *s, u32 tag,
+			     bool initial);
+
+/**
+ * vfio_pci_dma_shadow_load() - stage a shadow record being resumed
+ * @core: the device, with a shadow
+ * @data: the record's payload
+ * @len: its bytes
+ *
+ * The last record staged is the state; vfio_pci_dma_shadow_load_end()
+ * applies it.
+ *
+ * Return: 0, or -EINVAL for a record of the wrong size.
+ */
+int vfio_pci_dma_shadow_load(struct vfio_pci_core_device *core,
+			     const void *data, u32 len);
+
+/**
+ * vfio_pci_dma_shadow_load_end() - the stream is loaded and checked
+ * @core: the device, with a shadow
+ *
+ * Replaces the shadow with the staged record (or forgets it when the
+ * stream carried none).  Call from &vfio_pci_core_mig_ops.load_end once the
+ * variant accepted the rest of the stream.
+ */
+void vfio_pci_dma_shadow_load_end(struct vfio_pci_core_device *core);
+
+/* A log of the register writes a variant traps, replayed on resume */
+
+/**
+ * define VFIO_PCI_REPLAY_REGS_MAX - the most registers one replay log keeps
+ */
+#define VFIO_PCI_REPLAY_REGS_MAX	64
+
+/**
+ * VFIO_PCI_REPLAY_RECORD() - payload bytes of a replay log's record
+ * @nr: the registers declared
+ *
+ * A little-endian u64 bitmap of the registers written, then each
+ * register's value as a little-endian u64.  Count it in
+ * &vfio_pci_core_mig_ops.record_max.
+ */
+#define VFIO_PCI_REPLAY_RECORD(nr)	(8 * ((nr) + 1))
+
+/**
+ * struct vfio_pci_replay_reg - one register a replay log keeps
+ * @offset: its offset in the BAR, a multiple of @size
+ * @size: its bytes: 1, 2, 4 or 8
+ * @phase: the vfio_pci_replay_apply() call that writes it back (0 for
+ *	   most registers)
+ */
+struct vfio_pci_replay_reg {
+	u32 offset;
+	u32 size;
+	u32 phase;
+};
+
+/**
+ * vfio_pci_replay_init() - migrate registers by replaying their writes
+ * @core: the device, allocated but not yet registered
+ * @bar: the memory BAR that holds the registers
+ * @regs: the registers, in the order they are written back into the
+ *	  destination device; must stay valid while the device exists
+ * @nr: their number, 1 to %VFIO_PCI_REPLAY_REGS_MAX
+ *
+ * For registers whose state is what the user wrote rather than what a read
+ * returns.  The variant's BAR trap hands every write that reaches the
+ * device to vfio_pci_replay_log(), which keeps the last value of each
+ * register in @regs.  The variant sends the log with
+ * vfio_pci_replay_save() and loads it with vfio_pci_replay_load() and
+ * vfio_pci_replay_load_end(); vfio_pci_replay_apply() then writes the
+ * loaded values into the destination device, in @regs order, one phase
+ * per call, as the device needs.  Registers the user never wrote are not
+ * replayed.  The core forgets the log whenever a user opens the device;
+ * when a session ends (saving ended, a reset) the next one sends the log
+ * again, and a staged record and what is still pending are dropped; the
+ * log itself stays: whether a reset clears a register is the device's
+ * business.  One log per device; freed with the
+ * driver binding.
+ *
+ * The variant serializes every vfio_pci_replay_*() call with its own lock
+ * (the one its BAR trap and migration callbacks take).
+ *
+ * Return: 0, -EINVAL for a bad @bar, a register outside it, a bad size or
+ * alignment, a bad @nr or a second log, or -ENOMEM.
+ */
+int vfio_pci_replay_init(struct vfio_pci_core_device *core, unsigned int bar,
+			 const struct vfio_pci_replay_reg *regs,
+			 unsigned int nr);
+
+/**
+ * vfio_pci_replay_log() - the user wrote a register
+ * @core: the device, with a replay log
+ * @offset: the write's offset in the BAR
+ * @size: its bytes
+ * @val: the value written
+ *
+ * Call from the BAR trap for a write the device took (not for one it
+ * ignores).  The bytes it covers of a declared register take @val; a write
+ * that changes the log marks it for the next pre-copy pass.  Writes to
+ * nothing declared are ignored.  A variant may also log a value the device
+ * reached by itself (read back at save time) for a register that sets it.
+ */
+void vfio_pci_replay_log(struct vfio_pci_core_device *core, u64 offset,
+			 unsigned int size, u64 val);
+
+/**
+ * vfio_pci_replay_save() - append the log to a stream being saved
+ * @core: the device, with a replay log
+ * @s: the stream
+ * @tag: the record's tag
+ * @initial: a first pass (&vfio_pci_core_mig_ops.precopy's @initial)
+ *
+ * Appends the log when the session's stream does not carry it yet (every
+ * session's does, so a stream without it is refused on load) or it changed
+ * since.
+ *
+ * Return: 0 or the errno of vfio_pci_mig_put().
+ */
+int vfio_pci_replay_save(struct vfio_pci_core_device *core,
+			 struct vfio_pci_mig_stream *s, u32 tag, bool initial);
+
+/**
+ * vfio_pci_replay_load() - stage a log record being resumed
+ * @core: the device, with a replay log
+ * @data: the record's payload
+ * @len: its bytes
+ *
+ * The last record staged is the state; vfio_pci_replay_load_end() takes it.
+ *
+ * Return: 0, or -EINVAL for a record of the wrong size, a value wider than
+ * its register, or a value for a register the bitmap says was not written.
+ */
+int vfio_pci_replay_load(struct vfio_pci_core_device *core, const void *data,
+			 u32 len);
+
+/**
+ * vfio_pci_replay_load_end() - the stream is loaded and checked
+ * @core: the device, with a replay log
+ *
+ * The staged record becomes the device's log, every register in it
+ * pending for vfio_pci_replay_apply().  Call from
+ * &vfio_pci_core_mig_ops.load_end.
+ *
+ * Return: 0, or -EINVAL when the stream carried no log (every saving
+ * session sends one, so the stream is incomplete).
+ */
+int vfio_pci_replay_load_end(struct vfio_pci_core_device *core);
+
+/**
+ * vfio_pci_replay_apply() - write loaded registers into the device
+ * @core: the device, with a replay log
+ * @io: the kernel mapping of the log's BAR, between
+ *	vfio_pci_core_mmio_begin_bar() and vfio_pci_core_mmio_end()
+ * @phase: which registers: those declared with this
+ *	   &vfio_pci_replay_reg.phase
+ *
+ * Writes each of them still pending since vfio_pci_replay_load_end(), in
+ * declaration order, once.  A variant writes most registers from
+ * &vfio_pci_core_mig_ops.load_end, some only once the device finished
+ * what the first ones started, and others (an interrupt to raise, a
+ * doorbell) from .start.
+ */
+void vfio_pci_replay_apply(struct vfio_pci_core_device *core,
+			   void __iomem *io, unsigned int phase);
 
 /**
  * vfio_pci_core_reset_done() - &pci_error_handlers.reset_done

@@ -60,6 +60,12 @@ struct vfio_pci_core_device;
  * @teardown: optional; called by the remove after the device is
  *	      unregistered (no user holds it any more), before the last
  *	      reference is dropped.  Not called when @setup failed.
+ * @open_state: optional; the offset in the variant's device structure of
+ *		what a user leaves behind, which the variant places last: the
+ *		core zeroes from there to the end (@dev_size) whenever a user
+ *		opens the device, before any trap or migration callback can
+ *		run, so that nothing of the last user's reaches the next one.
+ *		0 means nothing.
  * @reset_done: optional; the function was reset.  Called once per reset,
  *		whatever did it: VFIO_DEVICE_RESET, an FLR the user asked for
  *		through config space, a hot reset of its set, the resets at
@@ -82,6 +88,7 @@ struct vfio_pci_core_variant {
 	int (*setup)(struct vfio_pci_core_device *core,
 		     const struct pci_device_id *id);
 	void (*teardown)(struct vfio_pci_core_device *core);
+	size_t open_state;
 	void (*reset_done)(struct vfio_pci_core_device *core);
 };
 
@@ -531,5 +538,25 @@ int vfio_pci_core_bar_hw_read(struct vfio_pci_core_device *core,
 int vfio_pci_core_bar_hw_write(struct vfio_pci_core_device *core,
 			       unsigned int bar, u64 offset, unsigned int size,
 			       u64 val);
+
+/**
+ * vfio_pci_core_bar_hw_wait() - wait for bits of a device register to clear
+ * @core: the device
+ * @bar: BAR index
+ * @offset: offset in the BAR, a multiple of @size
+ * @size: as for vfio_pci_core_bar_hw_read()
+ * @mask: the bits, set while the device is busy (a DMA engine's RUN bit)
+ * @timeout_ms: how long to wait at most
+ *
+ * Polls with vfio_pci_core_bar_hw_read() about every millisecond, so a trap
+ * handler can wait for work it started on the device.
+ *
+ * Context: process context; sleeps.
+ * Return: 0 once the bits are clear, -ETIMEDOUT, or the errno of
+ * vfio_pci_core_bar_hw_read().
+ */
+int vfio_pci_core_bar_hw_wait(struct vfio_pci_core_device *core,
+			      unsigned int bar, u64 offset, unsigned int size,
+			      u64 mask, unsigned int timeout_ms);
 
 #endif /* __LINUX_VFIO_PCI_CORE_VARIANT_H */

@@ -8,6 +8,7 @@
  * any page holding a trapped byte) and region info (the mappable areas are
  * the BAR's pages minus those).
  */
+#include <linux/delay.h>
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
@@ -271,3 +272,21 @@ int vfio_pci_core_bar_hw_write(struct vfio_pci_core_device *core,
 	return vfio_pci_bar_hw_access(core, bar, offset, size, &val, true);
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_bar_hw_write);
+
+int vfio_pci_core_bar_hw_wait(struct vfio_pci_core_device *core,
+			      unsigned int bar, u64 offset, unsigned int size,
+			      u64 mask, unsigned int timeout_ms)
+{
+	unsigned int i;
+	u64 val;
+	int ret;
+
+	for (i = 0; i < timeout_ms; i++) {
+		ret = vfio_pci_core_bar_hw_read(core, bar, offset, size, &val);
+		if (ret || !(val & mask))
+			return ret;
+		usleep_range(1000, 2000);
+	}
+	return -ETIMEDOUT;
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_bar_hw_wait);

@@ -132,6 +132,11 @@ int vfio_pci_core_open_device(struct vfio_device *vdev)
 	struct pci_dev *pdev = core->pdev;
 	int ret;
 
+	/* Before anything of the new user's can reach the variant. */
+	vfio_pci_core_variant_open(core);
+	vfio_pci_dma_shadow_open(core);
+	vfio_pci_replay_open(core);
+
 	/* An idle device is runtime-suspended: wake it for the session. */
 	ret = vfio_pci_core_pm_open(core);
 	if (ret)

@@ -101,7 +101,9 @@ static int vfio_pci_mig_produce(struct vfio_pci_mig_stream *s)
 		break;
 	case VFIO_PCI_MIG_SAVE:
 		s->buf_initial = false;
-		ret = ops->save(core, s);
+		/* Without @save: @precopy, a first pass unless after PRE_COPY. */
+		ret = ops->save ? ops->save(core, s) :
+				  ops->precopy(core, s, s->initial);
 		if (ret)
 			break;
 		s->phase = VFIO_PCI_MIG_SAVE_END;
@@ -268,7 +270,10 @@ int vfio_pci_mig_file_begin_save(struct vfio_pci_mig_stream *s, bool precopy)
 /* PRE_COPY_P2P -> STOP_COPY: what follows the buffer is the final state. */
 void vfio_pci_mig_file_stop_copy(struct vfio_pci_mig_stream *s)
 {
-	scoped_guard(mutex, &s->lock)
+	scoped_guard(mutex, &s->lock) {
 		s->phase = VFIO_PCI_MIG_SAVE;
+		/* The first pass started in PRE_COPY: no restart. */
+		s->initial = false;
+	}
 	wake_up_all(&s->wait);
 }

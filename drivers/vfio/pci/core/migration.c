@@ -43,13 +43,25 @@ static void vfio_pci_core_mig_drop_files(struct vfio_pci_core_mig *mig,
 		vfio_pci_mig_file_drop(resume, err);
 }
 
+/*
+ * A session is over: the core's own helpers (the DMA shadow, the replay log)
+ * forget what it held, before the variant hears of it.
+ */
+static void vfio_pci_core_mig_helpers_end(struct vfio_pci_core_device *core)
+{
+	vfio_pci_dma_shadow_reset(core);
+	vfio_pci_replay_reset(core);
+}
+
 /* The device was reset: it runs again and old sessions are void. */
 static void vfio_pci_core_mig_apply_reset(struct vfio_pci_core_device *core)
 {
 	struct vfio_pci_core_mig *mig = &core->priv->mig;
 
 	mig->state = VFIO_DEVICE_STATE_RUNNING;
+	WRITE_ONCE(mig->stopped, false);
 	vfio_pci_core_mig_drop_files(mig, -ENODEV);
+	vfio_pci_core_mig_helpers_end(core);
 	if (mig->ops->reset)
 		mig->ops->reset(core);
 }
@@ -218,6 +230,22 @@ static int vfio_pci_core_mig_end_resume(struct vfio_pci_core_device *core)
 }
 
 /*
+ * Stopped from before .stop on: a trap that takes the lock .stop takes
+ * sees it once .stop holds that lock, so no write it forwards lands after.
+ */
+static int vfio_pci_core_mig_stop(struct vfio_pci_core_device *core)
+{
+	WRITE_ONCE(core->priv->mig.stopped, true);
+	return core->priv->mig.ops->stop(core);
+}
+
+bool vfio_pci_core_mig_stopped(struct vfio_pci_core_device *core)
+{
+	return READ_ONCE(core->priv->mig.stopped);
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_mig_stopped);
+
+/*
  * One arc.  Returns the new data file for the arcs that open a session, NULL
  * for the others, or an ERR_PTR.
  */
@@ -239,10 +267,13 @@ static struct file *vfio_pci_core_mig_step(struct vfio_pci_core_device *core,
 		ret = vfio_pci_core_mig_call(core, ops->p2p_resume);
 		break;
 	case MIG_ARC(VFIO_DEVICE_STATE_RUNNING_P2P, VFIO_DEVICE_STATE_STOP):
-		ret = ops->stop(core);
+		ret = vfio_pci_core_mig_stop(core);
 		break;
 	case MIG_ARC(VFIO_DEVICE_STATE_STOP, VFIO_DEVICE_STATE_RUNNING_P2P):
 		ret = ops->start(core);
+		/* Not before: writes the variant drops until it has started. */
+		if (!ret)
+			WRITE_ONCE(mig->stopped, false);
 		break;
 	case MIG_ARC(VFIO_DEVICE_STATE_STOP, VFIO_DEVICE_STATE_STOP_COPY):
 		return vfio_pci_core_mig_begin_save(core, false);
@@ -251,7 +282,7 @@ static struct file *vfio_pci_core_mig_step(struct vfio_pci_core_device *core,
 		return vfio_pci_core_mig_begin_save(core, true);
 	case MIG_ARC(VFIO_DEVICE_STATE_PRE_COPY_P2P, VFIO_DEVICE_STATE_STOP_COPY):
 		/* Same session: stop the device; the reader gets the rest. */
-		ret = ops->stop(core);
+		ret = vfio_pci_core_mig_stop(core);
 		if (!ret)
 			vfio_pci_mig_file_stop_copy(mig->save);
 		break;
@@ -259,6 +290,7 @@ static struct file *vfio_pci_core_mig_step(struct vfio_pci_core_device *core,
 	case MIG_ARC(VFIO_DEVICE_STATE_PRE_COPY_P2P, VFIO_DEVICE_STATE_RUNNING_P2P):
 	case MIG_ARC(VFIO_DEVICE_STATE_STOP_COPY, VFIO_DEVICE_STATE_STOP):
 		vfio_pci_core_mig_drop_files(mig, -ENODEV);
+		vfio_pci_core_mig_helpers_end(core);
 		if (ops->save_end)
 			ops->save_end(core);
 		ret = 0;
@@ -365,7 +397,8 @@ int vfio_pci_core_migration_init(struct vfio_pci_core_device *core,
 
 	if (vfio_pci_core_declare_refused(core))
 		return -EBUSY;
-	if (!ops || !ops->stop || !ops->start || !ops->save || !ops->load ||
+	if (!ops || !ops->stop || !ops->start || !ops->load ||
+	    (!ops->save && !ops->precopy) ||
 	    ops->record_max > VFIO_PCI_MIG_RECORD_MAX)
 		return -EINVAL;
 

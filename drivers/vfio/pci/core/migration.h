@@ -47,6 +47,7 @@ struct vfio_pci_core_mig {
 	const struct vfio_pci_core_mig_ops *ops;
 	struct mutex state_lock;	/* see above */
 	enum vfio_device_mig_state state;
+	bool stopped;			/* written under state_lock */
 	spinlock_t reset_lock;		/* innermost */
 	bool reset_pending;
 	int abort_err;

@@ -72,6 +72,10 @@ static inline unsigned int vfio_pci_core_offset_to_index(loff_t pos)
  *	   device is registered
  * @vga_disabled: the driver withholds the VGA region (vga.c); fixed before
  *		  the device is registered
+ * @dma_shadow: the variant's shadow of a device buffer (dma_shadow.c), or
+ *		NULL; fixed before the device is registered
+ * @replay: the variant's log of register writes (mig_replay.c), or NULL;
+ *	    fixed before the device is registered
  * @reset_task: the task inside a reset the core does itself (reset.c);
  *		written under memory_lock held for write
  * @dmabufs: exported DMA_BUF slices (dmabuf.c); changed under memory_lock
@@ -101,6 +105,8 @@ struct vfio_pci_core_private {
 	bool iova_wanted;
 	struct vfio_pci_core_traps traps;
 	bool vga_disabled;
+	struct vfio_pci_dma_shadow *dma_shadow;
+	struct vfio_pci_replay *replay;
 	struct task_struct *reset_task;
 	struct list_head dmabufs;
 	struct vfio_pci_core_regions regions;
@@ -270,6 +276,17 @@ ssize_t vfio_pci_core_vga_rw(struct vfio_pci_core_device *core,
 			     bool write);
 /* iova_rw.c */
 void vfio_pci_core_iova_close(struct vfio_pci_core_device *core);
+
+/* dma_shadow.c */
+void vfio_pci_dma_shadow_open(struct vfio_pci_core_device *core);
+void vfio_pci_dma_shadow_reset(struct vfio_pci_core_device *core);
+
+/* mig_replay.c */
+void vfio_pci_replay_open(struct vfio_pci_core_device *core);
+void vfio_pci_replay_reset(struct vfio_pci_core_device *core);
+
+/* variant.c */
+void vfio_pci_core_variant_open(struct vfio_pci_core_device *core);
 
 /* irq_info.c */
 long vfio_pci_core_ioctl_irq_info(struct vfio_pci_core_device *core,

@@ -832,6 +832,82 @@ TEST_F_TIMEOUT(edu_mig, resume_rejects_bad_streams, 120)
 	ASSERT_EQ(0xabcu ^ ~0u, rd(b, EDU_LIVENESS, 4));
 }
 
+/*
+ * Record @idx of @good (at @off) with u64 @i of its payload set to @v and
+ * its checksum fixed, into @bad.
+ */
+static void patch_u64(uint8_t *bad, const uint8_t *good, size_t len, long off,
+		      unsigned int idx, unsigned int i, uint64_t v)
+{
+	struct vt_mig_rec h;
+
+	memcpy(bad, good, len);
+	memcpy(bad + off + REC_HDR + 8 * i, &v, 8);
+	memcpy(&h, bad + off, sizeof(h));
+	h.crc = vt_crc32_le(idx, bad + off + REC_HDR, h.len);
+	memcpy(bad + off, &h, sizeof(h));
+}
+
+/*
+ * The registers' record (the core's replay log: a bitmap of the registers
+ * written, then one u64 per register) is checked on load, with checksums
+ * that match: a bit past the registers, a value wider than its register, a
+ * value for a register never written, a short record, and a stream without
+ * the record at all are refused with -EINVAL.
+ */
+TEST_F_TIMEOUT(edu_mig, resume_rejects_bad_register_log, 120)
+{
+	static uint8_t good[STREAM_CAP], bad[STREAM_CAP];
+	struct edu *a = &self->a, *b = &self->b;
+	uint64_t logged;
+	struct vt_mig_rec h;
+	size_t len, rlen;
+	unsigned int i;
+	long off;
+
+	ASSERT_EQ(0, wr(a, EDU_LIVENESS, 0xabc, 4));
+	ASSERT_EQ(0, save_stream(a, good, &len));
+	/* Record 1: the registers, seven of them (no buffer record here). */
+	off = vt_mig_record(good, len, 1, &rlen);
+	ASSERT_GT(off, 0);
+	memcpy(&h, good + off, sizeof(h));
+	ASSERT_EQ(1, h.tag);
+	ASSERT_EQ(8 * 8, h.len);
+	ASSERT_EQ(len, off + rlen + REC_HDR);
+	memcpy(&logged, good + off + REC_HDR, 8);
+	/* Liveness (the first register) was written. */
+	ASSERT_EQ(1, logged & 1);
+	for (i = 0; i < 7 && (logged & (1ull << i)); i++)
+		;
+	ASSERT_LT(i, 7);
+
+	patch_u64(bad, good, len, off, 1, 0, logged | 1ull << 7);
+	ASSERT_EQ(0, reject(b, bad, len, -EINVAL, -EINVAL));
+	patch_u64(bad, good, len, off, 1, 1, 1ull << 32);
+	ASSERT_EQ(0, reject(b, bad, len, -EINVAL, -EINVAL));
+	patch_u64(bad, good, len, off, 1, 1 + i, 1);
+	ASSERT_EQ(0, reject(b, bad, len, -EINVAL, -EINVAL));
+
+	/* One register short: 56 bytes of payload. */
+	memcpy(bad, good, off + REC_HDR + 56);
+	h.len = 56;
+	h.crc = vt_crc32_le(1, good + off + REC_HDR, 56);
+	memcpy(bad + off, &h, sizeof(h));
+	memcpy(bad + off + REC_HDR + 56, good + off + rlen, REC_HDR);
+	ASSERT_EQ(0, reject(b, bad, len - 8, -EINVAL, -EINVAL));
+
+	/* No registers: END right after the header, as record 1. */
+	memcpy(bad, good, off);
+	memcpy(&h, good + off + rlen, sizeof(h));
+	h.crc = vt_crc32_le(1, good, 0);
+	memcpy(bad + off, &h, sizeof(h));
+	ASSERT_EQ(0, reject(b, bad, off + REC_HDR, 0, -EINVAL));
+
+	/* The good stream still loads. */
+	ASSERT_EQ(0, load_stream(b, good, len));
+	ASSERT_EQ(~0xabcu, rd(b, EDU_LIVENESS, 4));
+}
+
 TEST_F_TIMEOUT(edu_mig, dma_out_of_buffer_refused, 60)
 {
 	ASSERT_EQ(0, wr(&self->a, EDU_DMA_SRC, EDU_BUF + 0xf00, 8));
