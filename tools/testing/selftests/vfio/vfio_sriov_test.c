@@ -58,22 +58,6 @@ static int sysfs_read(const char *bdf, const char *attr, char *buf,
 	return 0;
 }
 
-/* Basename of a symlink below the function's sysfs directory. */
-static int sysfs_link(const char *bdf, const char *attr, char *out,
-		      size_t len)
-{
-	char path[PATH_MAX], link[PATH_MAX];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), SYSFS_PCI "/%s/%s", bdf, attr);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return -errno;
-	link[n] = '\0';
-	snprintf(out, len, "%s", strrchr(link, '/') + 1);
-	return 0;
-}
-
 /* Ask the PCI core to probe a driver for @bdf (driver_override decides). */
 static void probe(const char *bdf)
 {
@@ -90,7 +74,7 @@ static int group_number(const char *bdf)
 {
 	char grp[32];
 
-	if (sysfs_link(bdf, "iommu_group", grp, sizeof(grp)))
+	if (vt_sysfs_link(bdf, "iommu_group", grp, sizeof(grp)))
 		return -1;
 	return atoi(grp);
 }
@@ -241,10 +225,10 @@ FIXTURE_SETUP(sriov)
 	self->nvfs = variant->nvfs;
 	for (i = 0; i < self->nvfs; i++) {
 		snprintf(attr, sizeof(attr), "virtfn%d", i);
-		ASSERT_EQ(0, sysfs_link(self->pf, attr, self->vf[i],
+		ASSERT_EQ(0, vt_sysfs_link(self->pf, attr, self->vf[i],
 					sizeof(self->vf[i])));
 		/* Without autoprobe, bind it the way an admin would. */
-		if (sysfs_link(self->vf[i], "driver", buf, sizeof(buf)))
+		if (vt_sysfs_link(self->vf[i], "driver", buf, sizeof(buf)))
 			probe(self->vf[i]);
 	}
 }
@@ -269,14 +253,14 @@ TEST_F_TIMEOUT(sriov, vfs_steered_to_vfio_pci, 120)
 		ASSERT_EQ(0, sysfs_read(self->vf[i], "driver_override", buf,
 					sizeof(buf)));
 		EXPECT_STREQ("vfio-pci", buf);
-		ASSERT_EQ(0, sysfs_link(self->vf[i], "driver", buf,
+		ASSERT_EQ(0, vt_sysfs_link(self->vf[i], "driver", buf,
 					sizeof(buf)));
 		EXPECT_STREQ("vfio-pci", buf);
 		/* Each VF is alone in its IOMMU group. */
 		EXPECT_NE(group_number(self->pf), group_number(self->vf[i]));
 	}
 	/* The PF stays bound to vfio-pci. */
-	ASSERT_EQ(0, sysfs_link(self->pf, "driver", buf, sizeof(buf)));
+	ASSERT_EQ(0, vt_sysfs_link(self->pf, "driver", buf, sizeof(buf)));
 	EXPECT_STREQ("vfio-pci", buf);
 }
 

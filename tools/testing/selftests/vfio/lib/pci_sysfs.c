@@ -58,32 +58,37 @@ int vt_sysfs_write(const char *bdf, const char *attr, const char *val)
 	return vt_write_file(path, val);
 }
 
-int vt_iommu_group(const char *bdf)
+int vt_sysfs_link(const char *bdf, const char *attr, char *out, size_t len)
 {
 	char path[PATH_MAX], link[PATH_MAX];
 	ssize_t n;
 
-	snprintf(path, sizeof(path), SYSFS_PCI "/%s/iommu_group", bdf);
+	snprintf(path, sizeof(path), SYSFS_PCI "/%s/%s", bdf, attr);
 	n = readlink(path, link, sizeof(link) - 1);
 	if (n < 0)
-		return -1;
+		return -errno;
 	link[n] = '\0';
-	return atoi(strrchr(link, '/') + 1);
+	snprintf(out, len, "%s", strrchr(link, '/') + 1);
+	return 0;
+}
+
+int vt_iommu_group(const char *bdf)
+{
+	char grp[32];
+
+	if (vt_sysfs_link(bdf, "iommu_group", grp, sizeof(grp)))
+		return -1;
+	return atoi(grp);
 }
 
 int vt_driver_of(const char *bdf, char *buf, size_t len)
 {
-	char path[PATH_MAX], link[PATH_MAX];
-	ssize_t n;
+	int ret = vt_sysfs_link(bdf, "driver", buf, len);
 
-	snprintf(path, sizeof(path), SYSFS_PCI "/%s/driver", bdf);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0) {
+	if (ret) {
 		buf[0] = '\0';
-		return errno == ENOENT ? 0 : -errno;
+		return ret == -ENOENT ? 0 : ret;
 	}
-	link[n] = '\0';
-	snprintf(buf, len, "%s", strrchr(link, '/') + 1);
 	return 0;
 }
 

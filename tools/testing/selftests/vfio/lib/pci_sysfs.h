@@ -23,6 +23,12 @@ long vt_read_file(const char *path, void *buf, size_t len);
 /* Write @val to /sys/bus/pci/devices/@bdf/@attr. */
 int vt_sysfs_write(const char *bdf, const char *attr, const char *val);
 
+/*
+ * The last path component of the symlink /sys/bus/pci/devices/@bdf/@attr
+ * (driver, iommu_group, virtfnN, physfn) into @out; 0 or -errno.
+ */
+int vt_sysfs_link(const char *bdf, const char *attr, char *out, size_t len);
+
 /* The number of @bdf's IOMMU group, or -1. */
 int vt_iommu_group(const char *bdf);
 

@@ -11,17 +11,10 @@
 
 int vt_vf_bdf(const char *pf, int i, char *buf)
 {
-	char path[PATH_MAX], link[PATH_MAX];
-	ssize_t n;
+	char attr[32];
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/virtfn%d", pf,
-		 i);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return -errno;
-	link[n] = '\0';
-	snprintf(buf, VT_BDF_LEN, "%.15s", strrchr(link, '/') + 1);
-	return 0;
+	snprintf(attr, sizeof(attr), "virtfn%d", i);
+	return vt_sysfs_link(pf, attr, buf, VT_BDF_LEN);
 }
 
 int vt_host_vfs_up(const char *pf, const char *host_driver, int n,
