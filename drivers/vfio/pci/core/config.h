@@ -87,12 +87,15 @@ struct vfio_pci_cfg_cap {
  * @bar_mask: size mask of each BAR (index 6: ROM) applied to user writes
  * @bar_flags: read-only low bits of each BAR (type, prefetch, ROM enable
  *	       excluded)
+ * @hw_bar: the device's own BAR registers (index 6: ROM) at open, written
+ *	    back if a reset the core did not do lost them
  */
 struct vfio_pci_cfg_state {
 	u8 *vconfig;
 	struct vfio_pci_cfg_byte *map;
 	u32 bar_mask[PCI_STD_NUM_BARS + 1];
 	u32 bar_flags[PCI_STD_NUM_BARS + 1];
+	u32 hw_bar[PCI_STD_NUM_BARS + 1];
 };
 
 /* Per-byte permissions; reg_size 0 means "not part of a described register". */
@@ -127,5 +130,10 @@ int vfio_pci_cfg_hook_write(struct vfio_pci_core_device *core,
 			    enum vfio_pci_cfg_hook hook, unsigned int reg,
 			    unsigned int pos, unsigned int width, u32 val);
 void vfio_pci_cfg_init_bars(struct vfio_pci_core_device *core);
+/*
+ * Before decode is turned on: write back every BAR register that no longer
+ * holds what it held at open.  Caller holds cfg_lock and memory_lock.
+ */
+void vfio_pci_cfg_restore_bars(struct vfio_pci_core_device *core);
 
 #endif /* __VFIO_PCI_CORE_CONFIG_H */

@@ -42,6 +42,8 @@ static int vfio_pci_cfg_write_command(struct vfio_pci_core_device *core,
 		vfio_pci_core_memory_lock_zap(core);
 	else
 		down_write(&priv->memory_lock);
+	if (new & track)
+		vfio_pci_cfg_restore_bars(core);
 	ret = vfio_pci_cfg_default_write(core, pos, width, val);
 	if (!ret)
 		vfio_pci_cfg_vwrite(core, reg, 2,
@@ -111,6 +113,7 @@ void vfio_pci_cfg_init_bars(struct vfio_pci_core_device *core)
 		unsigned long flags = pci_resource_flags(pdev, i);
 		u32 v = vfio_pci_cfg_vread(core, reg, 4);
 
+		cfg->hw_bar[i] = v;
 		len = pci_resource_len(pdev, i);
 		cfg->bar_mask[i] = 0;
 		cfg->bar_flags[i] = 0;
@@ -139,12 +142,33 @@ void vfio_pci_cfg_init_bars(struct vfio_pci_core_device *core)
 	if (pci_resource_flags(pdev, PCI_ROM_RESOURCE) & IORESOURCE_ROM_SHADOW)
 		len = 0x20000;
 	i = PCI_STD_NUM_BARS;
+	cfg->hw_bar[i] = vfio_pci_cfg_vread(core, PCI_ROM_ADDRESS, 4);
 	cfg->bar_flags[i] = 0;
 	cfg->bar_mask[i] = len ? (~(u32)(len - 1) & PCI_ROM_ADDRESS_MASK) |
 				 PCI_ROM_ADDRESS_ENABLE : 0;
 	vfio_pci_cfg_vwrite(core, PCI_ROM_ADDRESS, 4,
 			    vfio_pci_cfg_vread(core, PCI_ROM_ADDRESS, 4) &
 			    cfg->bar_mask[i]);
+}
+
+void vfio_pci_cfg_restore_bars(struct vfio_pci_core_device *core)
+{
+	struct vfio_pci_cfg_state *cfg = &core->priv->cfg;
+	struct pci_dev *pdev = core->pdev;
+	unsigned int i, reg;
+	u32 v;
+
+	lockdep_assert_held(&core->priv->cfg_lock);
+	lockdep_assert_held_write(&core->priv->memory_lock);
+	for (i = 0; i <= PCI_STD_NUM_BARS; i++) {
+		reg = i < PCI_STD_NUM_BARS ? PCI_BASE_ADDRESS_0 + 4 * i :
+		      PCI_ROM_ADDRESS;
+		if (pci_read_config_dword(pdev, reg, &v) || v == cfg->hw_bar[i])
+			continue;
+		pci_info_ratelimited(pdev, "BAR register %#x lost (%#x, not %#x): restoring it\n",
+				     reg, v, cfg->hw_bar[i]);
+		pci_write_config_dword(pdev, reg, cfg->hw_bar[i]);
+	}
 }
 
 static int vfio_pci_cfg_write_devctl(struct vfio_pci_core_device *core,

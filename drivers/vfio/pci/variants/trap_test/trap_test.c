@@ -24,7 +24,8 @@
  *   MSI hidden; DSN (extended) hidden; PM replaced in place by a virtual
  *   copy (PMC 0x0003, PMCSR 0); a vendor-specific extended capability
  *   added at 0x200, 0x10 bytes, version 1, with a writable register at
- *   0x20c (static 0x0000c0de, writable 0xffff0000).
+ *   0x20c (static 0x0000c0de, writable 0xffff0000).  INTx is not offered
+ *   (vfio_pci_core_set_nointx(), the path of the core's nointx quirk).
  */
 #include <linux/module.h>
 #include <linux/pci.h>
@@ -354,6 +355,7 @@ static int trap_test_setup_e1000e(struct vfio_pci_core_device *core)
 		  -EINVAL))
 		return -EINVAL;
 
+	vfio_pci_core_set_nointx(core);
 	ret = vfio_pci_core_cfg_hide_cap(core, PCI_CAP_ID_MSI, false);
 	if (!ret)
 		ret = vfio_pci_core_cfg_hide_cap(core, PCI_EXT_CAP_ID_DSN, true);
@@ -398,9 +400,18 @@ static int trap_test_open_device(struct vfio_device *vdev)
 		.offset = 0xb0, .size = 4,
 	};
 
+	struct trap_test_device *t = to_trap_test(core);
+
 	if (vfio_pci_core_cfg_add_regs(core, &reg, 1) != -EBUSY ||
 	    vfio_pci_core_cfg_hide_cap(core, PCI_CAP_ID_EXP, false) != -EBUSY)
 		return -EIO;
+
+	/* Nothing of the previous user's accesses is left for this one. */
+	mutex_lock(&t->lock);
+	memset(t->scratch, 0, sizeof(t->scratch));
+	t->last = 0;
+	t->forwarded = 0;
+	mutex_unlock(&t->lock);
 	return vfio_pci_core_open_device(vdev);
 }
 
