@@ -427,3 +427,46 @@ void vt_device_close(struct vt_device *d)
 	d->fd = -1;
 	d->iommufd = -1;
 }
+
+int vt_iommu_group(const char *bdf)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), SYSFS_PCI "/%s/iommu_group", bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -1;
+	link[n] = '\0';
+	return atoi(strrchr(link, '/') + 1);
+}
+
+int __vt_group_device_open(const char *bdf, bool iommufd, int *container,
+			   int *group)
+{
+	int type = VFIO_TYPE1v2_IOMMU, ret, fd;
+	char path[64];
+
+	*container = open(iommufd ? "/dev/iommu" : "/dev/vfio/vfio", O_RDWR);
+	if (*container < 0)
+		return -errno;
+	snprintf(path, sizeof(path), "/dev/vfio/%d", vt_iommu_group(bdf));
+	*group = open(path, O_RDWR);
+	if (*group < 0)
+		goto fail;
+	if (ioctl(*group, VFIO_GROUP_SET_CONTAINER, container))
+		goto fail;
+	if (!iommufd && ioctl(*container, VFIO_SET_IOMMU, type))
+		goto fail;
+	fd = ioctl(*group, VFIO_GROUP_GET_DEVICE_FD, bdf);
+	if (fd < 0)
+		goto fail;
+	return fd;
+fail:
+	ret = -errno;
+	if (*group >= 0)
+		close(*group);
+	close(*container);
+	*group = *container = -1;
+	return ret;
+}

@@ -143,6 +143,18 @@ struct vt_device {
 
 void vt_device_open(struct vt_device *d, const char *bdf);
 
+/* The function's IOMMU group number, or -1. */
+int vt_iommu_group(const char *bdf);
+
+/*
+ * The group path: open the function's group, set a container on it (a
+ * type1 container, or an iommufd in its place when @iommufd) and get the
+ * device fd.  Returns the device fd with *@container and *@group set, or
+ * -errno with nothing left open.
+ */
+int __vt_group_device_open(const char *bdf, bool iommufd, int *container,
+			   int *group);
+
 /*
  * Open the first function with this vendor:device bound to vfio-pci, as
  * vt_device_open() does.  Returns false, with d->fd = -1, when there is none,
