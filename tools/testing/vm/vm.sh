@@ -30,7 +30,15 @@ mkdir -p "$out"
 "$here/mkinitramfs.sh" "$out/initramfs.cpio.gz"
 
 shm=$(mktemp /dev/shm/vfio-ivshmem.XXXXXX)
-trap 'rm -f "$shm"' EXIT
+relay=
+trap 'rm -f "$shm"; [ -n "$relay" ] && kill "$relay" 2>/dev/null' EXIT
+
+# The guest's ttyS1 reaches a QEMU monitor of its own (HMP), through
+# monitor-relay.py: tests in the guest drive device_del/device_add with it.
+# monitor.sock stays free for a human.
+rm -f "$out/guest-serial.sock" "$out/guest-hmp.sock"
+"$here/monitor-relay.py" "$out/guest-serial.sock" "$out/guest-hmp.sock" &
+relay=$!
 
 # Everything after the job name is passed to the guest script.
 jobargs=$(IFS=,; echo "$*")
@@ -40,7 +48,7 @@ devices=(
 	-device pcie-root-port,id=rp1,chassis=1,slot=1
 	-device edu,bus=rp1,dma_mask=0xffffffffff
 	-device pcie-root-port,id=rp2,chassis=2,slot=2
-	-device edu,bus=rp2,dma_mask=0xffffffffff
+	-device edu,bus=rp2,dma_mask=0xffffffffff,id=edu1
 	# x-speed=5: Linux waits for Data Link Layer Link Active after a
 	# secondary bus reset of a port faster than 5 GT/s, and QEMU's port
 	# does not report it within the 100 ms allowed, so the slot reset
@@ -48,17 +56,24 @@ devices=(
 	-device pcie-root-port,id=rp3,chassis=3,slot=3,pref64-reserve=64M,mem-reserve=4M,x-speed=5
 	-device igb,bus=rp3
 	-device pcie-root-port,id=rp4,chassis=4,slot=4
-	-device e1000e,bus=rp4
+	-device e1000e,bus=rp4,id=e1000e0
 	-device pcie-root-port,id=rp5,chassis=5,slot=5,mem-reserve=8M
 	-device nvme-subsys,id=nvs0
 	-device nvme,bus=rp5,serial=vfiopf0,subsys=nvs0,sriov_max_vfs=2,sriov_vq_flexible=4,sriov_vi_flexible=2
 	-device pcie-root-port,id=rp6,chassis=6,slot=6
-	-device pci-testdev,bus=rp6,membar=64M
+	-device pci-testdev,bus=rp6,membar=64M,id=testdev0
 	-object memory-backend-file,id=shm0,size=16M,mem-path="$shm",share=on
 	-device pcie-root-port,id=rp7,chassis=7,slot=7
 	-device ivshmem-plain,bus=rp7,memdev=shm0
 	-device pcie-root-port,id=rp8,chassis=8,slot=8
 	-device VGA,bus=rp8
+)
+
+hostctl=(
+	-chardev socket,id=guestser,path="$out/guest-serial.sock",server=on,wait=off
+	-device isa-serial,chardev=guestser
+	-chardev socket,id=guesthmp,path="$out/guest-hmp.sock",server=on,wait=off
+	-mon chardev=guesthmp,mode=readline
 )
 
 fs=(
@@ -87,7 +102,7 @@ timeout -k 10 "$timeout" qemu-system-x86_64 \
 	-kernel "$kdir/arch/x86/boot/bzImage" \
 	-initrd "$out/initramfs.cpio.gz" \
 	-append "$cmdline" \
-	"${devices[@]}" "${fs[@]}" \
+	"${devices[@]}" "${hostctl[@]}" "${fs[@]}" \
 	</dev/null 2>"$out/qemu.stderr" | tr -d '\r' | tee "$out/console.log" || rc=$?
 
 if [ "$rc" = 124 ]; then
