@@ -6,6 +6,7 @@
 #   make install         install them under /lib/modules/<ver>/updates, depmod
 #   make run             boot the test VM and drive the emulated devices
 #   make check           provision, build, boot the VM, run every suite
+#   make soak            fuzz every device for SOAK_MINUTES (default 10) minutes
 #
 # KDIR defaults to the VM rig's cached Linux 7.3 build (built on first use).
 # On a real host: make KDIR=/lib/modules/$(uname -r)/build
@@ -18,7 +19,7 @@ endif
 
 W ?=
 
-.PHONY: all modules install clean selftests run check lint
+.PHONY: all modules install clean selftests run check lint soak
 
 all: modules
 
@@ -38,6 +39,9 @@ run:
 
 check:
 	tools/testing/vm/check.sh
+
+soak:
+	tools/testing/vm/soak.sh
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean

@@ -3,7 +3,10 @@
  * vfio_fuzz: a seeded, structure-aware fuzzer of the vfio device uAPI.
  *
  *   vfio_fuzz [-s SEED] [-n CALLS] [-t SECONDS] [-p PROCS] [-j THREADS]
- *             [-v] BDF...
+ *             [-R] [-v] BDF...
+ *
+ * -R keeps each process's first session open to the end (no close and
+ * reopen), for tests that need the device held.
  *
  * For each BDF, PROCS processes of JTHREADS threads each run random but
  * mostly well-formed calls against the device: every device ioctl and
@@ -234,6 +237,7 @@ struct fz_proc {
 	unsigned long calls;		/* per thread, 0: until the deadline */
 	time_t deadline;
 	bool verbose;
+	bool keep;			/* -R: never close the session */
 
 	/* Session: changes only with @lock held for write. */
 	pthread_rwlock_t lock;
@@ -1163,6 +1167,8 @@ static void *fz_worker(void *arg)
 			fprintf(stderr, "# %s p%d t%d #%lu %s\n", p->bdf,
 				p->proc_index, t->index, n, fz_op_names[op]);
 		if (op == FZ_OP_reopen) {
+			if (p->keep)
+				continue;
 			pthread_rwlock_wrlock(&p->lock);
 			ret = fz_reopen(t);
 			pthread_rwlock_unlock(&p->lock);
@@ -1170,14 +1176,16 @@ static void *fz_worker(void *arg)
 			pthread_rwlock_rdlock(&p->lock);
 			ret = p->devfd >= 0 ? fz_calls[op].fn(t) : -ENODEV;
 			pthread_rwlock_unlock(&p->lock);
-			/* Without a session, keep trying to get one. */
-			if (ret == -ENODEV && p->devfd < 0) {
-				pthread_rwlock_wrlock(&p->lock);
-				if (p->devfd < 0)
-					fz_open_session(p, &t->rng);
-				pthread_rwlock_unlock(&p->lock);
-				usleep(1000);
-			}
+		}
+		/* Without a session, try to get one (an open is the call). */
+		if (p->devfd < 0 && !p->keep) {
+			pthread_rwlock_wrlock(&p->lock);
+			if (p->devfd < 0)
+				ret = fz_open_session(p, &t->rng);
+			pthread_rwlock_unlock(&p->lock);
+			op = FZ_OP_reopen;
+			if (ret)
+				usleep(2000);
 		}
 		fz_record(p->sh, op, ret);
 	}
@@ -1249,7 +1257,7 @@ static const struct fz_devtype *fz_lookup(const char *bdf)
 static void usage(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s [-s SEED] [-n CALLS] [-t SECONDS] [-p PROCS] [-j THREADS] [-v] BDF...\n",
+		"usage: %s [-s SEED] [-n CALLS] [-t SECONDS] [-p PROCS] [-j THREADS] [-R] [-v] BDF...\n",
 		prog);
 	exit(2);
 }
@@ -1258,13 +1266,16 @@ int main(int argc, char **argv)
 {
 	unsigned long calls = 0;
 	int procs = 2, nthreads = 2, seconds = 10, opt, d, i, status;
-	bool verbose = false, have_seed = false, failed = false;
+	bool verbose = false, have_seed = false, failed = false, keep = false;
 	uint64_t seed = 0;
 	struct fz_shared *sh;
 	int ndev;
 
-	while ((opt = getopt(argc, argv, "s:n:t:p:j:v")) != -1) {
+	while ((opt = getopt(argc, argv, "s:n:t:p:j:Rv")) != -1) {
 		switch (opt) {
+		case 'R':
+			keep = true;
+			break;
 		case 's':
 			seed = strtoull(optarg, NULL, 0);
 			have_seed = true;
@@ -1303,9 +1314,10 @@ int main(int argc, char **argv)
 	       (unsigned long long)seed, procs, nthreads,
 	       calls ? "calls per thread" : "seconds", calls ? calls :
 	       (unsigned long)seconds);
-	printf("# replay: vfio_fuzz -s %#llx %s%lu -p %d -j %d",
+	printf("# replay: vfio_fuzz -s %#llx %s%lu -p %d -j %d%s",
 	       (unsigned long long)seed, calls ? "-n " : "-t ",
-	       calls ? calls : (unsigned long)seconds, procs, nthreads);
+	       calls ? calls : (unsigned long)seconds, procs, nthreads,
+	       keep ? " -R" : "");
 	for (d = 0; d < ndev; d++)
 		printf(" %s", argv[optind + d]);
 	printf("\n");
@@ -1335,6 +1347,7 @@ int main(int argc, char **argv)
 				p->calls = calls;
 				p->deadline = time(NULL) + seconds;
 				p->verbose = verbose;
+				p->keep = keep;
 				_exit(fz_process(p, nthreads));
 			}
 		}

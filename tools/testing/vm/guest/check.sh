@@ -6,6 +6,7 @@
 # build/check/; the host side counts them.
 
 . "$VM_REPO/tools/testing/vm/guest/lib.sh"
+. "$VM_REPO/tools/testing/vm/guest/harden.sh"
 
 out=$VM_REPO/build/check
 mkdir -p "$out"
@@ -23,6 +24,9 @@ tap_result() {
 }
 
 : > "$tap"
+VM_OUT=$out
+# Leak reports from before our modules load are not ours to judge.
+harden_leak_begin
 
 # The reference for vfio_differential_test: before our modules are loaded,
 # bind every device to the kernel's own vfio-pci, snapshot what its device
@@ -79,6 +83,14 @@ done
 
 "$VM_REPO/build/selftests/vfio_bench" ours > "$out/bench-ours.txt" 2>&1
 tap_result $? "benchmarks ran (figures in build/check/bench-ours.txt)"
+
+# Hardening (guest/harden.sh): fuzzing, unbind and rmmod under load,
+# hot-unplug (last: it changes the device set, then restores it), and the
+# leak scan over everything that ran.
+harden_wanted vfio_fuzz_test && harden_fuzz_suite
+harden_wanted vfio_unbind_load_test && harden_unbind_suite
+harden_wanted vfio_unplug_test && harden_unplug_suite
+harden_wanted vfio_kmemleak_test && harden_leak_suite
 
 # Unbinding every device and unloading the modules must work: nothing left
 # holding a reference.

@@ -29,6 +29,7 @@
  */
 #include <linux/module.h>
 #include <linux/pci.h>
+#include <linux/slab.h>
 #include <linux/vfio_pci_core.h>
 
 struct trap_test_device {
@@ -414,6 +415,28 @@ static int trap_test_open_device(struct vfio_device *vdev)
 	mutex_unlock(&t->lock);
 	return vfio_pci_core_open_device(vdev);
 }
+
+/*
+ * Test hook for the rig's leak check: each write to the leak_one parameter
+ * allocates an object and forgets it, so a kmemleak scan must report one
+ * object allocated by this module (tools/testing/vm/guest/harden.sh).
+ */
+static int trap_test_leak_one(const char *val, const struct kernel_param *kp)
+{
+	void *p = kmalloc(64, GFP_KERNEL);
+
+	if (!p)
+		return -ENOMEM;
+	memset(p, 0x6b, 64);
+	pr_info("vfio-pci-trap-test: leaked one object on request\n");
+	return 0;
+}
+
+static const struct kernel_param_ops trap_test_leak_ops = {
+	.set = trap_test_leak_one,
+};
+module_param_cb(leak_one, &trap_test_leak_ops, NULL, 0200);
+MODULE_PARM_DESC(leak_one, "Test hook: leak one object per write");
 
 static const struct pci_device_id trap_test_ids[] = {
 	{ PCI_DRIVER_OVERRIDE_DEVICE_VFIO(PCI_VENDOR_ID_REDHAT, 0x0005) },
