@@ -148,28 +148,6 @@ TEST_F_TIMEOUT(fault, open, 600)
 	open_walk(_metadata, self->bdf, false);
 }
 
-static int set_irqs(int devfd, uint32_t index, uint32_t count,
-		    const int32_t *fds)
-{
-	struct {
-		struct vfio_irq_set set;
-		int32_t fd[8];
-	} req = { .set = {
-		.argsz = sizeof(req.set) + 4 * count,
-		.flags = (fds ? VFIO_IRQ_SET_DATA_EVENTFD :
-			  VFIO_IRQ_SET_DATA_NONE) |
-			 VFIO_IRQ_SET_ACTION_TRIGGER,
-		.index = index,
-		.count = count,
-	} };
-
-	if (fds)
-		memcpy(req.fd, fds, 4 * count);
-	else
-		req.set.argsz = sizeof(req.set);
-	return ioctl(devfd, VFIO_DEVICE_SET_IRQS, &req) ? -errno : 0;
-}
-
 /* Every interrupt index the device has, each enabled under failure N. */
 TEST_F_TIMEOUT(fault, set_irqs, 600)
 {
@@ -196,15 +174,15 @@ TEST_F_TIMEOUT(fault, set_irqs, 600)
 			int ret;
 
 			ASSERT_EQ(0, vt_fault_arm(nth));
-			ret = set_irqs(d.fd, index, count, fds);
+			ret = __vt_set_irqs(d.fd, index, 0, count, fds);
 			injected = vt_fault_disarm();
 			if (!ret)
-				ASSERT_EQ(0, set_irqs(d.fd, index, 0, NULL));
+				ASSERT_EQ(0, __vt_set_irqs(d.fd, index, 0, 0, NULL));
 			if (!injected)
 				break;
 			/* Cleanly refused: it works right after. */
-			ASSERT_EQ(0, set_irqs(d.fd, index, count, fds));
-			ASSERT_EQ(0, set_irqs(d.fd, index, 0, NULL));
+			ASSERT_EQ(0, __vt_set_irqs(d.fd, index, 0, count, fds));
+			ASSERT_EQ(0, __vt_set_irqs(d.fd, index, 0, 0, NULL));
 		}
 		ASSERT_LT(nth, MAX_NTH);
 	}
@@ -266,35 +244,14 @@ FIXTURE_TEARDOWN(variants)
 {
 }
 
-static int mig_set(int devfd, uint32_t state, int *data_fd)
-{
-	struct {
-		struct vfio_device_feature f;
-		struct vfio_device_feature_mig_state st;
-	} buf = {
-		.f = {
-			.argsz = sizeof(buf),
-			.flags = VFIO_DEVICE_FEATURE_SET |
-				 VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE,
-		},
-		.st = { .device_state = state },
-	};
-
-	if (ioctl(devfd, VFIO_DEVICE_FEATURE, &buf))
-		return -errno;
-	if (data_fd)
-		*data_fd = buf.st.data_fd;
-	return 0;
-}
-
 /* The whole STOP_COPY stream of the device into @buf. */
 static ssize_t mig_save(int devfd, uint8_t *buf, size_t len)
 {
 	ssize_t n, done = 0;
 	int fd = -1, ret;
 
-	ret = mig_set(devfd, VFIO_DEVICE_STATE_STOP, NULL);
-	ret = ret ?: mig_set(devfd, VFIO_DEVICE_STATE_STOP_COPY, &fd);
+	ret = __vt_mig_set_state(devfd, VFIO_DEVICE_STATE_STOP, NULL);
+	ret = ret ?: __vt_mig_set_state(devfd, VFIO_DEVICE_STATE_STOP_COPY, &fd);
 	if (ret)
 		return ret;
 	while ((n = read(fd, buf + done, len - done)) > 0)
@@ -307,9 +264,9 @@ static ssize_t mig_save(int devfd, uint8_t *buf, size_t len)
 /* Back to RUNNING, through a reset if the failure left it in ERROR. */
 static void mig_recover(struct __test_metadata *_metadata, int devfd)
 {
-	if (mig_set(devfd, VFIO_DEVICE_STATE_RUNNING, NULL))
+	if (__vt_mig_set_state(devfd, VFIO_DEVICE_STATE_RUNNING, NULL))
 		ASSERT_EQ(0, __vt_reset(devfd));
-	ASSERT_EQ(0, mig_set(devfd, VFIO_DEVICE_STATE_RUNNING, NULL));
+	ASSERT_EQ(0, __vt_mig_set_state(devfd, VFIO_DEVICE_STATE_RUNNING, NULL));
 }
 
 /* Save and load, each under failure N, on the edu migration variant. */
@@ -357,12 +314,12 @@ TEST_F_TIMEOUT(variants, migration_under_allocation_failures, 600)
 		bool injected;
 		int fd = -1;
 
-		ASSERT_EQ(0, mig_set(d.fd, VFIO_DEVICE_STATE_STOP, NULL));
+		ASSERT_EQ(0, __vt_mig_set_state(d.fd, VFIO_DEVICE_STATE_STOP, NULL));
 		ASSERT_EQ(0, vt_fault_arm(nth));
-		ret = mig_set(d.fd, VFIO_DEVICE_STATE_RESUMING, &fd);
+		ret = __vt_mig_set_state(d.fd, VFIO_DEVICE_STATE_RESUMING, &fd);
 		if (!ret) {
 			if (write(fd, stream, len) == len)
-				ret = mig_set(d.fd, VFIO_DEVICE_STATE_STOP,
+				ret = __vt_mig_set_state(d.fd, VFIO_DEVICE_STATE_STOP,
 					      NULL);
 			close(fd);
 		}

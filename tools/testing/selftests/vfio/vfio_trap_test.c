@@ -23,6 +23,7 @@
 #include <linux/pci_regs.h>
 
 #include "kselftest_harness.h"
+#include "lib/pci_sysfs.h"
 #include "lib/vfio_test.h"
 
 #define TRAP_DRIVER	"vfio-pci-trap-test"
@@ -32,48 +33,6 @@
 #define TD_SELECT	0
 #define TD_COUNT	12
 #define TD_PIO_TARGET	131
-
-static int sysfs_write(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
-
-static bool bound_to(const char *bdf, const char *driver)
-{
-	char path[PATH_MAX], link[PATH_MAX];
-	const char *name;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), SYSFS_PCI "/%s/driver", bdf);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return false;
-	link[n] = '\0';
-	name = strrchr(link, '/');
-	return name && !strcmp(name + 1, driver);
-}
-
-/* Move @bdf to @driver the way an admin does; true when it got there. */
-static bool rebind(const char *bdf, const char *driver)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), SYSFS_PCI "/%s/driver/unbind", bdf);
-	if (!access(path, F_OK))
-		sysfs_write(path, bdf);
-	snprintf(path, sizeof(path), SYSFS_PCI "/%s/driver_override", bdf);
-	if (sysfs_write(path, driver))
-		return false;
-	sysfs_write("/sys/bus/pci/drivers_probe", bdf);
-	return bound_to(bdf, driver);
-}
 
 static bool have_trap_driver(void)
 {
@@ -202,7 +161,7 @@ FIXTURE_SETUP(testdev)
 		SKIP(return, "no pci-testdev bound to vfio-pci");
 	snprintf(self->bdf, sizeof(self->bdf), "%s", bdf);
 	self->moved = true;
-	ASSERT_TRUE(rebind(self->bdf, TRAP_DRIVER));
+	ASSERT_TRUE(vt_rebind(self->bdf, TRAP_DRIVER));
 	vt_device_open(&self->dev, self->bdf);
 	ASSERT_EQ(0, __vt_region_info(self->dev.fd,
 				      VFIO_PCI_CONFIG_REGION_INDEX,
@@ -215,7 +174,7 @@ FIXTURE_TEARDOWN(testdev)
 {
 	if (self->dev.fd >= 0)
 		vt_device_close(&self->dev);
-	if (self->moved && !rebind(self->bdf, "vfio-pci"))
+	if (self->moved && !vt_rebind(self->bdf, "vfio-pci"))
 		fprintf(stderr, "could not rebind %s to vfio-pci\n", self->bdf);
 }
 
@@ -692,7 +651,7 @@ FIXTURE_SETUP(e1000e)
 		SKIP(return, "no e1000e bound to vfio-pci");
 	snprintf(self->bdf, sizeof(self->bdf), "%s", bdf);
 	self->moved = true;
-	ASSERT_TRUE(rebind(self->bdf, TRAP_DRIVER));
+	ASSERT_TRUE(vt_rebind(self->bdf, TRAP_DRIVER));
 	vt_device_open(&self->dev, self->bdf);
 	ASSERT_EQ(0, __vt_region_info(self->dev.fd,
 				      VFIO_PCI_CONFIG_REGION_INDEX,
@@ -703,7 +662,7 @@ FIXTURE_TEARDOWN(e1000e)
 {
 	if (self->dev.fd >= 0)
 		vt_device_close(&self->dev);
-	if (self->moved && !rebind(self->bdf, "vfio-pci"))
+	if (self->moved && !vt_rebind(self->bdf, "vfio-pci"))
 		fprintf(stderr, "could not rebind %s to vfio-pci\n", self->bdf);
 }
 
@@ -789,26 +748,16 @@ static uint16_t phys_command(struct __test_metadata *_metadata,
 
 TEST_F(e1000e, nointx_hides_and_disables_intx)
 {
-	struct {
-		struct vfio_irq_set set;
-		int32_t fd;
-	} req = { .set = {
-		.argsz = sizeof(req),
-		.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER,
-		.index = VFIO_PCI_INTX_IRQ_INDEX,
-		.count = 1,
-	} };
 	struct vfio_irq_info irq;
-	int efd = eventfd(0, EFD_CLOEXEC);
+	int32_t efd = eventfd(0, EFD_CLOEXEC);
 
 	ASSERT_LE(0, efd);
-	req.fd = efd;
 	ASSERT_EQ(0, CFG(PCI_INTERRUPT_PIN, 1));
 	ASSERT_EQ(0, __vt_irq_info(self->dev.fd, VFIO_PCI_INTX_IRQ_INDEX,
 				   &irq));
 	ASSERT_EQ(0, irq.count);
-	ASSERT_EQ(-1, ioctl(self->dev.fd, VFIO_DEVICE_SET_IRQS, &req));
-	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-EINVAL, __vt_set_irqs(self->dev.fd, VFIO_PCI_INTX_IRQ_INDEX,
+					 0, 1, &efd));
 	ASSERT_TRUE(phys_command(_metadata, self->bdf) &
 		    PCI_COMMAND_INTX_DISABLE);
 
@@ -819,12 +768,10 @@ TEST_F(e1000e, nointx_hides_and_disables_intx)
 		    PCI_COMMAND_INTX_DISABLE);
 
 	/* MSI-X on and off: the kernel re-enables INTx; the core must not. */
-	req.set.index = VFIO_PCI_MSIX_IRQ_INDEX;
-	ASSERT_EQ(0, ioctl(self->dev.fd, VFIO_DEVICE_SET_IRQS, &req));
-	req.set.flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER;
-	req.set.count = 0;
-	req.set.argsz = sizeof(req.set);
-	ASSERT_EQ(0, ioctl(self->dev.fd, VFIO_DEVICE_SET_IRQS, &req.set));
+	ASSERT_EQ(0, __vt_set_irqs(self->dev.fd, VFIO_PCI_MSIX_IRQ_INDEX, 0, 1,
+				   &efd));
+	ASSERT_EQ(0, __vt_set_irqs(self->dev.fd, VFIO_PCI_MSIX_IRQ_INDEX, 0, 0,
+				   NULL));
 	ASSERT_TRUE(phys_command(_metadata, self->bdf) &
 		    PCI_COMMAND_INTX_DISABLE);
 	close(efd);

@@ -38,42 +38,6 @@ struct held {
 	int migfd;
 };
 
-static int set_irq_eventfd(int devfd, uint32_t index, int efd)
-{
-	struct {
-		struct vfio_irq_set set;
-		int32_t fd;
-	} req = { .set = {
-		.argsz = sizeof(req),
-		.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER,
-		.index = index,
-		.count = 1,
-	}, .fd = efd };
-
-	return ioctl(devfd, VFIO_DEVICE_SET_IRQS, &req) ? -errno : 0;
-}
-
-static int mig_set_state(int devfd, uint32_t state, int *data_fd)
-{
-	struct {
-		struct vfio_device_feature f;
-		struct vfio_device_feature_mig_state st;
-	} buf = {
-		.f = {
-			.argsz = sizeof(buf),
-			.flags = VFIO_DEVICE_FEATURE_SET |
-				 VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE,
-		},
-		.st = { .device_state = state },
-	};
-
-	if (ioctl(devfd, VFIO_DEVICE_FEATURE, &buf))
-		return -errno;
-	if (data_fd)
-		*data_fd = buf.st.data_fd;
-	return 0;
-}
-
 /* Everything a VMM holds on a device: see the header comment. */
 static void hold(struct __test_metadata *_metadata, struct held *h,
 		 const char *bdf, uint32_t irq_index, bool migrate)
@@ -89,9 +53,9 @@ static void hold(struct __test_metadata *_metadata, struct held *h,
 	h->intr = eventfd(0, EFD_CLOEXEC);
 	h->ioev = eventfd(0, EFD_CLOEXEC);
 	ASSERT_LE(0, h->req);
-	ASSERT_EQ(0, set_irq_eventfd(h->dev.fd, VFIO_PCI_REQ_IRQ_INDEX,
-				     h->req));
-	ASSERT_EQ(0, set_irq_eventfd(h->dev.fd, irq_index, h->intr));
+	ASSERT_EQ(0, __vt_set_irqs(h->dev.fd, VFIO_PCI_REQ_IRQ_INDEX, 0, 1,
+				   &h->req));
+	ASSERT_EQ(0, __vt_set_irqs(h->dev.fd, irq_index, 0, 1, &h->intr));
 
 	/*
 	 * A page of the first BAR that allows one (the first page, or the
@@ -120,9 +84,9 @@ static void hold(struct __test_metadata *_metadata, struct held *h,
 	ASSERT_NE(NULL, h->map);
 
 	if (migrate) {
-		ASSERT_EQ(0, mig_set_state(h->dev.fd,
+		ASSERT_EQ(0, __vt_mig_set_state(h->dev.fd,
 					   VFIO_DEVICE_STATE_STOP, NULL));
-		ASSERT_EQ(0, mig_set_state(h->dev.fd,
+		ASSERT_EQ(0, __vt_mig_set_state(h->dev.fd,
 					   VFIO_DEVICE_STATE_STOP_COPY,
 					   &h->migfd));
 		ASSERT_LE(0, h->migfd);

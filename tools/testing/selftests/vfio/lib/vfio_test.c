@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pci_sysfs.h"
 #include "vfio_test.h"
 
 #define SYSFS_PCI "/sys/bus/pci/devices"
@@ -35,21 +36,6 @@ long long vt_sysfs_num(const char *bdf, const char *attr)
 	return val;
 }
 
-static bool vt_bound_to_vfio_pci(const char *bdf)
-{
-	char path[PATH_MAX], link[PATH_MAX];
-	const char *name;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), SYSFS_PCI "/%s/driver", bdf);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return false;
-	link[n] = '\0';
-	name = strrchr(link, '/');
-	return name && !strcmp(name + 1, "vfio-pci");
-}
-
 static int vt_cmp_bdf(const void *a, const void *b)
 {
 	return strcmp(a, b);
@@ -70,7 +56,7 @@ int vt_find_bound(uint16_t vendor, uint16_t device,
 			continue;
 		if (vt_sysfs_num(de->d_name, "vendor") != vendor ||
 		    vt_sysfs_num(de->d_name, "device") != device ||
-		    !vt_bound_to_vfio_pci(de->d_name))
+		    !vt_bound_to(de->d_name, "vfio-pci"))
 			continue;
 		snprintf(bdfs[n++], VT_BDF_LEN, "%.15s", de->d_name);
 	}
@@ -468,5 +454,49 @@ fail:
 		close(*group);
 	close(*container);
 	*group = *container = -1;
+	return ret;
+}
+
+int __vt_set_irqs(int devfd, uint32_t index, uint32_t start, uint32_t count,
+		  const int32_t *fds)
+{
+	struct vfio_irq_set *set;
+	size_t len = sizeof(*set) + (fds ? 4 * count : 0);
+	int ret;
+
+	set = calloc(1, len);
+	if (!set)
+		return -ENOMEM;
+	set->argsz = len;
+	set->flags = (fds ? VFIO_IRQ_SET_DATA_EVENTFD : VFIO_IRQ_SET_DATA_NONE) |
+		     VFIO_IRQ_SET_ACTION_TRIGGER;
+	set->index = index;
+	set->start = start;
+	set->count = count;
+	if (fds)
+		memcpy(set->data, fds, 4 * count);
+	ret = vt_ioctl(devfd, VFIO_DEVICE_SET_IRQS, set);
+	free(set);
+	return ret;
+}
+
+int __vt_mig_set_state(int devfd, uint32_t state, int *data_fd)
+{
+	struct {
+		struct vfio_device_feature f;
+		struct vfio_device_feature_mig_state st;
+	} buf = {
+		.f = {
+			.argsz = sizeof(buf),
+			.flags = VFIO_DEVICE_FEATURE_SET |
+				 VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE,
+		},
+		.st = { .device_state = state },
+	};
+	int ret;
+
+	ret = vt_ioctl(devfd, VFIO_DEVICE_FEATURE, &buf);
+	if (!ret && data_fd)
+		*data_fd = buf.st.data_fd;
 	return ret;
 }

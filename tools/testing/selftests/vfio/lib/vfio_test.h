@@ -143,6 +143,20 @@ struct vt_device {
 
 void vt_device_open(struct vt_device *d, const char *bdf);
 
+/*
+ * VFIO_DEVICE_SET_IRQS, ACTION_TRIGGER on @count vectors of @index from
+ * @start: with the eventfds in @fds, or with DATA_NONE when @fds is NULL
+ * (count 0 then disables the index).  0 or -errno.
+ */
+int __vt_set_irqs(int devfd, uint32_t index, uint32_t start, uint32_t count,
+		  const int32_t *fds);
+
+/*
+ * VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE set to @state; the data fd the arc
+ * opened, if any, goes to *@data_fd (when not NULL).  0 or -errno.
+ */
+int __vt_mig_set_state(int devfd, uint32_t state, int *data_fd);
+
 /* The function's IOMMU group number, or -1. */
 int vt_iommu_group(const char *bdf);
 
