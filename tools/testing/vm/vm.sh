@@ -91,13 +91,14 @@ fs=(
 cmdline="console=ttyS0 loglevel=5 panic=-1 intel_iommu=on nokaslr no_timer_check"
 cmdline+=" vm.repo=$repo vm.job=$job vm.args=$jobargs vm.kdir=$kdir"
 [ -n "${VM_DEBUG:-}" ] && cmdline+=" vm.debug=$VM_DEBUG vm.sysrq=${VM_SYSRQ:-w}"
+# VM_SMP=2: two vCPUs (multi-threaded TCG; see the README on stability).
 # VM_SUITES="a_test b_test": the guest runs only those selftest binaries.
 [ -n "${VM_SUITES:-}" ] && cmdline+=" vm.suites=$(echo $VM_SUITES | tr ' ' ,)"
 
 rc=0
 timeout -k 10 "$timeout" qemu-system-x86_64 \
 	-machine q35,kernel-irqchip=split -accel tcg -cpu max,x2apic=off,la57=off \
-	-m 3G -smp 1 -nodefaults -no-reboot -display none \
+	-m 3G -smp "${VM_SMP:-1}" -nodefaults -no-reboot -display none \
 	-serial stdio -monitor unix:"$out/monitor.sock",server,nowait \
 	-kernel "$kdir/arch/x86/boot/bzImage" \
 	-initrd "$out/initramfs.cpio.gz" \
