@@ -161,13 +161,18 @@ void vfio_pci_cfg_restore_bars(struct vfio_pci_core_device *core)
 	lockdep_assert_held(&core->priv->cfg_lock);
 	lockdep_assert_held_write(&core->priv->memory_lock);
 	for (i = 0; i <= PCI_STD_NUM_BARS; i++) {
+		/* The ROM's enable bit is the PCI core's, while it reads it. */
+		u32 keep = i < PCI_STD_NUM_BARS ? 0 : PCI_ROM_ADDRESS_ENABLE;
+
 		reg = i < PCI_STD_NUM_BARS ? PCI_BASE_ADDRESS_0 + 4 * i :
 		      PCI_ROM_ADDRESS;
-		if (pci_read_config_dword(pdev, reg, &v) || v == cfg->hw_bar[i])
+		if (pci_read_config_dword(pdev, reg, &v) ||
+		    (v & ~keep) == (cfg->hw_bar[i] & ~keep))
 			continue;
 		pci_info_ratelimited(pdev, "BAR register %#x lost (%#x, not %#x): restoring it\n",
 				     reg, v, cfg->hw_bar[i]);
-		pci_write_config_dword(pdev, reg, cfg->hw_bar[i]);
+		pci_write_config_dword(pdev, reg,
+				       (cfg->hw_bar[i] & ~keep) | (v & keep));
 	}
 }
 
