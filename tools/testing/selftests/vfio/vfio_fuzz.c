@@ -911,7 +911,14 @@ static long fz_dma_log_report(struct fz_thread *t)
 	rep.length = fz_chance(r, 80) ? (1 + fz_below(r, 64)) << 12 :
 		     fz_value(r);
 	rep.page_size = fz_chance(r, 80) ? 4096 : fz_value(r);
-	rep.bitmap = fz_chance(r, 90) ? (uintptr_t)bitmap : fz_next(r);
+	rep.bitmap = fz_chance(r, 90) ? (uintptr_t)bitmap : 8;
+	/*
+	 * Our buffer must hold whatever bitmap the kernel may accept: for
+	 * more pages than it has bits, pass an address that faults instead.
+	 */
+	if (!rep.page_size || rep.length / rep.page_size >
+	    8 * sizeof(bitmap) - 64)
+		rep.bitmap = 8;
 	return fz_feature(t->p, VFIO_DEVICE_FEATURE_GET |
 			  VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT, &rep,
 			  sizeof(rep), NULL);
