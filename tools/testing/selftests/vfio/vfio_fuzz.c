@@ -246,7 +246,12 @@ struct fz_proc {
 	bool group_path;
 	struct vfio_region_info regions[VFIO_PCI_NUM_REGIONS];
 
-	/* Shared by the threads, each slot swapped atomically. */
+	/*
+	 * Shared by the threads.  A number is closed, and written to, only
+	 * under @fd_lock: a write must never reach a file that took over the
+	 * number of a closed one (the device fd's write() is a BAR write).
+	 */
+	pthread_mutex_t fd_lock;
 	atomic_int efd[FZ_EVENTFDS];
 	atomic_int migfd;
 	pthread_mutex_t mig_lock;	/* guards migbuf */
@@ -751,10 +756,13 @@ static long fz_feature_raw(struct fz_thread *t)
 /* Keep a migration data fd in the shared slot, dropping the old one. */
 static void fz_set_migfd(struct fz_proc *p, int fd)
 {
-	int old = atomic_exchange(&p->migfd, fd);
+	int old;
 
+	pthread_mutex_lock(&p->fd_lock);
+	old = atomic_exchange(&p->migfd, fd);
 	if (old >= 0)
 		close(old);
+	pthread_mutex_unlock(&p->fd_lock);
 }
 
 static long fz_mig_state(struct fz_thread *t)
@@ -779,16 +787,18 @@ static long fz_mig_state(struct fz_thread *t)
 static long fz_mig_data_read(struct fz_thread *t)
 {
 	struct fz_proc *p = t->p;
-	int fd = atomic_load(&p->migfd);
 	size_t len = fz_chance(&t->rng, 50) ? 4096 :
 		     1 + fz_below(&t->rng, FZ_MIGBUF);
-	uint8_t *buf;
+	uint8_t *buf = malloc(len);
 	ssize_t n;
+	int fd;
 
+	pthread_mutex_lock(&p->fd_lock);
+	fd = atomic_load(&p->migfd);
+	n = fd < 0 ? -1 : read(fd, buf, len);
 	if (fd < 0)
-		return -EBADF;
-	buf = malloc(len);
-	n = read(fd, buf, len);
+		errno = EBADF;
+	pthread_mutex_unlock(&p->fd_lock);
 	if (n > 0) {
 		/* Keep the start of a real stream for the writers. */
 		pthread_mutex_lock(&p->mig_lock);
@@ -807,13 +817,11 @@ static long fz_mig_data_write(struct fz_thread *t)
 {
 	struct fz_proc *p = t->p;
 	struct fz_rng *r = &t->rng;
-	int fd = atomic_load(&p->migfd);
 	uint8_t buf[4096];
 	size_t len, i;
 	ssize_t n;
+	int fd;
 
-	if (fd < 0)
-		return -EBADF;
 	pthread_mutex_lock(&p->mig_lock);
 	len = p->miglen < sizeof(buf) ? p->miglen : sizeof(buf);
 	memcpy(buf, p->migbuf, len);
@@ -836,20 +844,29 @@ static long fz_mig_data_write(struct fz_thread *t)
 			break;
 		}
 	}
-	n = write(fd, buf, len);
+	pthread_mutex_lock(&p->fd_lock);
+	fd = atomic_load(&p->migfd);
+	n = fd < 0 ? -1 : write(fd, buf, len);
+	if (fd < 0)
+		errno = EBADF;
+	pthread_mutex_unlock(&p->fd_lock);
 	return n < 0 ? -errno : n;
 }
 
 static long fz_mig_precopy(struct fz_thread *t)
 {
 	struct vfio_precopy_info info = { .argsz = sizeof(info) };
-	int fd = atomic_load(&t->p->migfd);
+	long ret;
 
 	if (fz_chance(&t->rng, 10))
 		info.argsz = fz_below(&t->rng, sizeof(info));
 	if (fz_chance(&t->rng, 10))
 		info.flags = fz_next(&t->rng);
-	return fz_ret(ioctl(fd, VFIO_MIG_GET_PRECOPY_INFO, &info));
+	pthread_mutex_lock(&t->p->fd_lock);
+	ret = fz_ret(ioctl(atomic_load(&t->p->migfd),
+			   VFIO_MIG_GET_PRECOPY_INFO, &info));
+	pthread_mutex_unlock(&t->p->fd_lock);
+	return ret;
 }
 
 static long fz_mig_close(struct fz_thread *t)
@@ -991,34 +1008,44 @@ static long fz_eventfd_new(struct fz_thread *t)
 
 	if (fd < 0)
 		return -errno;
+	pthread_mutex_lock(&t->p->fd_lock);
 	old = atomic_exchange(&t->p->efd[fz_below(&t->rng, FZ_EVENTFDS)], fd);
 	if (old >= 0)
 		close(old);
+	pthread_mutex_unlock(&t->p->fd_lock);
 	return 0;
 }
 
 /* Closing an eventfd the device may hold armed: the kernel keeps its own. */
 static long fz_eventfd_close(struct fz_thread *t)
 {
-	int old = atomic_exchange(&t->p->efd[fz_below(&t->rng, FZ_EVENTFDS)],
-				  -1);
+	int old;
 
-	if (old < 0)
-		return -EBADF;
-	close(old);
-	return 0;
+	pthread_mutex_lock(&t->p->fd_lock);
+	old = atomic_exchange(&t->p->efd[fz_below(&t->rng, FZ_EVENTFDS)], -1);
+	if (old >= 0)
+		close(old);
+	pthread_mutex_unlock(&t->p->fd_lock);
+	return old < 0 ? -EBADF : 0;
 }
 
 static long fz_eventfd_signal(struct fz_thread *t)
 {
-	int fd = atomic_load(&t->p->efd[fz_below(&t->rng, FZ_EVENTFDS)]);
+	unsigned int slot = fz_below(&t->rng, FZ_EVENTFDS);
+	bool wr = fz_chance(&t->rng, 50);
 	uint64_t one = 1;
+	long ret;
+	int fd;
 
+	pthread_mutex_lock(&t->p->fd_lock);
+	fd = atomic_load(&t->p->efd[slot]);
 	if (fd < 0)
-		return -EBADF;
-	if (fz_chance(&t->rng, 50))
-		return write(fd, &one, 8) < 0 ? -errno : 0;
-	return read(fd, &one, 8) < 0 ? -errno : 0;
+		ret = -EBADF;
+	else
+		ret = (wr ? write(fd, &one, 8) : read(fd, &one, 8)) < 0 ?
+		      -errno : 0;
+	pthread_mutex_unlock(&t->p->fd_lock);
+	return ret;
 }
 
 static long fz_ioas_map(struct fz_thread *t)
@@ -1214,6 +1241,7 @@ static int fz_process(struct fz_proc *p, int nthreads)
 	signal(SIGPIPE, SIG_IGN);
 	pthread_rwlock_init(&p->lock, NULL);
 	pthread_mutex_init(&p->mig_lock, NULL);
+	pthread_mutex_init(&p->fd_lock, NULL);
 	p->devfd = p->iommufd = p->container = p->group = -1;
 	atomic_init(&p->migfd, -1);
 	for (i = 0; i < FZ_EVENTFDS; i++)
