@@ -226,7 +226,10 @@ harden_unplug_suite() {
 }
 
 # kmemleak: on at boot, reports already there are not ours to judge.
+# Also mounts debugfs (kmemleak, failslab) if the boot did not.
 harden_leak_begin() {
+	[ -e /sys/kernel/debug/kmemleak ] ||
+		mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 	[ -e "$HARDEN_KMEMLEAK" ] && echo clear > "$HARDEN_KMEMLEAK" 2>/dev/null
 }
 

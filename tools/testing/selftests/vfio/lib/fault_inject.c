@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include "fault_inject.h"
@@ -87,6 +88,8 @@ int vt_fault_setup(const char *const modules[])
 	DIR *d;
 	int ret;
 
+	if (access(DEBUGFS "/failslab", F_OK))
+		mount("debugfs", DEBUGFS, "debugfs", 0, NULL);
 	if (access(DEBUGFS "/failslab/require-start", F_OK))
 		return -ENOENT;
 	ret = vt_module_range(modules, &start, &end);
