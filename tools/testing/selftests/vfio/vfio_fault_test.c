@@ -213,7 +213,9 @@ TEST_F_TIMEOUT(fault, region_info, 300)
 		struct {
 			struct vfio_region_info info;
 			uint8_t caps[512];
-		} clean = { .info.argsz = sizeof(clean) }, got;
+		} clean = {
+			.info = { .argsz = sizeof(clean), .index = index },
+		}, got;
 		unsigned int nth;
 
 		if (ioctl(d.fd, VFIO_DEVICE_GET_REGION_INFO, &clean))
