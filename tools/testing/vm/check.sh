@@ -119,7 +119,8 @@ step selftests "build the selftests" \
 	make -C "$repo/tools/testing/selftests/vfio" KDIR="$kdir"
 
 log "booting the VM and running the suites in it"
-"$here/vm.sh" check > "$logs/vm-console.log" 2>&1
+# The hardening suites add several minutes to the guest's run.
+VM_TIMEOUT=${VM_TIMEOUT:-2400} "$here/vm.sh" check > "$logs/vm-console.log" 2>&1
 vm_rc=$?
 cp "$repo/build/vm/dmesg.log" "$out/dmesg.log" 2>/dev/null ||
 	cp "$repo/build/vm/console.log" "$out/dmesg.log"

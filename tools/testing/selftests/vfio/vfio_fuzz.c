@@ -1252,7 +1252,9 @@ static int fz_process(struct fz_proc *p, int nthreads)
 		return 1;
 
 	r.s = fz_mix(p->seed ^ fz_mix(p->dev_index * 131 + p->proc_index));
-	fz_open_session(p, &r);
+	/* With -R the session is the point: insist on getting one. */
+	for (i = 0; fz_open_session(p, &r) && p->keep && i < 100; i++)
+		usleep(100 * 1000);
 
 	if (nthreads > 16)
 		nthreads = 16;
