@@ -25,10 +25,18 @@ HARDEN_VARIANTS=(
 	"vfio-pci-trap-test 1b36:0005 8086:10d3"
 )
 
+# Suites left out of a run unless VM_SUITES names them: not yet seen green
+# in the rig (say why next to the name).
+HARDEN_HELD=""
+
 # Should suite $1 run (VM_SUITES lists suites by name)?
 harden_wanted() {
-	case ",${VM_SUITES:-$1}," in
+	case ",${VM_SUITES:-}," in
 	*",$1,"*) return 0 ;;
+	,,) case " $HARDEN_HELD " in
+	    *" $1 "*) return 1 ;;
+	    esac
+	    return 0 ;;
 	esac
 	return 1
 }
