@@ -87,6 +87,7 @@ tap_result $? "benchmarks ran (figures in build/check/bench-ours.txt)"
 # Hardening (guest/harden.sh): fuzzing, unbind and rmmod under load,
 # hot-unplug (last: it changes the device set, then restores it), and the
 # leak scan over everything that ran.
+harden_wanted vfio_fault_test && harden_fault_suite
 harden_wanted vfio_fuzz_test && harden_fuzz_suite
 harden_wanted vfio_unbind_load_test && harden_unbind_suite
 harden_wanted vfio_unplug_test && harden_unplug_suite

@@ -7,6 +7,7 @@
 #   vfio_unbind_load_test  unbind and rmmod attempted while the fuzzer
 #                          holds and hammers a device
 #   vfio_unplug_test       device_del / sysfs remove under a user (vfio_unplug)
+#   vfio_fault_test        allocation failures in our modules (vfio_fault)
 #   vfio_kmemleak_test     kmemleak is on; no object of ours leaked over the
 #                          whole run; a deliberate leak is caught
 #
@@ -226,6 +227,11 @@ harden_unbind_suite() {
 	[ -z "$(harden_splats_since "$mark")" ]
 	harden_ok $? "no kernel splat during unbind and rmmod under load"
 	harden_end
+}
+
+harden_fault_suite() {
+	timeout -k 10 1200 "$HARDEN_SEL/vfio_fault" \
+		> "$VM_OUT/vfio_fault_test.tap" 2>&1
 }
 
 harden_unplug_suite() {

@@ -9,6 +9,8 @@
  * call and nothing else: the device answers normally right after, and what
  * the session shows equals what a session without failures shows.  Splats
  * and leaks are the rig's to catch (log check, kmemleak scan at the end).
+ *
+ * Run by the rig's hardening stage (guest/harden.sh) as vfio_fault_test.
  */
 #include <fcntl.h>
 #include <sys/eventfd.h>
