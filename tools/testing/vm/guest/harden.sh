@@ -111,7 +111,7 @@ harden_fuzz_one() {
 
 # A short pass: every device on vfio-pci, then each variant's devices.
 harden_fuzz_suite() {
-	local calls=${HARDEN_FUZZ_CALLS:-150} seed=0x5eed0001 bdf entry drv id
+	local calls=${HARDEN_FUZZ_CALLS:-25} seed=0x5eed0001 bdf entry drv id
 	harden_tap_begin "$VM_OUT/vfio_fuzz_test.tap"
 	for bdf in $(vm_test_bdfs); do
 		harden_fuzz_one vfio-pci "$seed" "$calls" "$bdf"
