@@ -28,7 +28,11 @@ HARDEN_VARIANTS=(
 
 # Suites left out of a run unless VM_SUITES names them: not yet seen green
 # in the rig (say why next to the name).
-HARDEN_HELD=""
+# vfio_unbind_load_test, vfio_fault_test, vfio_unplug_test: written, built,
+# not yet run to the end in the rig (the machine was too loaded before the
+# deadline); vfio_kmemleak_test: the scan passed, its self-test did not
+# finish in time.  Run them with VM_SUITES="vfio_fault_test ...".
+HARDEN_HELD="vfio_unbind_load_test vfio_fault_test vfio_unplug_test vfio_kmemleak_test"
 
 # Should suite $1 run (VM_SUITES lists suites by name)?
 harden_wanted() {
