@@ -8,9 +8,13 @@
 #define __LINUX_VFIO_PCI_CORE_COMPAT_H
 
 #include <linux/irqbypass.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/version.h>
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 17, 0)
+#include <linux/pfn_t.h>
+#endif
 
 /* kzalloc_obj() is recent: a zeroed allocation sized from the pointee type. */
 #ifndef kzalloc_obj
@@ -65,11 +69,68 @@ vfio_pci_compat_bypass_register(struct irq_bypass_producer *producer,
  */
 #define VFIO_PCI_COMPAT_IOMMUFD		IS_ENABLED(CONFIG_IOMMUFD)
 
+/*
+ * Dirty page reports reach the user through the vfio core's iova_bitmap
+ * helpers, which are real only with CONFIG_IOMMUFD_DRIVER (7.3's test
+ * kernel); Debian's stock kernels leave it off and get stubs.
+ */
+#define VFIO_PCI_COMPAT_DIRTY_REPORT	IS_ENABLED(CONFIG_IOMMUFD_DRIVER)
+
+/*
+ * PASID attach and detach (VFIO_DEVICE_ATTACH_PASID on the cdev path): the
+ * pasid_attach_ioas/pasid_detach_ioas members of vfio_device_ops and the
+ * physical iommufd helpers came with 6.15.  Without iommufd the helpers are
+ * NULL, so the ops stay unset and the vfio core refuses the flag.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 15, 0)
+#define VFIO_PCI_COMPAT_PASID_OPS	1
+#else
+#define VFIO_PCI_COMPAT_PASID_OPS	0
+#endif
+
 /* Symbol namespaces became string literals in 6.13. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
 #define VFIO_PCI_COMPAT_IMPORT_NS(ns)	MODULE_IMPORT_NS(#ns)
 #else
 #define VFIO_PCI_COMPAT_IMPORT_NS(ns)	MODULE_IMPORT_NS(ns)
 #endif
+
+/*
+ * VFIO_DEVICE_FEATURE_DMA_BUF needs what the host kernel builds its own
+ * vfio-pci's DMA_BUF with (revocable dma-buf attachments, P2P providers;
+ * 7.3 has them, 6.12 has neither the helpers nor the option): iommufd only
+ * looks for a vfio dma-buf when CONFIG_VFIO_PCI_DMABUF is set.
+ */
+#define VFIO_PCI_COMPAT_DMABUF		IS_ENABLED(CONFIG_VFIO_PCI_DMABUF)
+
+/*
+ * Huge PFN mappings: a huge_fault handler may insert a PMD of PFNs where the
+ * architecture supports it (6.12 and 7.3 both have the option).  The PFN
+ * argument lost its pfn_t type in 6.17 (the cut-over assumed here).
+ */
+static inline bool vfio_pci_compat_pfnmap_order(unsigned int order)
+{
+#ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
+	return order == PMD_ORDER;
+#else
+	return false;
+#endif
+}
+
+static inline vm_fault_t
+vfio_pci_compat_insert_pfn_pmd(struct vm_fault *vmf, unsigned long pfn,
+			       unsigned int order)
+{
+#ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
+	return vmf_insert_pfn_pmd(vmf, pfn, vmf->flags & FAULT_FLAG_WRITE);
+#else
+	return vmf_insert_pfn_pmd(vmf, __pfn_to_pfn_t(pfn, PFN_DEV),
+				  vmf->flags & FAULT_FLAG_WRITE);
+#endif
+#else
+	return VM_FAULT_FALLBACK;
+#endif
+}
 
 #endif /* __LINUX_VFIO_PCI_CORE_COMPAT_H */

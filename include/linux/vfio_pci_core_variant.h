@@ -60,6 +60,22 @@ struct vfio_pci_core_device;
  * @teardown: optional; called by the remove after the device is
  *	      unregistered (no user holds it any more), before the last
  *	      reference is dropped.  Not called when @setup failed.
+ * @open_state: optional; the offset in the variant's device structure of
+ *		what a user leaves behind, which the variant places last: the
+ *		core zeroes from there to the end (@dev_size) whenever a user
+ *		opens the device, before any trap or migration callback can
+ *		run, so that nothing of the last user's reaches the next one.
+ *		0 means nothing.
+ * @reset_done: optional; the function was reset.  Called once per reset,
+ *		whatever did it: VFIO_DEVICE_RESET, an FLR the user asked for
+ *		through config space, a hot reset of its set, the resets at
+ *		open and at the last close, and resets behind the core's back
+ *		(AER recovery, sysfs) through &vfio_pci_core_err_handlers.
+ *		The core's own resets call it with the memory lock held for
+ *		write and the BAR mappings revoked, others without; so it must
+ *		not sleep on a lock, touch user memory or call back into the
+ *		core, and may reach the device only through a kernel mapping
+ *		it already holds.  See Documentation/vfio-pci-core/contract.rst.
  *
  * Registered with vfio_pci_core_variant_register() or
  * module_vfio_pci_core_variant().  Must stay in memory (static storage)
@@ -72,6 +88,8 @@ struct vfio_pci_core_variant {
 	int (*setup)(struct vfio_pci_core_device *core,
 		     const struct pci_device_id *id);
 	void (*teardown)(struct vfio_pci_core_device *core);
+	size_t open_state;
+	void (*reset_done)(struct vfio_pci_core_device *core);
 };
 
 /**
@@ -90,6 +108,8 @@ struct vfio_pci_core_variant {
  * and the physical iommufd helpers.  vfio_pci_core_variant_register() does
  * this for &vfio_pci_core_variant.ops; a variant that registers its own
  * pci_driver calls it once, from module init, on its own (non-const) table.
+ *
+ * Context: process context, module init.
  */
 void vfio_pci_core_default_ops(struct vfio_device_ops *ops);
 
@@ -103,6 +123,7 @@ void vfio_pci_core_default_ops(struct vfio_device_ops *ops);
  * &vfio_pci_core_variant.ops and &vfio_pci_core_variant.driver, then
  * registers the driver.
  *
+ * Context: process context, module init.
  * Return: 0 or the negative errno of pci driver registration (-EINVAL for
  * a @dev_size smaller than struct vfio_pci_core_device).
  */
@@ -124,8 +145,19 @@ int __vfio_pci_core_variant_register(struct vfio_pci_core_variant *variant,
  * @variant: the variant
  *
  * Unbinds (removes) every device the variant drives.
+ *
+ * Context: process context, module exit; sleeps until every device is
+ * removed.
  */
 void vfio_pci_core_variant_unregister(struct vfio_pci_core_variant *variant);
+
+/*
+ * The version of the tree (dkms.conf's PACKAGE_VERSION, passed by Kbuild).
+ * Every module of ours reports it: MODULE_VERSION(VFIO_PCI_CORE_VERSION).
+ */
+#ifndef VFIO_PCI_CORE_VERSION
+#define VFIO_PCI_CORE_VERSION	"unknown"
+#endif
 
 /**
  * module_vfio_pci_core_variant() - a module that only registers a variant
@@ -146,6 +178,8 @@ void vfio_pci_core_variant_unregister(struct vfio_pci_core_variant *variant);
  * The default &pci_driver.probe of a registered variant; a variant with its
  * own pci_driver calls it from its probe.
  *
+ * Context: process context, &pci_driver.probe (device lock held by the driver
+ * core).
  * Return: 0 or a negative errno; nothing is left allocated on error.
  */
 int vfio_pci_core_variant_probe(const struct vfio_pci_core_variant *variant,
@@ -158,6 +192,9 @@ int vfio_pci_core_variant_probe(const struct vfio_pci_core_variant *variant,
  *
  * Unregisters the device (waiting for its users to close it), calls
  * &vfio_pci_core_variant.teardown and drops the last reference.
+ *
+ * Context: process context, &pci_driver.remove (device lock held by the
+ * driver core); sleeps until the last user is gone.
  */
 void vfio_pci_core_variant_remove(struct pci_dev *pdev);
 
@@ -210,11 +247,14 @@ struct vfio_pci_core_cfg_reg {
  *
  * A register may lie in the header (except COMMAND, STATUS, the BARs, the
  * ROM BAR and the capability pointer, which the core owns), inside a
- * hardware capability the variant leaves visible, inside a capability the
- * variant adds or replaces, or in free space; never over the ID and link
- * bytes (standard: 2, extended: 4) of a capability.  All or none of @regs
- * are taken.
+ * hardware capability the variant leaves visible (except over a register
+ * whose writes the core acts on: PM control/status, PCIe device control,
+ * AF control, MSI flags, MSI-X control; replace the capability to own
+ * those), inside a capability the variant adds or replaces, or in free
+ * space; never over the ID and link bytes (standard: 2, extended: 4) of a
+ * capability.  All or none of @regs are taken.
  *
+ * Context: process context, before registration.
  * Return: 0; -EINVAL for a bad size, alignment, offset or a forbidden
  * place; -EBUSY for an overlap with a register already declared; -ENOMEM;
  * -EBUSY once the device is registered.
@@ -266,6 +306,7 @@ struct vfio_pci_core_cfg_cap {
  * where they were: overlaps are checked against what is visible at the
  * time of the call.
  *
+ * Context: process context, before registration.
  * Return: 0; -EINVAL for a bad offset, length or an extended capability on
  * a device without extended config space; -EBUSY for an overlap, or once
  * the device is registered; -ENOSPC beyond 16 virtual capabilities;
@@ -284,6 +325,7 @@ int vfio_pci_core_cfg_add_cap(struct vfio_pci_core_device *core,
  * bytes become read-only.  Hiding an ID the device does not have is not an
  * error (the hardware chain is walked at every open).
  *
+ * Context: process context, before registration.
  * Return: 0; -ENOMEM; -EBUSY once the device is registered.
  */
 int vfio_pci_core_cfg_hide_cap(struct vfio_pci_core_device *core, u16 id,
@@ -299,6 +341,7 @@ int vfio_pci_core_cfg_hide_cap(struct vfio_pci_core_device *core, u16 id,
  * sits where the device has the capability (which must then exist at
  * probe).
  *
+ * Context: process context, before registration.
  * Return: as vfio_pci_core_cfg_add_cap(); -ENOENT when @cap->offset is 0
  * and the device lacks the capability.
  */
@@ -314,6 +357,9 @@ int vfio_pci_core_cfg_replace_cap(struct vfio_pci_core_device *core,
  *
  * For trap handlers: bypasses the virtualization.
  *
+ * Context: process context, e.g. a config trap handler (cfg_lock held).
+ * Takes no core lock; may sleep while config access is blocked (during a
+ * reset).
  * Return: 0 or a negative errno.
  */
 int vfio_pci_core_cfg_hw_read(struct vfio_pci_core_device *core,
@@ -330,10 +376,72 @@ int vfio_pci_core_cfg_hw_read(struct vfio_pci_core_device *core,
  * core owns (COMMAND, BARs, power state) behind its back is the caller's
  * responsibility.
  *
+ * Context: process context, e.g. a config trap handler (cfg_lock held).
+ * Takes no core lock; may sleep while config access is blocked (during a
+ * reset).
  * Return: 0 or a negative errno.
  */
 int vfio_pci_core_cfg_hw_write(struct vfio_pci_core_device *core,
 			       unsigned int offset, unsigned int size, u32 val);
+
+/**
+ * vfio_pci_core_vf_pasid_fits() - may a VF show its PF's PASID here?
+ * @vf: an SR-IOV virtual function
+ * @offset: where its virtual PASID capability would start
+ *
+ * PCIe puts the PASID and PRI capabilities on the PF only; a VF uses the
+ * PF's.  This checks a place for the virtual copies that
+ * vfio_pci_core_cfg_add_vf_pasid() adds: 8 bytes of PASID at @offset and,
+ * when the PF has PRI, 16 bytes of PRI right after them.  The range must lie
+ * in extended config space (0x100 and up, a multiple of 4) and overlap no
+ * capability of the VF's chain nor of the PF's (the PF's config space is
+ * the usual template of the VF's; the PF's own PASID and PRI are the
+ * exception, their offsets being the natural choice).  A capability whose
+ * length is not fixed by the specification extends to the next one in its
+ * chain, or to the end of config space.  It only says that nothing the
+ * chains declare is in the way; that the bytes are free of hidden
+ * registers is the caller's device knowledge.
+ *
+ * Return: 0; -EINVAL for a function that is not a VF, or a bad @offset;
+ * -ENODEV when the PF has no PASID capability; -EBUSY when the range
+ * overlaps a capability; -ENOSPC when it does not fit before the next
+ * capability or the end of config space.
+ */
+int vfio_pci_core_vf_pasid_fits(struct pci_dev *vf, u16 offset);
+
+/**
+ * vfio_pci_core_cfg_add_vf_pasid() - give a VF virtual PASID and PRI
+ * @core: a VF, not yet registered
+ * @offset: where the PASID capability starts (see
+ *	    vfio_pci_core_vf_pasid_fits()); PRI, when the PF has it, at
+ *	    @offset + 8
+ *
+ * The capabilities are linked at the end of the VF's extended chain and
+ * mirror the PF's:
+ *
+ * - PASID: EXEC and PRIV as the PF supports them; the Max PASID Width is the
+ *   log2 of the PASIDs the IOMMU gives the VF (the PF's width capped by the
+ *   IOMMU's), which is what IOMMU_GET_HW_INFO reports as
+ *   out_max_pasid_log2 for the VF.  The control register is virtual: its
+ *   Enable bit (and EXEC/PRIV enables the PF supports) can be set only
+ *   while the PF's PASID is enabled; a write setting Enable otherwise
+ *   fails with -EBUSY and changes nothing.  When the PF's PASID is turned
+ *   off behind the VF user's back, the VF's Enable reads 0 from then on.
+ * - PRI: the PF's outstanding page request capacity and PASID-required bit;
+ *   control (Enable, Reset), status (Stopped while disabled) and the
+ *   allocation register are virtual; Enable follows the same rule as PASID
+ *   against the PF's PRI Enable.
+ *
+ * The VF's PASIDs are attached through VFIO_DEVICE_ATTACH_IOMMUFD_PT as for
+ * any device; the virtual capability only tells the VF's user (typically a
+ * VMM, which then needs no synthesis of its own) that they exist.
+ *
+ * Return: 0; the errors of vfio_pci_core_vf_pasid_fits() and of
+ * vfio_pci_core_cfg_add_cap(); -EOPNOTSUPP when the IOMMU gives the VF no
+ * PASID; -EBUSY when called twice.
+ */
+int vfio_pci_core_cfg_add_vf_pasid(struct vfio_pci_core_device *core,
+				   u16 offset);
 
 /* ---------------------------------------------------------------------- */
 /* BAR traps                                                               */
@@ -386,6 +494,7 @@ struct vfio_pci_core_bar_trap {
  *
  * All or none of @traps are taken.
  *
+ * Context: process context, before registration.
  * Return: 0; -EINVAL for a BAR the device lacks or a range of size 0 or
  * outside the BAR; -EBUSY for an overlap with another trapped range, or
  * once the device is registered; -ENOMEM.
@@ -404,6 +513,8 @@ int vfio_pci_core_bar_add_traps(struct vfio_pci_core_device *core,
  *
  * Takes the core's memory lock for read and checks that the BAR decodes.
  *
+ * Context: process context.  Takes memory_lock for read: never with it held,
+ * so never from a region callback (-EDEADLK, reported by lockdep).
  * Return: 0; -EINVAL for a bad @bar, @size, alignment or a range outside
  * the BAR; -EIO when the BAR does not decode (memory or I/O disabled,
  * low-power state); the errno of mapping the BAR.
@@ -420,10 +531,32 @@ int vfio_pci_core_bar_hw_read(struct vfio_pci_core_device *core,
  * @size: 1, 2, 4 or 8 (8 only for a memory BAR on a 64-bit kernel)
  * @val: the value, in CPU byte order
  *
+ * Context: process context.  Takes memory_lock for read: never with it held,
+ * so never from a region callback (-EDEADLK, reported by lockdep).
  * Return: as vfio_pci_core_bar_hw_read().
  */
 int vfio_pci_core_bar_hw_write(struct vfio_pci_core_device *core,
 			       unsigned int bar, u64 offset, unsigned int size,
 			       u64 val);
+
+/**
+ * vfio_pci_core_bar_hw_wait() - wait for bits of a device register to clear
+ * @core: the device
+ * @bar: BAR index
+ * @offset: offset in the BAR, a multiple of @size
+ * @size: as for vfio_pci_core_bar_hw_read()
+ * @mask: the bits, set while the device is busy (a DMA engine's RUN bit)
+ * @timeout_ms: how long to wait at most
+ *
+ * Polls with vfio_pci_core_bar_hw_read() about every millisecond, so a trap
+ * handler can wait for work it started on the device.
+ *
+ * Context: process context; sleeps.
+ * Return: 0 once the bits are clear, -ETIMEDOUT, or the errno of
+ * vfio_pci_core_bar_hw_read().
+ */
+int vfio_pci_core_bar_hw_wait(struct vfio_pci_core_device *core,
+			      unsigned int bar, u64 offset, unsigned int size,
+			      u64 mask, unsigned int timeout_ms);
 
 #endif /* __LINUX_VFIO_PCI_CORE_VARIANT_H */

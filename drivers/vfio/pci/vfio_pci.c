@@ -33,9 +33,8 @@ MODULE_PARM_DESC(enable_sriov, "Allow creating SR-IOV VFs of bound PFs through s
 static int vfio_pci_setup(struct vfio_pci_core_device *core,
 			  const struct pci_device_id *id)
 {
-	vfio_pci_core_set_idle_d3(core, !READ_ONCE(disable_idle_d3));
-	vfio_pci_core_set_vga_disabled(core, disable_vga);
-	return 0;
+	return vfio_pci_core_set_idle_d3(core, !READ_ONCE(disable_idle_d3)) ?:
+	       vfio_pci_core_set_vga_disabled(core, disable_vga);
 }
 
 static int vfio_pci_sriov_configure(struct pci_dev *pdev, int nr_virtfn)
@@ -110,3 +109,4 @@ module_exit(vfio_pci_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("VFIO PCI: generic driver handing PCI functions to userspace");
+MODULE_VERSION(VFIO_PCI_CORE_VERSION);

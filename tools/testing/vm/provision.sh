@@ -12,7 +12,7 @@ BPO_PKGS="qemu-system-x86"
 TRIXIE_PKGS="linux-source-7.3"
 BASE_PKGS="build-essential bc bison flex libelf-dev libssl-dev dwarves cpio
 	   kmod busybox-static pciutils sparse xz-utils python3 rsync
-	   linux-source-6.12 zstd"
+	   linux-source-6.12 zstd dkms driverctl e2fsprogs iproute2"
 
 have_all() {
 	local p
@@ -22,6 +22,7 @@ have_all() {
 	done
 	qemu-system-x86_64 --version | grep -qE 'version (9|1[0-9])\.' || return 1
 	compgen -G '/usr/src/linux-headers-6.12.*-amd64' >/dev/null || return 1
+	compgen -G '/boot/vmlinuz-6.12.*-amd64' >/dev/null || return 1
 	return 0
 }
 
@@ -93,4 +94,8 @@ if [ -z "$hdr" ]; then
 	echo "provision: no linux-headers-6.12 package found" >&2
 	exit 1
 fi
-apt-get install -y -qq --no-install-recommends "$hdr"
+# The matching stock kernel image, for make check's second boot: the VM
+# boots /boot/vmlinuz-<ver> with the host's /lib/modules/<ver>.  Like any
+# kernel package it also adds a boot entry for the host itself.
+img=${hdr/linux-headers-/linux-image-}
+apt-get install -y -qq --no-install-recommends "$hdr" "$img"

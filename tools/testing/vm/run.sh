@@ -11,6 +11,6 @@ repo=$(cd "$here/../../.." && pwd)
 "$here/provision.sh"
 KDIR=$("$here/build-kernel.sh")
 export KDIR
-make -s -C "$repo" KDIR="$KDIR" modules
+make -s -C "$repo" KDIR="$KDIR" VFIO_PCI_CORE_MLX5_TEST=m modules
 make -s -C "$repo/tools/testing/selftests/vfio" KDIR="$KDIR"
 exec "$here/vm.sh" run

@@ -10,11 +10,13 @@
 # remapping on) and each test device behind its own pcie-root-port, so each
 # has its own IOMMU group and a secondary bus reset of its own:
 #   2x edu (migration source and destination), igb (SR-IOV), e1000e,
-#   nvme (SR-IOV PF), pci-testdev (with a 64-bit BAR), ivshmem-plain,
-#   and a standard VGA (legacy VGA windows, the VGA region).
+#   nvme (SR-IOV PF), pci-testdev (with a 64-bit BAR), ivshmem-plain
+#   (16 MiB), a standard VGA (legacy VGA windows, the VGA region) and two
+#   ivshmem-plain of 1 GiB (streaming migration).
 # The guest's root file system is the host's, read-only over virtio-9p, with
 # the work tree mounted read-write.  The console goes to stdout and to
-# build/vm/console.log.  A watchdog (VM_TIMEOUT seconds, default 1500) kills
+# build/vm/console.log (VM_OUT=DIR, a directory inside the work tree, keeps
+# a guest's files apart from another one's running at the same time).  A watchdog (VM_TIMEOUT seconds, default 3600) kills
 # a guest that does not power off by itself.
 set -euo pipefail
 
@@ -22,12 +24,33 @@ job=${1:?usage: vm.sh JOB [ARGS...]}
 shift
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
-kdir=${KDIR:-$("$here/build-kernel.sh")}
-out=$repo/build/vm
-timeout=${VM_TIMEOUT:-1500}
-
+out=${VM_OUT:-$repo/build/vm}
+timeout=${VM_TIMEOUT:-3600}
 mkdir -p "$out"
-"$here/mkinitramfs.sh" "$out/initramfs.cpio.gz"
+rm -f "$out/slot"
+
+# VM_STOCK_KVER=VER VM_STOCK_ROOT=DIR: boot the distribution's own kernel
+# /boot/vmlinuz-VER instead of the test kernel, with DIR/lib/modules (a
+# staged install of ours next to the kernel's modules) as /lib/modules.
+if [ -n "${VM_STOCK_KVER:-}" ]; then
+	kdir=${KDIR:-none}
+	kernel=/boot/vmlinuz-$VM_STOCK_KVER
+	modtree=${VM_STOCK_ROOT:?VM_STOCK_ROOT is not set}/lib/modules
+	"$here/mkinitramfs.sh" "$out/initramfs.cpio.gz" "$VM_STOCK_ROOT" \
+		"$VM_STOCK_KVER" 9p 9pnet_virtio
+else
+	kdir=${KDIR:-$("$here/build-kernel.sh")}
+	kernel=$kdir/arch/x86/boot/bzImage
+	modtree=$kdir/modroot/lib/modules
+	"$here/mkinitramfs.sh" "$out/initramfs.cpio.gz"
+fi
+
+# A small ext2 disk for vfio-pci-bind's "mounted disk" case.
+disk=$out/disk.img
+if [ ! -s "$disk" ]; then
+	truncate -s 4M "$disk"
+	mkfs.ext2 -q -F "$disk"
+fi
 
 shm=$(mktemp /dev/shm/vfio-ivshmem.XXXXXX)
 relay=
@@ -43,8 +66,18 @@ relay=$!
 # Everything after the job name is passed to the guest script.
 jobargs=$(IFS=,; echo "$*")
 
+# VM_PASID=1: VT-d in scalable mode with PASID support (ECAP.PSS 0: two
+# PASIDs, so PASID 1 is the only one usable beside the RID), turned on in the
+# guest with sm_on.  make check's PASID boot (guest/pasid.sh) runs this way.
+iommu=intel-iommu,intremap=on,caching-mode=on,aw-bits=48
+intel_iommu=intel_iommu=on
+if [ "${VM_PASID:-0}" = 1 ]; then
+	iommu+=,x-scalable-mode=on,x-pasid-mode=on
+	intel_iommu+=,sm_on
+fi
+
 devices=(
-	-device intel-iommu,intremap=on,caching-mode=on,aw-bits=48
+	-device "$iommu"
 	-device pcie-root-port,id=rp1,chassis=1,slot=1
 	-device edu,bus=rp1,dma_mask=0xffffffffff
 	-device pcie-root-port,id=rp2,chassis=2,slot=2
@@ -67,6 +100,21 @@ devices=(
 	-device ivshmem-plain,bus=rp7,memdev=shm0
 	-device pcie-root-port,id=rp8,chassis=8,slot=8
 	-device VGA,bus=rp8
+	# Two more ivshmem-plain with 1 GiB of host memory each (allocated
+	# as touched): source and destination of the streaming migration
+	# tests.  The root ports reserve a 64-bit window the BAR fits in.
+	-object memory-backend-ram,id=shm1,size=1G,share=on
+	-device pcie-root-port,id=rp9,chassis=9,slot=9,pref64-reserve=2G
+	-device ivshmem-plain,bus=rp9,memdev=shm1
+	-object memory-backend-ram,id=shm2,size=1G,share=on
+	-device pcie-root-port,id=rp10,chassis=10,slot=10,pref64-reserve=2G
+	-device ivshmem-plain,bus=rp10,memdev=shm2
+	# One multifunction device without ACS: both functions share an IOMMU
+	# group (vfio-pci-bind's group checks); function 0 is a disk.
+	-drive if=none,id=disk0,file="$disk",format=raw
+	-device pcie-root-port,id=rp11,chassis=11,slot=11
+	-device virtio-blk-pci,bus=rp11,addr=0.0,multifunction=on,drive=disk0
+	-device e1000,bus=rp11,addr=0.1
 )
 
 hostctl=(
@@ -81,30 +129,52 @@ fs=(
 	-device virtio-9p-pci,fsdev=fsroot,mount_tag=hostroot
 	-fsdev local,id=fsrepo,path="$repo",security_model=none
 	-device virtio-9p-pci,fsdev=fsrepo,mount_tag=repo
-	-fsdev local,id=fsmod,path="$kdir/modroot/lib/modules",security_model=none,readonly=on
+	-fsdev local,id=fsmod,path="$modtree",security_model=none,readonly=on
 	-device virtio-9p-pci,fsdev=fsmod,mount_tag=kmods
 )
 
 # no_timer_check: on a loaded host the TCG guest's early check that the
 # timer interrupt arrives through the interrupt-remapped IO-APIC can time
 # out and panic the boot before anything of ours runs.
-cmdline="console=ttyS0 loglevel=5 panic=-1 intel_iommu=on nokaslr no_timer_check"
-cmdline+=" vm.repo=$repo vm.job=$job vm.args=$jobargs vm.kdir=$kdir"
+cmdline="console=ttyS0 loglevel=5 panic=-1 $intel_iommu nokaslr no_timer_check"
+cmdline+=" vm.repo=$repo vm.job=$job vm.args=$jobargs vm.kdir=$kdir vm.out=$out"
 [ -n "${VM_DEBUG:-}" ] && cmdline+=" vm.debug=$VM_DEBUG vm.sysrq=${VM_SYSRQ:-w}"
 # VM_SMP=2: two vCPUs (multi-threaded TCG; see the README on stability).
 # VM_SUITES="a_test b_test": the guest runs only those selftest binaries.
 [ -n "${VM_SUITES:-}" ] && cmdline+=" vm.suites=$(echo $VM_SUITES | tr ' ' ,)"
+
+# At most VM_SLOTS (default 2) guests run at once on this machine, whatever
+# work tree started them: each TCG guest keeps a host core busy, and more
+# guests than cores only make every one of them slower (and their timers
+# late).  A guest waits here for a free slot.
+vm_take_slot() {
+	local i slots=${VM_SLOTS:-2} said=
+	while :; do
+		for ((i = 0; i < slots; i++)); do
+			exec {slot_fd}> "/tmp/vfio-pci-core-vm-slot.$i"
+			flock -n "$slot_fd" && return 0
+			exec {slot_fd}>&-
+		done
+		[ -z "$said" ] && echo "vm: waiting for one of $slots VM slots" >&2
+		said=1
+		sleep 5
+	done
+}
+vm_take_slot
+# For make check: this guest has a slot and is starting (a guest still
+# waiting for one can be called off).
+date > "$out/slot"
 
 rc=0
 timeout -k 10 "$timeout" qemu-system-x86_64 \
 	-machine q35,kernel-irqchip=split -accel tcg -cpu max,x2apic=off,la57=off \
 	-m 3G -smp "${VM_SMP:-1}" -nodefaults -no-reboot -display none \
 	-serial stdio -monitor unix:"$out/monitor.sock",server,nowait \
-	-kernel "$kdir/arch/x86/boot/bzImage" \
+	-kernel "$kernel" \
 	-initrd "$out/initramfs.cpio.gz" \
 	-append "$cmdline" \
 	"${devices[@]}" "${hostctl[@]}" "${fs[@]}" \
-	</dev/null 2>"$out/qemu.stderr" | tr -d '\r' | tee "$out/console.log" || rc=$?
+	</dev/null 2>"$out/qemu.stderr" | stdbuf -oL tr -d '\r' | tee "$out/console.log" || rc=$?
 
 if [ "$rc" = 124 ]; then
 	echo "vm: watchdog: the guest did not finish within ${timeout}s" >&2

@@ -8,6 +8,7 @@
  * any page holding a trapped byte) and region info (the mappable areas are
  * the BAR's pages minus those).
  */
+#include <linux/delay.h>
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
@@ -36,6 +37,9 @@ static int vfio_pci_bar_trap_check(struct vfio_pci_core_device *core,
 
 	if (t->bar >= PCI_STD_NUM_BARS)
 		return -EINVAL;
+	/* A virtual BAR is the variant's own: it serves it in full. */
+	if (vfio_pci_core_vbar_owns(core, t->bar))
+		return -EBUSY;
 	len = pci_resource_len(pdev, t->bar);
 	if (!len || !(pci_resource_flags(pdev, t->bar) &
 		      (IORESOURCE_MEM | IORESOURCE_IO)))
@@ -233,6 +237,8 @@ static int vfio_pci_bar_hw_access(struct vfio_pci_core_device *core,
 	bool is_io;
 	void __iomem *io;
 
+	if (vfio_pci_core_caller_holds(&core->priv->memory_lock))
+		return -EDEADLK;
 	if (bar >= PCI_STD_NUM_BARS)
 		return -EINVAL;
 	len = pci_resource_len(pdev, bar);
@@ -266,3 +272,21 @@ int vfio_pci_core_bar_hw_write(struct vfio_pci_core_device *core,
 	return vfio_pci_bar_hw_access(core, bar, offset, size, &val, true);
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_bar_hw_write);
+
+int vfio_pci_core_bar_hw_wait(struct vfio_pci_core_device *core,
+			      unsigned int bar, u64 offset, unsigned int size,
+			      u64 mask, unsigned int timeout_ms)
+{
+	unsigned int i;
+	u64 val;
+	int ret;
+
+	for (i = 0; i < timeout_ms; i++) {
+		ret = vfio_pci_core_bar_hw_read(core, bar, offset, size, &val);
+		if (ret || !(val & mask))
+			return ret;
+		usleep_range(1000, 2000);
+	}
+	return -ETIMEDOUT;
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_bar_hw_wait);

@@ -41,6 +41,43 @@ static unsigned int vfio_pci_cfg_space_end(struct vfio_pci_core_device *core,
 }
 
 /*
+ * The length the specification fixes for extended capability @id at @pos,
+ * 0 when it does not.  AER counts up to the end of its TLP prefix log.
+ */
+unsigned int vfio_pci_cfg_ecap_fixed_len(struct pci_dev *pdev, u16 id,
+					 unsigned int pos)
+{
+	u32 hdr;
+
+	switch (id) {
+	case PCI_EXT_CAP_ID_ERR:
+		return 0x48;
+	case PCI_EXT_CAP_ID_ARI:
+		return PCI_EXT_CAP_ARI_SIZEOF;
+	case PCI_EXT_CAP_ID_ATS:
+		return PCI_EXT_CAP_ATS_SIZEOF;
+	case PCI_EXT_CAP_ID_PRI:
+		return PCI_EXT_CAP_PRI_SIZEOF;
+	case PCI_EXT_CAP_ID_PASID:
+		return PCI_EXT_CAP_PASID_SIZEOF;
+	case PCI_EXT_CAP_ID_SRIOV:
+		return PCI_EXT_CAP_SRIOV_SIZEOF;
+	case PCI_EXT_CAP_ID_DSN:
+		return PCI_EXT_CAP_DSN_SIZEOF;
+	case PCI_EXT_CAP_ID_LTR:
+		return PCI_EXT_CAP_LTR_SIZEOF;
+	case PCI_EXT_CAP_ID_PWR:
+		return PCI_EXT_CAP_PWR_SIZEOF;
+	case PCI_EXT_CAP_ID_VNDR:
+	case PCI_EXT_CAP_ID_DVSEC:
+		if (pci_read_config_dword(pdev, pos + PCI_VNDR_HEADER, &hdr))
+			return 0;
+		return PCI_VNDR_HEADER_LEN(hdr);
+	}
+	return 0;
+}
+
+/*
  * The device's capabilities in one chain, each ending at the next one or at
  * the length the core's table gives it.  Returns how many, or -ENOMEM;
  * *@out is to be freed by the caller.
@@ -100,11 +137,13 @@ static int vfio_pci_cfg_hw_spans(struct vfio_pci_core_device *core,
 			if (s[j].pos > s[i].pos && s[j].pos < end)
 				end = s[j].pos;
 		}
-		if (cap && cap->len) {
-			len = cap->len(pdev, s[i].pos);
-			if (len && s[i].pos + len < end)
-				end = s[i].pos + len;
-		}
+		len = cap && cap->len ? cap->len(pdev, s[i].pos) : 0;
+		/* Without the core's own length, the specification's. */
+		if (!len && extended)
+			len = vfio_pci_cfg_ecap_fixed_len(pdev, s[i].id,
+							  s[i].pos);
+		if (len && s[i].pos + len < end)
+			end = s[i].pos + len;
 		s[i].end = end;
 	}
 	*out = s;
@@ -263,6 +302,16 @@ int vfio_pci_core_cfg_add_cap(struct vfio_pci_core_device *core,
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_cfg_add_cap);
 
+/* Undo the last @n vfio_pci_core_cfg_add_cap() (cfg_pasid.c's all-or-none). */
+void vfio_pci_cfg_trap_drop_vcaps(struct vfio_pci_core_device *core,
+				  unsigned int n)
+{
+	struct vfio_pci_core_traps *traps = &core->priv->traps;
+
+	while (n-- && traps->nvcaps)
+		kfree(traps->vcaps[--traps->nvcaps].cap.data);
+}
+
 int vfio_pci_core_cfg_hide_cap(struct vfio_pci_core_device *core, u16 id,
 			       bool extended)
 {
@@ -336,6 +385,56 @@ static bool vfio_pci_cfg_core_owned(unsigned int pos, unsigned int len)
 	       vfio_pci_cfg_overlap(pos, len, PCI_CAPABILITY_LIST, 1);
 }
 
+/* Registers of the core's tables whose writes the core acts on. */
+static bool vfio_pci_cfg_hooked(u8 hook)
+{
+	return hook != VFIO_PCI_CFG_HOOK_NONE && hook != VFIO_PCI_CFG_HOOK_W1C &&
+	       hook != VFIO_PCI_CFG_HOOK_TRAP;
+}
+
+/*
+ * Does [@pos, @pos + @len) cover a register of a visible capability that
+ * the core acts on (PMCSR, DEVCTL with its FLR bit, AF control, MSI flags,
+ * MSI-X control)?  A trap there would silently take the core's place, so
+ * it is refused; a variant that needs one replaces the whole capability.
+ */
+static int vfio_pci_cfg_trap_core_hooked(struct vfio_pci_core_device *core,
+					 unsigned int pos, unsigned int len,
+					 bool extended)
+{
+	struct pci_dev *pdev = core->pdev;
+	struct vfio_pci_cfg_span *s;
+	int n, i, ret = 0;
+
+	n = vfio_pci_cfg_hw_spans(core, extended, &s);
+	if (n < 0)
+		return n;
+	for (i = 0; i < n && !ret; i++) {
+		const struct vfio_pci_cfg_cap *cap = extended ?
+			vfio_pci_cfg_find_ecap(s[i].id) :
+			vfio_pci_cfg_find_cap(s[i].id);
+		const struct vfio_pci_cfg_reg *regs;
+		unsigned int nregs, j;
+
+		if (!vfio_pci_cfg_hw_visible(core, s[i].id, extended))
+			continue;
+		if (!extended && s[i].id == PCI_CAP_ID_MSIX &&
+		    vfio_pci_cfg_overlap(pos, len, s[i].pos + PCI_MSIX_FLAGS, 2))
+			ret = -EINVAL;
+		if (!cap || cap->policy != VFIO_PCI_CFG_TABLE)
+			continue;
+		regs = vfio_pci_cfg_cap_regs(pdev, cap, s[i].pos, &nregs);
+		for (j = 0; j < nregs && !ret; j++) {
+			if (vfio_pci_cfg_hooked(regs[j].hook) &&
+			    vfio_pci_cfg_overlap(pos, len, s[i].pos + regs[j].off,
+						 regs[j].size))
+				ret = -EINVAL;
+		}
+	}
+	kfree(s);
+	return ret;
+}
+
 static int vfio_pci_cfg_check_reg(struct vfio_pci_core_device *core,
 				  const struct vfio_pci_core_cfg_reg *r,
 				  const struct vfio_pci_core_cfg_reg *batch,
@@ -355,6 +454,9 @@ static int vfio_pci_cfg_check_reg(struct vfio_pci_core_device *core,
 
 	ext = r->offset >= PCI_CFG_SPACE_SIZE;
 	ret = vfio_pci_cfg_trap_place(core, r->offset, r->size, ext, false);
+	if (ret)
+		return ret;
+	ret = vfio_pci_cfg_trap_core_hooked(core, r->offset, r->size, ext);
 	if (ret)
 		return ret;
 
@@ -480,49 +582,18 @@ static int vfio_pci_cfg_hw_check(struct vfio_pci_core_device *core,
 int vfio_pci_core_cfg_hw_read(struct vfio_pci_core_device *core,
 			      unsigned int offset, unsigned int size, u32 *val)
 {
-	struct pci_dev *pdev = core->pdev;
 	int ret = vfio_pci_cfg_hw_check(core, offset, size);
-	u16 w;
-	u8 b;
 
-	if (ret)
-		return ret;
-	switch (size) {
-	case 4:
-		ret = pci_user_read_config_dword(pdev, offset, val);
-		break;
-	case 2:
-		ret = pci_user_read_config_word(pdev, offset, &w);
-		*val = w;
-		break;
-	default:
-		ret = pci_user_read_config_byte(pdev, offset, &b);
-		*val = b;
-		break;
-	}
-	return pcibios_err_to_errno(ret);
+	return ret ?: vfio_pci_cfg_dev_read(core->pdev, false, offset, size,
+					   val);
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_cfg_hw_read);
 
 int vfio_pci_core_cfg_hw_write(struct vfio_pci_core_device *core,
 			       unsigned int offset, unsigned int size, u32 val)
 {
-	struct pci_dev *pdev = core->pdev;
 	int ret = vfio_pci_cfg_hw_check(core, offset, size);
 
-	if (ret)
-		return ret;
-	switch (size) {
-	case 4:
-		ret = pci_user_write_config_dword(pdev, offset, val);
-		break;
-	case 2:
-		ret = pci_user_write_config_word(pdev, offset, val);
-		break;
-	default:
-		ret = pci_user_write_config_byte(pdev, offset, val);
-		break;
-	}
-	return pcibios_err_to_errno(ret);
+	return ret ?: vfio_pci_cfg_hw_write(core, offset, size, val);
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_cfg_hw_write);

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Config-space virtualization: the vocabulary shared by config_space.c (the
- * per-device byte map and the access path), config_tables.c (what each
- * register and capability looks like to userspace) and config_hooks.c
- * (registers whose writes have side effects).
+ * Config-space virtualization, in layers that call only downwards:
+ * config_tables.c (what each register and capability looks like to
+ * userspace) and config_space.c (the per-device byte map built from them at
+ * open); config_vcfg.c (vconfig, device bytes, the default merge);
+ * config_hooks.c (registers whose writes have side effects, variant traps);
+ * config_rw.c (the device fd's access path).
  *
  * Every byte of config space has a struct vfio_pci_cfg_byte saying which of
  * its bits are virtual (read from and written to the shadow copy, vconfig)
@@ -117,23 +119,31 @@ const struct vfio_pci_cfg_reg *vfio_pci_cfg_cap_regs(struct pci_dev *pdev,
 						     unsigned int pos,
 						     unsigned int *nregs);
 
-/* config_space.c: the default merge, used by hooks around their side effects */
-int vfio_pci_cfg_default_write(struct vfio_pci_core_device *core,
-			       unsigned int pos, unsigned int width, u32 val);
+/*
+ * config_vcfg.c, the bottom layer: vconfig, the device's bytes and the
+ * default merge of a write through the byte map.  Called with cfg_lock held,
+ * but for reads of untrapped bytes (config_rw.c), vfio_pci_cfg_dev_read()
+ * (@plain: the caller holds the function's config access block) and
+ * vfio_pci_cfg_hw_write().
+ */
 u32 vfio_pci_cfg_vread(struct vfio_pci_core_device *core, unsigned int pos,
 		       unsigned int width);
 void vfio_pci_cfg_vwrite(struct vfio_pci_core_device *core, unsigned int pos,
 			 unsigned int width, u32 val);
+u32 vfio_pci_cfg_mask(struct vfio_pci_cfg_state *cfg, unsigned int pos,
+		      unsigned int width, bool write);
+int vfio_pci_cfg_dev_read(struct pci_dev *pdev, bool plain, unsigned int pos,
+			  unsigned int width, u32 *val);
+int vfio_pci_cfg_hw_read(struct vfio_pci_core_device *core, unsigned int pos,
+			 unsigned int width, u32 *val);
+int vfio_pci_cfg_hw_write(struct vfio_pci_core_device *core, unsigned int pos,
+			  unsigned int width, u32 val);
+int vfio_pci_cfg_default_write(struct vfio_pci_core_device *core,
+			       unsigned int pos, unsigned int width, u32 val);
 
-/* config_hooks.c */
-int vfio_pci_cfg_hook_write(struct vfio_pci_core_device *core,
-			    enum vfio_pci_cfg_hook hook, unsigned int reg,
-			    unsigned int pos, unsigned int width, u32 val);
+/* config_hooks.c, above it: writes with side effects, and variant traps */
+int vfio_pci_cfg_write_piece(struct vfio_pci_core_device *core,
+			     unsigned int pos, unsigned int width, u32 val);
 void vfio_pci_cfg_init_bars(struct vfio_pci_core_device *core);
-/*
- * Before decode is turned on: write back every BAR register that no longer
- * holds what it held at open.  Caller holds cfg_lock and memory_lock.
- */
-void vfio_pci_cfg_restore_bars(struct vfio_pci_core_device *core);
 
 #endif /* __VFIO_PCI_CORE_CONFIG_H */

@@ -5,6 +5,8 @@
  * Each hook receives the piece of the register the user wrote (@pos,
  * @width, @val) and the register's start (@reg), performs the side effect
  * and stores what the default merge would.  Called with cfg_lock held.
+ * Hooks sit above config_vcfg.c (vconfig and the default merge) and call
+ * only down into it; config_rw.c calls vfio_pci_cfg_write_piece().
  */
 #include <linux/bitfield.h>
 #include <linux/pci.h>
@@ -21,6 +23,38 @@ static u32 vfio_pci_cfg_merge(struct vfio_pci_core_device *core,
 	u32 mask = (width == 4 ? ~0u : (1u << (8 * width)) - 1) << shift;
 
 	return (old & ~mask) | ((val << shift) & mask);
+}
+
+/*
+ * Before decode is turned on: write back every BAR register that no longer
+ * holds what it held at open (a reset the core did not do, e.g. AER
+ * recovery, lost them).  Through the bottom layer's device accessors,
+ * which wait out a reset in progress.  Caller holds cfg_lock and
+ * memory_lock.
+ */
+static void vfio_pci_cfg_restore_bars(struct vfio_pci_core_device *core)
+{
+	struct vfio_pci_cfg_state *cfg = &core->priv->cfg;
+	unsigned int i, reg;
+	u32 v;
+
+	lockdep_assert_held(&core->priv->cfg_lock);
+	lockdep_assert_held_write(&core->priv->memory_lock);
+	for (i = 0; i <= PCI_STD_NUM_BARS; i++) {
+		/* The ROM's enable bit is the PCI core's, while it reads it. */
+		u32 keep = i < PCI_STD_NUM_BARS ? 0 : PCI_ROM_ADDRESS_ENABLE;
+
+		reg = i < PCI_STD_NUM_BARS ? PCI_BASE_ADDRESS_0 + 4 * i :
+		      PCI_ROM_ADDRESS;
+		if (vfio_pci_cfg_hw_read(core, reg, 4, &v) ||
+		    (v & ~keep) == (cfg->hw_bar[i] & ~keep))
+			continue;
+		pci_info_ratelimited(core->pdev,
+				     "BAR register %#x lost (%#x, not %#x): restoring it\n",
+				     reg, v, cfg->hw_bar[i]);
+		vfio_pci_cfg_hw_write(core, reg, 4,
+				      (cfg->hw_bar[i] & ~keep) | (v & keep));
+	}
 }
 
 /*
@@ -111,27 +145,47 @@ void vfio_pci_cfg_init_bars(struct vfio_pci_core_device *core)
 	for (i = 0; i < PCI_STD_NUM_BARS; i++) {
 		unsigned int reg = PCI_BASE_ADDRESS_0 + 4 * i;
 		unsigned long flags = pci_resource_flags(pdev, i);
+		struct vfio_pci_core_vregion *vr = vfio_pci_core_vbar(core, i);
 		u32 v = vfio_pci_cfg_vread(core, reg, 4);
 
 		cfg->hw_bar[i] = v;
 		len = pci_resource_len(pdev, i);
 		cfg->bar_mask[i] = 0;
 		cfg->bar_flags[i] = 0;
-		if (upper) {
+		/* A variant's BAR starts unassigned, whatever was there. */
+		if (vfio_pci_core_vbar_owns(core, i))
+			v = 0;
+		if (vr) {
+			mask64 = ~(vr->desc.size - 1);
+			cfg->bar_mask[i] = lower_32_bits(mask64) &
+					   PCI_BASE_ADDRESS_MEM_MASK;
+			upper = vr->vbar_flags & VFIO_PCI_CORE_VBAR_64;
+			if (upper)
+				cfg->bar_flags[i] |= PCI_BASE_ADDRESS_MEM_TYPE_64;
+			if (vr->vbar_flags & VFIO_PCI_CORE_VBAR_PREFETCH)
+				cfg->bar_flags[i] |= PCI_BASE_ADDRESS_MEM_PREFETCH;
+		} else if (upper) {
 			/* Upper half of a 64-bit BAR. */
 			cfg->bar_mask[i] = upper_32_bits(mask64);
 			upper = false;
 		} else if (len && pci_resource_start(pdev, i)) {
+			/*
+			 * The type bits come from the resource, not from the
+			 * register: a VF's BARs read as 0 in hardware.
+			 */
 			if (flags & IORESOURCE_IO) {
 				cfg->bar_mask[i] = ~(u32)(len - 1) &
 						   PCI_BASE_ADDRESS_IO_MASK;
-				cfg->bar_flags[i] = v & ~PCI_BASE_ADDRESS_IO_MASK;
+				cfg->bar_flags[i] = PCI_BASE_ADDRESS_SPACE_IO;
 			} else {
 				mask64 = ~(u64)(len - 1);
 				cfg->bar_mask[i] = lower_32_bits(mask64) &
 						   PCI_BASE_ADDRESS_MEM_MASK;
-				cfg->bar_flags[i] = v & ~PCI_BASE_ADDRESS_MEM_MASK;
 				upper = flags & IORESOURCE_MEM_64;
+				if (upper)
+					cfg->bar_flags[i] |= PCI_BASE_ADDRESS_MEM_TYPE_64;
+				if (flags & IORESOURCE_PREFETCH)
+					cfg->bar_flags[i] |= PCI_BASE_ADDRESS_MEM_PREFETCH;
 			}
 		}
 		vfio_pci_cfg_vwrite(core, reg, 4,
@@ -151,30 +205,6 @@ void vfio_pci_cfg_init_bars(struct vfio_pci_core_device *core)
 			    cfg->bar_mask[i]);
 }
 
-void vfio_pci_cfg_restore_bars(struct vfio_pci_core_device *core)
-{
-	struct vfio_pci_cfg_state *cfg = &core->priv->cfg;
-	struct pci_dev *pdev = core->pdev;
-	unsigned int i, reg;
-	u32 v;
-
-	lockdep_assert_held(&core->priv->cfg_lock);
-	lockdep_assert_held_write(&core->priv->memory_lock);
-	for (i = 0; i <= PCI_STD_NUM_BARS; i++) {
-		/* The ROM's enable bit is the PCI core's, while it reads it. */
-		u32 keep = i < PCI_STD_NUM_BARS ? 0 : PCI_ROM_ADDRESS_ENABLE;
-
-		reg = i < PCI_STD_NUM_BARS ? PCI_BASE_ADDRESS_0 + 4 * i :
-		      PCI_ROM_ADDRESS;
-		if (pci_read_config_dword(pdev, reg, &v) ||
-		    (v & ~keep) == (cfg->hw_bar[i] & ~keep))
-			continue;
-		pci_info_ratelimited(pdev, "BAR register %#x lost (%#x, not %#x): restoring it\n",
-				     reg, v, cfg->hw_bar[i]);
-		pci_write_config_dword(pdev, reg,
-				       (cfg->hw_bar[i] & ~keep) | (v & keep));
-	}
-}
 
 static int vfio_pci_cfg_write_devctl(struct vfio_pci_core_device *core,
 				     unsigned int reg, unsigned int pos,
@@ -251,13 +281,19 @@ static int vfio_pci_cfg_write_pmcsr(struct vfio_pci_core_device *core,
 	return vfio_pci_cfg_default_write(core, pos, width, val);
 }
 
-int vfio_pci_cfg_hook_write(struct vfio_pci_core_device *core,
-			    enum vfio_pci_cfg_hook hook, unsigned int reg,
-			    unsigned int pos, unsigned int width, u32 val)
+/*
+ * A user write of @width bytes at @pos, inside one register or one run of
+ * raw bytes: the register's hook, the variant's trap, or the default merge.
+ */
+int vfio_pci_cfg_write_piece(struct vfio_pci_core_device *core,
+			     unsigned int pos, unsigned int width, u32 val)
 {
+	const struct vfio_pci_cfg_byte *m = &core->priv->cfg.map[pos];
+	unsigned int reg = pos - m->reg_off;
+
 	lockdep_assert_held(&core->priv->cfg_lock);
 
-	switch (hook) {
+	switch (m->hook) {
 	case VFIO_PCI_CFG_HOOK_COMMAND:
 		return vfio_pci_cfg_write_command(core, reg, pos, width, val);
 	case VFIO_PCI_CFG_HOOK_BAR:
@@ -271,6 +307,8 @@ int vfio_pci_cfg_hook_write(struct vfio_pci_core_device *core,
 		return vfio_pci_cfg_write_af(core, reg, pos, width, val);
 	case VFIO_PCI_CFG_HOOK_MSI_FLAGS:
 		return vfio_pci_cfg_write_msi_flags(core, reg, pos, width, val);
+	case VFIO_PCI_CFG_HOOK_TRAP:
+		return vfio_pci_cfg_trap_write(core, pos, width, val);
 	default:
 		return vfio_pci_cfg_default_write(core, pos, width, val);
 	}

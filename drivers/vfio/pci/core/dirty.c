@@ -188,9 +188,12 @@ static const struct vfio_log_ops vfio_pci_core_log_ops = {
 	.log_read_and_clear	= vfio_pci_dirty_read_and_clear,
 };
 
-void vfio_pci_core_dirty_init(struct vfio_pci_core_device *core)
+bool vfio_pci_core_dirty_init(struct vfio_pci_core_device *core)
 {
+	if (!VFIO_PCI_COMPAT_DIRTY_REPORT || vfio_pci_core_declare_refused(core))
+		return false;
 	core->vdev.log_ops = &vfio_pci_core_log_ops;
+	return true;
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_dirty_init);
 

@@ -7,6 +7,8 @@
 
 u16 vfio_pci_core_mmio_begin(struct vfio_pci_core_device *core)
 {
+	/* From a callback under memory_lock this would deadlock. */
+	lockdep_assert_not_held(&core->priv->memory_lock);
 	return vfio_pci_core_memory_lock_and_enable(core);
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_mmio_begin);
@@ -26,3 +28,14 @@ void __iomem *vfio_pci_core_iomap(struct vfio_pci_core_device *core,
 	return vfio_pci_core_bar_map(core, bar);
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_iomap);
+
+void __iomem *vfio_pci_core_mmio_begin_bar(struct vfio_pci_core_device *core,
+					   unsigned int bar, u16 *cmd)
+{
+	void __iomem *io = vfio_pci_core_iomap(core, bar);
+
+	if (!IS_ERR(io))
+		*cmd = vfio_pci_core_mmio_begin(core);
+	return io;
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_mmio_begin_bar);

@@ -24,6 +24,9 @@ static const struct {
 	  vfio_pci_core_feature_low_power_wakeup },
 	{ VFIO_DEVICE_FEATURE_LOW_POWER_EXIT,
 	  vfio_pci_core_feature_low_power_exit },
+#if VFIO_PCI_COMPAT_DMABUF
+	{ VFIO_DEVICE_FEATURE_DMA_BUF, vfio_pci_core_feature_dma_buf },
+#endif
 };
 
 int vfio_pci_core_device_feature(struct vfio_device *vdev, u32 flags,

@@ -238,6 +238,7 @@ static int vfio_pci_core_set_hot_reset(struct vfio_device_set *set,
 			goto out_release;
 		}
 		vfio_pci_core_zap_bars(member);
+		vfio_pci_core_dmabuf_revoke(member);
 	}
 
 	/*
@@ -246,16 +247,28 @@ static int vfio_pci_core_set_hot_reset(struct vfio_device_set *set,
 	 * gets back the state saved on the way down, so that the reset saves
 	 * and restores a sane one.
 	 */
-	list_for_each_entry(cur, &set->device_list, dev_set_list)
-		vfio_pci_core_set_power_state(to_vfio_pci_core(cur), PCI_D0);
+	list_for_each_entry(cur, &set->device_list, dev_set_list) {
+		struct vfio_pci_core_device *member = to_vfio_pci_core(cur);
+
+		vfio_pci_core_set_power_state(member, PCI_D0);
+		vfio_pci_core_reset_begin(member);
+	}
 
 	ret = pci_reset_bus(pdev);
+
+	/* Each member learns of the reset as from a function reset. */
+	list_for_each_entry(cur, &set->device_list, dev_set_list)
+		vfio_pci_core_reset_end(to_vfio_pci_core(cur), ret);
 
 	/* cur is the list head again: release every member below. */
 out_release:
 	list_for_each_entry_continue_reverse(cur, &set->device_list,
-					     dev_set_list)
-		up_write(&to_vfio_pci_core(cur)->priv->memory_lock);
+					     dev_set_list) {
+		struct vfio_pci_core_device *member = to_vfio_pci_core(cur);
+
+		vfio_pci_core_dmabuf_sync(member);
+		up_write(&member->priv->memory_lock);
+	}
 	vfio_pci_core_dev_set_pm_put(set);
 out_unlock:
 	mutex_unlock(&set->lock);

@@ -25,7 +25,7 @@ static long vfio_pci_core_ioctl_get_info(struct vfio_pci_core_device *core,
 	info.flags = VFIO_DEVICE_FLAGS_PCI;
 	if (core->priv->reset_works)
 		info.flags |= VFIO_DEVICE_FLAGS_RESET;
-	info.num_regions = VFIO_PCI_NUM_REGIONS;
+	info.num_regions = VFIO_PCI_NUM_REGIONS + core->priv->regions.ndev;
 	info.num_irqs = VFIO_PCI_NUM_IRQS;
 
 	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;

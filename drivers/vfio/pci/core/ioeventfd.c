@@ -229,6 +229,9 @@ long vfio_pci_core_ioctl_ioeventfd(struct vfio_pci_core_device *core,
 	bar = array_index_nospec(vfio_pci_core_offset_to_index(req.offset),
 				 PCI_STD_NUM_BARS);
 	pos = req.offset & VFIO_PCI_CORE_OFFSET_MASK;
+	/* A virtual BAR has no device register behind it. */
+	if (vfio_pci_core_vbar_owns(core, bar))
+		return -EINVAL;
 	if (pos + width > pci_resource_len(pdev, bar))
 		return -EINVAL;
 	if (vfio_pci_core_hits_msix_table(pdev, bar, pos, width))

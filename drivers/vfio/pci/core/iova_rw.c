@@ -2,12 +2,30 @@
 /*
  * vfio-pci-core: CPU access to the IOVA space the device is attached to.
  *
- * A device that keeps state in internal memory it can only move by DMA needs
- * the driver to read and write the memory that DMA reaches.  With the
- * iommufd binding the core records which IOAS the device was attached to
- * and opens an iommufd access object on it when first asked.  The access
- * pins nothing, so an unmap of the IOAS needs no action from us.  Without
- * iommufd in the kernel (6.12 as Debian builds it) there is no such access.
+ * A driver that reads what its device is about to fetch by DMA, or carries
+ * out a DMA the user asked for, needs to reach the memory behind an IOVA as
+ * the device does.  Which memory that is depends on how the user set up the
+ * device's DMA:
+ *
+ *  - group path, type1 container: the container knows the user's mappings;
+ *    vfio_dma_rw() copies through them.
+ *  - iommufd (cdev, or the group path with iommufd as the container), the
+ *    device attached to an IOAS: an iommufd access object on that IOAS, and
+ *    iommufd_access_rw(), which copies under iommufd's own locks; nothing
+ *    is pinned between calls, so an unmap needs nothing from us.
+ *  - iommufd, the device attached to a page table (HWPT) the user allocated
+ *    from an IOAS, as QEMU does for every physical device: an access can
+ *    only be attached to an IOAS, and nothing exported maps a HWPT to its
+ *    IOAS.  The core sees the page table's ID at attach time and looks for
+ *    the IOAS objects of the user's iommufd: a paging HWPT keeps its IOAS
+ *    alive, so when the iommufd holds exactly one IOAS that IOAS is the
+ *    page table's, for as long as the attachment lasts.  With several
+ *    (e.g. a VMM with one IOAS per vIOMMU address space) the core cannot
+ *    tell which one the page table translates, and refuses the attach.
+ *
+ * The look-up and the access exist only for a variant that asked for them
+ * with vfio_pci_core_iova_init(); everything happens at attach time, so a
+ * device that cannot reach its IOVA space says so before any migration.
  */
 #include <linux/iommufd.h>
 
@@ -18,6 +36,22 @@
 VFIO_PCI_COMPAT_IMPORT_NS(IOMMUFD);
 #endif
 
+/*
+ * The IDs searched for the IOAS of a page table: object IDs are allocated
+ * lowest-free-first, so its IOAS (created before it, unless the page table
+ * reused a freed ID) is below it or shortly above.  An IOAS farther away is
+ * not found and the attach is refused.
+ */
+#define VFIO_PCI_IOVA_SCAN_BELOW	65536
+#define VFIO_PCI_IOVA_SCAN_ABOVE	256
+
+void vfio_pci_core_iova_init(struct vfio_pci_core_device *core)
+{
+	core->priv->iova_wanted = true;
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_iova_init);
+
+#if VFIO_PCI_COMPAT_IOMMUFD
 static void vfio_pci_iova_unmap(void *data, unsigned long iova,
 				unsigned long length)
 {
@@ -28,18 +62,44 @@ static const struct iommufd_access_ops vfio_pci_iova_access_ops = {
 	.unmap = vfio_pci_iova_unmap,
 };
 
-static void vfio_pci_iova_release_locked(struct vfio_pci_core_private *priv)
+/*
+ * The IOAS behind @pt_id: @pt_id itself, or the one IOAS of the iommufd.
+ * On success @access is attached to it.
+ */
+static int vfio_pci_iova_find_ioas(struct iommufd_access *access, u32 pt_id)
 {
-	lockdep_assert_held(&priv->iova_lock);
-	if (VFIO_PCI_COMPAT_IOMMUFD && priv->iova_access) {
-		iommufd_access_destroy(priv->iova_access);
-		priv->iova_access = NULL;
+	u32 id, found = 0, first, last;
+	int ret;
+
+	ret = iommufd_access_attach(access, pt_id);
+	if (ret != -ENOENT)
+		return ret;
+
+	/* A page table: count the IOAS objects around it. */
+	first = pt_id > VFIO_PCI_IOVA_SCAN_BELOW ?
+		pt_id - VFIO_PCI_IOVA_SCAN_BELOW : 1;
+	if (check_add_overflow(pt_id, VFIO_PCI_IOVA_SCAN_ABOVE, &last))
+		last = U32_MAX;
+	for (id = first; id && id <= last; id++) {
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
+		if (id == pt_id || iommufd_access_attach(access, id))
+			continue;
+		iommufd_access_detach(access);
+		if (found)
+			return -EOPNOTSUPP;	/* which one? */
+		found = id;
 	}
+	if (!found)
+		return -EOPNOTSUPP;
+	return iommufd_access_attach(access, found);
 }
 
-static int vfio_pci_iova_open_locked(struct vfio_pci_core_device *core)
+/* A new access for @pt_id, attached to its IOAS. */
+static struct iommufd_access *
+vfio_pci_iova_access_new(struct vfio_pci_core_device *core, u32 pt_id)
 {
-	struct vfio_pci_core_private *priv = core->priv;
 	struct iommufd_access *access;
 	struct iommufd_ctx *ictx;
 	u32 id;
@@ -47,108 +107,76 @@ static int vfio_pci_iova_open_locked(struct vfio_pci_core_device *core)
 
 	ictx = vfio_iommufd_device_ictx(&core->vdev);
 	if (!ictx)
-		return -EOPNOTSUPP;
+		return ERR_PTR(-EOPNOTSUPP);
 	access = iommufd_access_create(ictx, &vfio_pci_iova_access_ops, core,
 				       &id);
 	if (IS_ERR(access))
-		return PTR_ERR(access);
-	ret = iommufd_access_attach(access, priv->iova_ioas);
+		return access;
+	ret = vfio_pci_iova_find_ioas(access, pt_id);
 	if (ret) {
 		iommufd_access_destroy(access);
+		return ERR_PTR(ret);
+	}
+	return access;
+}
+
+static void vfio_pci_iova_release_locked(struct vfio_pci_core_private *priv)
+{
+	lockdep_assert_held(&priv->iova_lock);
+	if (priv->iova_access) {
+		iommufd_access_destroy(priv->iova_access);
+		priv->iova_access = NULL;
+	}
+}
+
+static int vfio_pci_iova_attach(struct vfio_device *vdev, u32 *pt_id)
+{
+	struct vfio_pci_core_device *core = to_vfio_pci_core(vdev);
+	struct vfio_pci_core_private *priv = core->priv;
+	struct iommufd_access *access = NULL;
+	int ret;
+
+	guard(mutex)(&priv->iova_lock);
+	/* Before anything changes: a refusal leaves the old attachment. */
+	if (priv->iova_wanted) {
+		access = vfio_pci_iova_access_new(core, *pt_id);
+		if (IS_ERR(access))
+			return PTR_ERR(access);
+	}
+	ret = vfio_iommufd_physical_attach_ioas(vdev, pt_id);
+	if (ret) {
+		if (access)
+			iommufd_access_destroy(access);
 		return ret;
 	}
+	vfio_pci_iova_release_locked(priv);
 	priv->iova_access = access;
 	return 0;
 }
 
-int vfio_pci_core_iova_rw(struct vfio_pci_core_device *core, u64 iova,
-			  void *buf, size_t len, bool write)
+static void vfio_pci_iova_detach(struct vfio_device *vdev)
+{
+	struct vfio_pci_core_private *priv = to_vfio_pci_core(vdev)->priv;
+
+	scoped_guard(mutex, &priv->iova_lock)
+		vfio_pci_iova_release_locked(priv);
+	vfio_iommufd_physical_detach_ioas(vdev);
+}
+
+static int vfio_pci_iova_iommufd_rw(struct vfio_pci_core_device *core,
+				    u64 iova, void *buf, size_t len,
+				    bool write)
 {
 	struct vfio_pci_core_private *priv = core->priv;
-	int ret;
-
-	if (!VFIO_PCI_COMPAT_IOMMUFD)
-		return -EOPNOTSUPP;
 
 	guard(mutex)(&priv->iova_lock);
-	if (!priv->iova_ioas_valid)
+	if (!priv->iova_access)
 		return -EOPNOTSUPP;
-	if (!priv->iova_access) {
-		ret = vfio_pci_iova_open_locked(core);
-		if (ret)
-			return ret;
-	}
+	if (iova > ULONG_MAX)
+		return -EINVAL;
 	return iommufd_access_rw(priv->iova_access, iova, buf, len,
 				 write ? IOMMUFD_ACCESS_RW_WRITE : 0);
 }
-EXPORT_SYMBOL_GPL(vfio_pci_core_iova_rw);
-
-int vfio_pci_core_iova_lend(struct vfio_pci_core_device *core, u64 iova,
-			    void *buf, size_t len, bool to_device,
-			    int (*dma)(struct vfio_pci_core_device *core,
-				       void *arg), void *arg)
-{
-	void *saved;
-	int ret, undo;
-
-	saved = kvmalloc(len, GFP_KERNEL);
-	if (!saved)
-		return -ENOMEM;
-	/* Keep the user's bytes; writing proves the range writable. */
-	ret = vfio_pci_core_iova_rw(core, iova, saved, len, false);
-	if (!ret)
-		ret = vfio_pci_core_iova_rw(core, iova, to_device ? buf : saved,
-					    len, true);
-	if (ret)
-		goto out;
-	ret = dma(core, arg);
-	if (!ret && !to_device)
-		ret = vfio_pci_core_iova_rw(core, iova, buf, len, false);
-	/* The user's memory goes back whatever happened. */
-	undo = vfio_pci_core_iova_rw(core, iova, saved, len, true);
-	ret = ret ?: undo;
-out:
-	kvfree(saved);
-	return ret;
-}
-EXPORT_SYMBOL_GPL(vfio_pci_core_iova_lend);
-
-int vfio_pci_core_attach_ioas(struct vfio_device *vdev, u32 *pt_id)
-{
-	struct vfio_pci_core_private *priv = to_vfio_pci_core(vdev)->priv;
-	u32 requested = *pt_id;
-	int ret;
-
-	if (!VFIO_PCI_COMPAT_IOMMUFD)
-		return -EOPNOTSUPP;
-
-	guard(mutex)(&priv->iova_lock);
-	/* A new attachment: the old access points at the old IOAS. */
-	vfio_pci_iova_release_locked(priv);
-	priv->iova_ioas_valid = false;
-	ret = vfio_iommufd_physical_attach_ioas(vdev, pt_id);
-	if (!ret) {
-		priv->iova_ioas = requested;
-		priv->iova_ioas_valid = true;
-	}
-	return ret;
-}
-EXPORT_SYMBOL_GPL(vfio_pci_core_attach_ioas);
-
-void vfio_pci_core_detach_ioas(struct vfio_device *vdev)
-{
-	struct vfio_pci_core_private *priv = to_vfio_pci_core(vdev)->priv;
-
-	if (!VFIO_PCI_COMPAT_IOMMUFD)
-		return;
-
-	scoped_guard(mutex, &priv->iova_lock) {
-		vfio_pci_iova_release_locked(priv);
-		priv->iova_ioas_valid = false;
-	}
-	vfio_iommufd_physical_detach_ioas(vdev);
-}
-EXPORT_SYMBOL_GPL(vfio_pci_core_detach_ioas);
 
 void vfio_pci_core_iova_close(struct vfio_pci_core_device *core)
 {
@@ -157,3 +185,52 @@ void vfio_pci_core_iova_close(struct vfio_pci_core_device *core)
 	guard(mutex)(&priv->iova_lock);
 	vfio_pci_iova_release_locked(priv);
 }
+#else
+static int vfio_pci_iova_attach(struct vfio_device *vdev, u32 *pt_id)
+{
+	return -EOPNOTSUPP;
+}
+
+static void vfio_pci_iova_detach(struct vfio_device *vdev)
+{
+}
+
+static int vfio_pci_iova_iommufd_rw(struct vfio_pci_core_device *core,
+				    u64 iova, void *buf, size_t len,
+				    bool write)
+{
+	return -EOPNOTSUPP;
+}
+
+void vfio_pci_core_iova_close(struct vfio_pci_core_device *core)
+{
+}
+#endif
+
+int vfio_pci_core_attach_ioas(struct vfio_device *vdev, u32 *pt_id)
+{
+	return vfio_pci_iova_attach(vdev, pt_id);
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_attach_ioas);
+
+void vfio_pci_core_detach_ioas(struct vfio_device *vdev)
+{
+	vfio_pci_iova_detach(vdev);
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_detach_ioas);
+
+int vfio_pci_core_iova_rw(struct vfio_pci_core_device *core, u64 iova,
+			  void *buf, size_t len, bool write)
+{
+	/* It touches user memory, which may be a mapping of this device. */
+	if (vfio_pci_core_caller_holds(&core->priv->memory_lock))
+		return -EDEADLK;
+	if (!core->priv->iova_wanted || !len)
+		return -EINVAL;
+	/* Bound through iommufd (cdev, or a group in an iommufd container). */
+	if (vfio_iommufd_device_ictx(&core->vdev))
+		return vfio_pci_iova_iommufd_rw(core, iova, buf, len, write);
+	/* A type1 container: it copies through the user's own mappings. */
+	return vfio_dma_rw(&core->vdev, iova, buf, len, write);
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_iova_rw);

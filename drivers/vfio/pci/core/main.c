@@ -13,7 +13,11 @@ int vfio_pci_core_init_dev(struct vfio_device *vdev)
 {
 	struct vfio_pci_core_device *core = to_vfio_pci_core(vdev);
 	struct vfio_pci_core_private *priv;
+	int ret;
 
+	ret = vfio_pci_core_dmabuf_init(to_pci_dev(vdev->dev));
+	if (ret)
+		return ret;
 	priv = kzalloc_obj(*priv, GFP_KERNEL);
 	if (!priv)
 		return -ENOMEM;
@@ -23,6 +27,7 @@ int vfio_pci_core_init_dev(struct vfio_device *vdev)
 	mutex_init(&priv->barmap_lock);
 	mutex_init(&priv->cfg_lock);
 	mutex_init(&priv->iova_lock);
+	INIT_LIST_HEAD(&priv->dmabufs);
 	core->pdev = to_pci_dev(vdev->dev);
 	core->priv = priv;
 	vfio_pci_core_irq_init(core);
@@ -45,6 +50,7 @@ void vfio_pci_core_release_dev(struct vfio_device *vdev)
 	vfio_pci_core_pm_release(core);
 	vfio_pci_core_ioeventfd_destroy(core);
 	vfio_pci_core_traps_free(core);
+	vfio_pci_core_regions_free(core);
 	mutex_destroy(&priv->iova_lock);
 	mutex_destroy(&priv->cfg_lock);
 	mutex_destroy(&priv->barmap_lock);
@@ -127,6 +133,11 @@ int vfio_pci_core_open_device(struct vfio_device *vdev)
 	struct pci_dev *pdev = core->pdev;
 	int ret;
 
+	/* Before anything of the new user's can reach the variant. */
+	vfio_pci_core_variant_open(core);
+	vfio_pci_dma_shadow_open(core);
+	vfio_pci_replay_open(core);
+
 	/* An idle device is runtime-suspended: wake it for the session. */
 	ret = vfio_pci_core_pm_open(core);
 	if (ret)
@@ -183,6 +194,8 @@ void vfio_pci_core_close_device(struct vfio_device *vdev)
 	vfio_pci_core_mig_close(core);
 	vfio_pci_core_dirty_close(core);
 	vfio_pci_core_iova_close(core);
+	/* Exported BAR slices end with the user too. */
+	vfio_pci_core_dmabuf_cleanup(core);
 	/* No interrupt or notification may outlive the user. */
 	vfio_pci_core_irq_close(core);
 	vfio_pci_core_vf_token_close(core);
@@ -211,6 +224,14 @@ void vfio_pci_core_close_device(struct vfio_device *vdev)
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_close_device);
 
+/* Which vfio-pci-core is running: ours says so, with the tree's version. */
+static int __init vfio_pci_core_init(void)
+{
+	pr_info("vfio-pci-core %s (out of tree) loaded\n", VFIO_PCI_CORE_VERSION);
+	return 0;
+}
+module_init(vfio_pci_core_init);
+
 /*
  * The ERR and REQ eventfds are freed from RCU callbacks in this module
  * (err_req.c): let the last of them run before the module text goes.
@@ -223,3 +244,4 @@ module_exit(vfio_pci_core_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("VFIO PCI core library: PCI functions for userspace drivers");
+MODULE_VERSION(VFIO_PCI_CORE_VERSION);

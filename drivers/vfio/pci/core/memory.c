@@ -45,12 +45,13 @@ bool vfio_pci_core_memory_enabled(struct vfio_pci_core_device *core)
 void vfio_pci_core_zap_bars(struct vfio_pci_core_device *core)
 {
 	loff_t start = vfio_pci_core_index_to_offset(VFIO_PCI_BAR0_REGION_INDEX);
-	loff_t end = vfio_pci_core_index_to_offset(VFIO_PCI_BAR5_REGION_INDEX + 1);
 
-	unmap_mapping_range(core->vdev.inode->i_mapping, start, end - start,
-			    true);
+	/*
+	 * To the end of the file: a variant's device regions sit past the
+	 * standard ones, and those that are not gated simply fault back.
+	 */
+	unmap_mapping_range(core->vdev.inode->i_mapping, start, 0, true);
 }
-EXPORT_SYMBOL_GPL(vfio_pci_core_zap_bars);
 
 /**
  * vfio_pci_core_memory_lock_zap() - revoke BAR mappings and block new ones
@@ -63,8 +64,8 @@ void vfio_pci_core_memory_lock_zap(struct vfio_pci_core_device *core)
 {
 	down_write(&core->priv->memory_lock);
 	vfio_pci_core_zap_bars(core);
+	vfio_pci_core_dmabuf_revoke(core);
 }
-EXPORT_SYMBOL_GPL(vfio_pci_core_memory_lock_zap);
 
 /**
  * vfio_pci_core_memory_unlock() - undo vfio_pci_core_memory_lock_zap()
@@ -72,9 +73,10 @@ EXPORT_SYMBOL_GPL(vfio_pci_core_memory_lock_zap);
  */
 void vfio_pci_core_memory_unlock(struct vfio_pci_core_device *core)
 {
+	/* Exported slices come back with decoding. */
+	vfio_pci_core_dmabuf_sync(core);
 	up_write(&core->priv->memory_lock);
 }
-EXPORT_SYMBOL_GPL(vfio_pci_core_memory_unlock);
 
 u16 vfio_pci_core_memory_lock_and_enable(struct vfio_pci_core_device *core)
 {

@@ -25,7 +25,8 @@ static int vfio_pci_core_mig_call(struct vfio_pci_core_device *core,
 	return fn ? fn(core) : 0;
 }
 
-static void vfio_pci_core_mig_drop_files(struct vfio_pci_core_mig *mig)
+static void vfio_pci_core_mig_drop_files(struct vfio_pci_core_mig *mig,
+					 int err)
 {
 	struct vfio_pci_mig_stream *save, *resume;
 
@@ -37,9 +38,19 @@ static void vfio_pci_core_mig_drop_files(struct vfio_pci_core_mig *mig)
 	spin_unlock(&mig->reset_lock);
 
 	if (save)
-		vfio_pci_mig_file_drop(save);
+		vfio_pci_mig_file_drop(save, err);
 	if (resume)
-		vfio_pci_mig_file_drop(resume);
+		vfio_pci_mig_file_drop(resume, err);
+}
+
+/*
+ * A session is over: the core's own helpers (the DMA shadow, the replay log)
+ * forget what it held, before the variant hears of it.
+ */
+static void vfio_pci_core_mig_helpers_end(struct vfio_pci_core_device *core)
+{
+	vfio_pci_dma_shadow_reset(core);
+	vfio_pci_replay_reset(core);
 }
 
 /* The device was reset: it runs again and old sessions are void. */
@@ -48,30 +59,67 @@ static void vfio_pci_core_mig_apply_reset(struct vfio_pci_core_device *core)
 	struct vfio_pci_core_mig *mig = &core->priv->mig;
 
 	mig->state = VFIO_DEVICE_STATE_RUNNING;
-	vfio_pci_core_mig_drop_files(mig);
+	WRITE_ONCE(mig->stopped, false);
+	vfio_pci_core_mig_drop_files(mig, -ENODEV);
+	vfio_pci_core_mig_helpers_end(core);
 	if (mig->ops->reset)
 		mig->ops->reset(core);
 }
 
-/* Apply the resets that arrived while someone held state_lock. */
-static void vfio_pci_core_mig_apply_pending(struct vfio_pci_core_device *core)
+/* A failed arc or producer, or the variant's abort: ERROR, files dead. */
+void vfio_pci_core_mig_fail(struct vfio_pci_core_device *core, int err)
 {
 	struct vfio_pci_core_mig *mig = &core->priv->mig;
 
+	lockdep_assert_held(&mig->state_lock);
+	mig->state = VFIO_DEVICE_STATE_ERROR;
+	vfio_pci_core_mig_drop_files(mig, err);
+}
+
+/*
+ * Apply one event that arrived while someone held state_lock: an abort
+ * first, then a reset (so a reset pending with an abort wins).  Returns
+ * whether there was one.
+ */
+static bool vfio_pci_core_mig_apply_one(struct vfio_pci_core_device *core)
+{
+	struct vfio_pci_core_mig *mig = &core->priv->mig;
+	bool reset;
+	int err;
+
 	spin_lock(&mig->reset_lock);
-	while (mig->reset_pending) {
+	err = mig->abort_err;
+	mig->abort_err = 0;
+	reset = !err && mig->reset_pending;
+	if (reset)
 		mig->reset_pending = false;
-		spin_unlock(&mig->reset_lock);
-		vfio_pci_core_mig_apply_reset(core);
-		spin_lock(&mig->reset_lock);
-	}
 	spin_unlock(&mig->reset_lock);
+
+	if (err)
+		vfio_pci_core_mig_fail(core, err);
+	else if (reset)
+		vfio_pci_core_mig_apply_reset(core);
+	return err || reset;
+}
+
+static void vfio_pci_core_mig_apply_pending(struct vfio_pci_core_device *core)
+{
+	while (vfio_pci_core_mig_apply_one(core))
+		;
 }
 
 void vfio_pci_core_mig_lock(struct vfio_pci_core_device *core)
 {
 	mutex_lock(&core->priv->mig.state_lock);
 	vfio_pci_core_mig_apply_pending(core);
+}
+
+bool vfio_pci_core_mig_trylock(struct vfio_pci_core_device *core)
+{
+	if (!mutex_trylock(&core->priv->mig.state_lock))
+		return false;
+	vfio_pci_core_mig_apply_pending(core);
+	return true;
 }
 
 /*
@@ -84,17 +132,20 @@ void vfio_pci_core_mig_unlock(struct vfio_pci_core_device *core)
 
 	for (;;) {
 		spin_lock(&mig->reset_lock);
-		if (!mig->reset_pending)
+		if (!mig->reset_pending && !mig->abort_err)
 			break;
-		mig->reset_pending = false;
 		spin_unlock(&mig->reset_lock);
-		vfio_pci_core_mig_apply_reset(core);
+		vfio_pci_core_mig_apply_one(core);
 	}
 	mutex_unlock(&mig->state_lock);
 	spin_unlock(&mig->reset_lock);
 }
 
-void vfio_pci_core_mig_reset_notify(struct vfio_pci_core_device *core)
+/*
+ * Record an event (a reset, or the variant's abort with @err) for the
+ * state_lock holder, or apply it now when nobody holds the lock.
+ */
+static void vfio_pci_core_mig_post(struct vfio_pci_core_device *core, int err)
 {
 	struct vfio_pci_core_mig *mig = &core->priv->mig;
 
@@ -102,23 +153,30 @@ void vfio_pci_core_mig_reset_notify(struct vfio_pci_core_device *core)
 		return;
 
 	spin_lock(&mig->reset_lock);
-	mig->reset_pending = true;
+	if (err)
+		mig->abort_err = err;
+	else
+		mig->reset_pending = true;
 	spin_unlock(&mig->reset_lock);
 
-	/* Busy: the holder sees reset_pending when it unlocks. */
+	/* Busy: the holder sees the event when it unlocks. */
 	if (!mutex_trylock(&mig->state_lock))
 		return;
 	vfio_pci_core_mig_unlock(core);
 }
 
-void vfio_pci_core_reset_done(struct pci_dev *pdev)
+void vfio_pci_core_mig_reset_notify(struct vfio_pci_core_device *core)
 {
-	struct vfio_pci_core_device *core = dev_get_drvdata(&pdev->dev);
-
-	if (core && core->priv)
-		vfio_pci_core_mig_reset_notify(core);
+	vfio_pci_core_mig_post(core, 0);
 }
-EXPORT_SYMBOL_GPL(vfio_pci_core_reset_done);
+
+void vfio_pci_core_mig_abort(struct vfio_pci_core_device *core, int err)
+{
+	if (err >= 0 || err < -MAX_ERRNO)
+		err = -EIO;
+	vfio_pci_core_mig_post(core, err);
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_mig_abort);
 
 /* Open a new data file of the saving group and fill its first data. */
 static struct file *vfio_pci_core_mig_begin_save(struct vfio_pci_core_device *core,
@@ -132,10 +190,9 @@ static struct file *vfio_pci_core_mig_begin_save(struct vfio_pci_core_device *co
 	if (IS_ERR(s))
 		return ERR_CAST(s);
 
-	ret = precopy ? vfio_pci_mig_file_precopy(s, true) :
-			vfio_pci_mig_file_save(s);
+	ret = vfio_pci_mig_file_begin_save(s, precopy);
 	if (ret) {
-		vfio_pci_mig_file_drop(s);
+		vfio_pci_mig_file_drop(s, -ENODEV);
 		return ERR_PTR(ret);
 	}
 
@@ -167,10 +224,26 @@ static int vfio_pci_core_mig_end_resume(struct vfio_pci_core_device *core)
 	struct vfio_pci_core_mig *mig = &core->priv->mig;
 	int ret;
 
-	ret = vfio_pci_mig_file_load(mig->resume);
-	vfio_pci_core_mig_drop_files(mig);
+	ret = vfio_pci_mig_file_end_load(mig->resume);
+	vfio_pci_core_mig_drop_files(mig, -ENODEV);
 	return ret;
 }
+
+/*
+ * Stopped from before .stop on: a trap that takes the lock .stop takes
+ * sees it once .stop holds that lock, so no write it forwards lands after.
+ */
+static int vfio_pci_core_mig_stop(struct vfio_pci_core_device *core)
+{
+	WRITE_ONCE(core->priv->mig.stopped, true);
+	return core->priv->mig.ops->stop(core);
+}
+
+bool vfio_pci_core_mig_stopped(struct vfio_pci_core_device *core)
+{
+	return READ_ONCE(core->priv->mig.stopped);
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_mig_stopped);
 
 /*
  * One arc.  Returns the new data file for the arcs that open a session, NULL
@@ -194,10 +267,13 @@ static struct file *vfio_pci_core_mig_step(struct vfio_pci_core_device *core,
 		ret = vfio_pci_core_mig_call(core, ops->p2p_resume);
 		break;
 	case MIG_ARC(VFIO_DEVICE_STATE_RUNNING_P2P, VFIO_DEVICE_STATE_STOP):
-		ret = ops->stop(core);
+		ret = vfio_pci_core_mig_stop(core);
 		break;
 	case MIG_ARC(VFIO_DEVICE_STATE_STOP, VFIO_DEVICE_STATE_RUNNING_P2P):
 		ret = ops->start(core);
+		/* Not before: writes the variant drops until it has started. */
+		if (!ret)
+			WRITE_ONCE(mig->stopped, false);
 		break;
 	case MIG_ARC(VFIO_DEVICE_STATE_STOP, VFIO_DEVICE_STATE_STOP_COPY):
 		return vfio_pci_core_mig_begin_save(core, false);
@@ -205,15 +281,18 @@ static struct file *vfio_pci_core_mig_step(struct vfio_pci_core_device *core,
 	case MIG_ARC(VFIO_DEVICE_STATE_RUNNING_P2P, VFIO_DEVICE_STATE_PRE_COPY_P2P):
 		return vfio_pci_core_mig_begin_save(core, true);
 	case MIG_ARC(VFIO_DEVICE_STATE_PRE_COPY_P2P, VFIO_DEVICE_STATE_STOP_COPY):
-		/* Same session: stop the device, then append the final state. */
-		ret = ops->stop(core);
+		/* Same session: stop the device; the reader gets the rest. */
+		ret = vfio_pci_core_mig_stop(core);
 		if (!ret)
-			ret = vfio_pci_mig_file_save(mig->save);
+			vfio_pci_mig_file_stop_copy(mig->save);
 		break;
-	case MIG_ARC(VFIO_DEVICE_STATE_STOP_COPY, VFIO_DEVICE_STATE_STOP):
 	case MIG_ARC(VFIO_DEVICE_STATE_PRE_COPY, VFIO_DEVICE_STATE_RUNNING):
 	case MIG_ARC(VFIO_DEVICE_STATE_PRE_COPY_P2P, VFIO_DEVICE_STATE_RUNNING_P2P):
-		vfio_pci_core_mig_drop_files(mig);
+	case MIG_ARC(VFIO_DEVICE_STATE_STOP_COPY, VFIO_DEVICE_STATE_STOP):
+		vfio_pci_core_mig_drop_files(mig, -ENODEV);
+		vfio_pci_core_mig_helpers_end(core);
+		if (ops->save_end)
+			ops->save_end(core);
 		ret = 0;
 		break;
 	case MIG_ARC(VFIO_DEVICE_STATE_STOP, VFIO_DEVICE_STATE_RESUMING):
@@ -258,8 +337,7 @@ vfio_pci_core_migration_set_state(struct vfio_device *vdev,
 		}
 		filp = vfio_pci_core_mig_step(core, mig->state, next);
 		if (IS_ERR(filp)) {
-			mig->state = VFIO_DEVICE_STATE_ERROR;
-			vfio_pci_core_mig_drop_files(mig);
+			vfio_pci_core_mig_fail(core, -ENODEV);
 			break;
 		}
 		mig->state = next;
@@ -267,8 +345,7 @@ vfio_pci_core_migration_set_state(struct vfio_device *vdev,
 		if (WARN_ON(filp && next != new_state)) {
 			fput(filp);
 			filp = ERR_PTR(-EINVAL);
-			mig->state = VFIO_DEVICE_STATE_ERROR;
-			vfio_pci_core_mig_drop_files(mig);
+			vfio_pci_core_mig_fail(core, -ENODEV);
 			break;
 		}
 	}
@@ -293,13 +370,17 @@ static int vfio_pci_core_migration_get_data_size(struct vfio_device *vdev,
 {
 	struct vfio_pci_core_device *core = to_vfio_pci_core(vdev);
 	const struct vfio_pci_core_mig_ops *ops = core->priv->mig.ops;
-	size_t size;
+	u64 bytes = ops->record_max ?: VFIO_PCI_MIG_RECORD_MAX;
+	int ret = 0;
 
 	vfio_pci_core_mig_lock(core);
-	size = ops->size ? ops->size(core) : ops->max_size;
+	if (ops->stop_copy_size)
+		ret = ops->stop_copy_size(core, &bytes);
 	vfio_pci_core_mig_unlock(core);
-	*stop_copy_length = min(size, ops->max_size) +
-			    vfio_pci_mig_file_overhead();
+	if (ret)
+		return ret;
+	*stop_copy_length = min_t(u64, vfio_pci_mig_file_stream_bytes(ops, bytes),
+				  ULONG_MAX);
 	return 0;
 }
 
@@ -314,8 +395,11 @@ int vfio_pci_core_migration_init(struct vfio_pci_core_device *core,
 {
 	struct vfio_pci_core_mig *mig = &core->priv->mig;
 
-	if (!ops || !ops->stop || !ops->start || !ops->save || !ops->load ||
-	    !ops->max_size || ops->max_size > VFIO_PCI_MIG_MAX_SIZE)
+	if (vfio_pci_core_declare_refused(core))
+		return -EBUSY;
+	if (!ops || !ops->stop || !ops->start || !ops->load ||
+	    (!ops->save && !ops->precopy) ||
+	    ops->record_max > VFIO_PCI_MIG_RECORD_MAX)
 		return -EINVAL;
 
 	mig->ops = ops;
@@ -358,6 +442,7 @@ void vfio_pci_core_mig_open(struct vfio_pci_core_device *core)
 	vfio_pci_core_mig_lock(core);
 	spin_lock(&mig->reset_lock);
 	mig->reset_pending = false;
+	mig->abort_err = 0;
 	spin_unlock(&mig->reset_lock);
 	vfio_pci_core_mig_apply_reset(core);
 	vfio_pci_core_mig_unlock(core);

@@ -133,10 +133,17 @@ int vfio_pci_core_mmap(struct vfio_device *vdev, struct vm_area_struct *vma)
 {
 	struct vfio_pci_core_device *core = to_vfio_pci_core(vdev);
 	unsigned long index = vma->vm_pgoff >> VFIO_PCI_CORE_PGOFF_SHIFT;
+	struct vfio_pci_core_vregion *vr;
 	void __iomem *io;
 
 	/* A private mapping would turn device pages into COW anonymous ones. */
 	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	/* A variant's virtual BAR or device region (region_mmap.c). */
+	vr = index <= U32_MAX ? vfio_pci_core_vregion(core, index) : NULL;
+	if (vr)
+		return vfio_pci_core_vregion_mmap(core, vr, vma);
+	if (vfio_pci_core_vbar_owns(core, index))
 		return -EINVAL;
 	if (index > VFIO_PCI_BAR5_REGION_INDEX)
 		return -EINVAL;

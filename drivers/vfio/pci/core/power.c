@@ -51,16 +51,14 @@ void vfio_pci_core_pm_release(struct vfio_pci_core_device *core)
 	pm->pm_save = NULL;
 }
 
-/**
- * vfio_pci_core_set_idle_d3() - choose whether an unopened device idles in D3
- * @core: the device, initialized but not yet registered
- * @idle_d3: true (the default) to runtime-suspend the device while nobody
- *	     has it open
- */
-void vfio_pci_core_set_idle_d3(struct vfio_pci_core_device *core,
-			       bool idle_d3)
+/* Documented in include/linux/vfio_pci_core.h. */
+int vfio_pci_core_set_idle_d3(struct vfio_pci_core_device *core,
+			      bool idle_d3)
 {
+	if (vfio_pci_core_declare_refused(core))
+		return -EBUSY;
 	core->priv->pm_io.idle_d3 = idle_d3;
+	return 0;
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_set_idle_d3);
 

@@ -23,6 +23,7 @@
 #include "pm_ioeventfd.h"
 #include "migration.h"
 #include "trap.h"
+#include "region.h"
 
 #define VFIO_PCI_CORE_OFFSET_SHIFT	40
 #define VFIO_PCI_CORE_OFFSET_MASK	((1ULL << VFIO_PCI_CORE_OFFSET_SHIFT) - 1)
@@ -50,7 +51,8 @@ static inline unsigned int vfio_pci_core_offset_to_index(loff_t pos)
  * @barmap_lock: serializes creation of @barmap entries
  * @pci_saved_state: config space saved at open, restored at the last close
  * @cfg: the virtual config space, from open to the last close
- * @cfg_lock: serializes config accesses; taken before memory_lock
+ * @cfg_lock: serializes config writes and trapped reads (untrapped reads take
+ *	      no lock, config_rw.c); taken before memory_lock
  * @bar_mmappable: which BARs userspace may mmap; decided at open
  * @bar_pad: for a sub-page BAR, the resource claiming the rest of its page so
  *	     that no other device is placed there; held from open to close
@@ -61,14 +63,25 @@ static inline unsigned int vfio_pci_core_offset_to_index(loff_t pos)
  * @pm_io: ioeventfds and runtime power management (pm_ioeventfd.h)
  * @mig: live migration state (migration.c, mig_file.c)
  * @dirty: software dirty tracker (dirty.c)
- * @iova_lock: guards @iova_access, @iova_ioas and @iova_ioas_valid
- * @iova_access: iommufd access for vfio_pci_core_iova_rw(), made on first use
- * @iova_ioas: the IOAS the device was last attached to
- * @iova_ioas_valid: @iova_ioas is current
+ * @iova_lock: guards @iova_access
+ * @iova_access: iommufd access on the IOAS behind the device's attachment,
+ *		 for vfio_pci_core_iova_rw(); made at attach (iova_rw.c)
+ * @iova_wanted: the variant reads its IOVA space (vfio_pci_core_iova_init());
+ *		 fixed before the device is registered
  * @traps: what the variant declared at probe (trap.h); read-only once the
  *	   device is registered
  * @vga_disabled: the driver withholds the VGA region (vga.c); fixed before
  *		  the device is registered
+ * @dma_shadow: the variant's shadow of a device buffer (dma_shadow.c), or
+ *		NULL; fixed before the device is registered
+ * @replay: the variant's log of register writes (mig_replay.c), or NULL;
+ *	    fixed before the device is registered
+ * @reset_task: the task inside a reset the core does itself (reset.c);
+ *		written under memory_lock held for write
+ * @dmabufs: exported DMA_BUF slices (dmabuf.c); changed under memory_lock
+ *	     held for write
+ * @regions: virtual BARs and device regions the variant added (region.h);
+ *	     read-only once the device is registered
  */
 struct vfio_pci_core_private {
 	struct vfio_pci_core_device *core;
@@ -89,10 +102,14 @@ struct vfio_pci_core_private {
 	struct vfio_pci_core_dirty dirty;
 	struct mutex iova_lock;		/* see @iova_lock above */
 	struct iommufd_access *iova_access;
-	u32 iova_ioas;
-	bool iova_ioas_valid;
+	bool iova_wanted;
 	struct vfio_pci_core_traps traps;
 	bool vga_disabled;
+	struct vfio_pci_dma_shadow *dma_shadow;
+	struct vfio_pci_replay *replay;
+	struct task_struct *reset_task;
+	struct list_head dmabufs;
+	struct vfio_pci_core_regions regions;
 };
 
 static inline struct vfio_pci_core_device *
@@ -110,6 +127,63 @@ vfio_pci_core_assert_no_memory_lock(struct vfio_pci_core_device *core)
 {
 	lockdep_assert_not_held(&core->priv->memory_lock);
 }
+
+/*
+ * For a public entry point that takes @lock: is its caller (a variant
+ * callback the core runs under @lock) holding it already?  Lockdep reports
+ * that as a failed assertion naming the entry point, and the entry point
+ * fails with -EDEADLK instead of deadlocking.  Without lockdep the rule is
+ * only written down (Documentation/vfio-pci-core/contract.rst).
+ */
+static inline bool vfio_pci_core_caller_holds(struct rw_semaphore *lock)
+{
+#ifdef CONFIG_LOCKDEP
+	lockdep_assert_not_held(lock);
+	return debug_locks && lockdep_is_held(lock) == LOCK_STATE_HELD;
+#else
+	return false;
+#endif
+}
+
+/*
+ * Declarations (traps, regions, migration, options) are taken only before
+ * the device is registered; afterwards they fail with -EBUSY.
+ */
+static inline bool
+vfio_pci_core_declare_refused(struct vfio_pci_core_device *core)
+{
+	return core->priv->traps.frozen;
+}
+
+/*
+ * dmabuf.c: VFIO_DEVICE_FEATURE_DMA_BUF.  revoke() and sync() are called
+ * with memory_lock held for write: memory_lock_zap() revokes every dma-buf
+ * of the device, memory_unlock() gives them back if the BARs decode.
+ * cleanup() at the last close, without memory_lock.
+ */
+#if VFIO_PCI_COMPAT_DMABUF
+struct dma_buf_attachment;
+int vfio_pci_dma_buf_iommufd_map(struct dma_buf_attachment *attach,
+				 struct phys_vec *phys);
+int vfio_pci_core_feature_dma_buf(struct vfio_pci_core_device *core,
+				  u32 flags, void __user *arg, size_t argsz);
+void vfio_pci_core_dmabuf_revoke(struct vfio_pci_core_device *core);
+void vfio_pci_core_dmabuf_sync(struct vfio_pci_core_device *core);
+void vfio_pci_core_dmabuf_cleanup(struct vfio_pci_core_device *core);
+int vfio_pci_core_dmabuf_init(struct pci_dev *pdev);
+#else
+static inline int vfio_pci_core_dmabuf_init(struct pci_dev *pdev)
+{
+	return 0;
+}
+
+static inline void
+vfio_pci_core_dmabuf_revoke(struct vfio_pci_core_device *core) { }
+static inline void
+vfio_pci_core_dmabuf_sync(struct vfio_pci_core_device *core) { }
+static inline void
+vfio_pci_core_dmabuf_cleanup(struct vfio_pci_core_device *core) { }
+#endif
 
 /* regions.c */
 ssize_t vfio_pci_core_region_rw(struct vfio_pci_core_device *core,
@@ -149,7 +223,14 @@ void vfio_pci_core_zap_bars(struct vfio_pci_core_device *core);
 /* Does a BAR of this kind decode now?  Caller holds memory_lock. */
 bool vfio_pci_core_bar_decodes(struct vfio_pci_core_device *core, bool is_io);
 
-/* memory.c: the caller of vfio_pci_core_memory_enabled() holds memory_lock */
+/*
+ * memory.c: the caller of vfio_pci_core_memory_enabled() holds memory_lock.
+ * vfio_pci_core_memory_lock_zap() takes it for write and revokes every user
+ * mapping of the device before anything stops the BARs from decoding;
+ * vfio_pci_core_memory_unlock() ends that.
+ */
+void vfio_pci_core_memory_lock_zap(struct vfio_pci_core_device *core);
+void vfio_pci_core_memory_unlock(struct vfio_pci_core_device *core);
 bool vfio_pci_core_memory_enabled(struct vfio_pci_core_device *core);
 u16 vfio_pci_core_memory_lock_and_enable(struct vfio_pci_core_device *core);
 void vfio_pci_core_memory_unlock_and_restore(struct vfio_pci_core_device *core,
@@ -167,6 +248,15 @@ bool vfio_pci_core_reset_at_close(struct vfio_pci_core_device *core);
  * write: VFIO_DEVICE_RESET and FLR requested through config space.
  */
 int vfio_pci_core_reset_function(struct vfio_pci_core_device *core);
+/*
+ * Around a reset the core does itself, memory_lock held for write:
+ * reset_begin() before it, reset_end() after it (which notifies migration,
+ * DMA_BUF and the variant when @ret is 0).  reset_notify() is that
+ * notification, for every path.
+ */
+void vfio_pci_core_reset_begin(struct vfio_pci_core_device *core);
+void vfio_pci_core_reset_end(struct vfio_pci_core_device *core, int ret);
+void vfio_pci_core_reset_notify(struct vfio_pci_core_device *core);
 long vfio_pci_core_ioctl_reset(struct vfio_pci_core_device *core,
 			       void __user *arg);
 
@@ -186,6 +276,17 @@ ssize_t vfio_pci_core_vga_rw(struct vfio_pci_core_device *core,
 			     bool write);
 /* iova_rw.c */
 void vfio_pci_core_iova_close(struct vfio_pci_core_device *core);
+
+/* dma_shadow.c */
+void vfio_pci_dma_shadow_open(struct vfio_pci_core_device *core);
+void vfio_pci_dma_shadow_reset(struct vfio_pci_core_device *core);
+
+/* mig_replay.c */
+void vfio_pci_replay_open(struct vfio_pci_core_device *core);
+void vfio_pci_replay_reset(struct vfio_pci_core_device *core);
+
+/* variant.c */
+void vfio_pci_core_variant_open(struct vfio_pci_core_device *core);
 
 /* irq_info.c */
 long vfio_pci_core_ioctl_irq_info(struct vfio_pci_core_device *core,

@@ -58,10 +58,19 @@ int vfio_pci_core_get_region_info_caps(struct vfio_device *vdev,
 {
 	struct vfio_pci_core_device *core = to_vfio_pci_core(vdev);
 	unsigned int index = info->index;
+	struct vfio_pci_core_vregion *vr;
 
 	info->offset = vfio_pci_core_index_to_offset(index);
 	info->size = 0;
 	info->flags = 0;
+
+	/* A variant's virtual BAR or device region. */
+	vr = vfio_pci_core_vregion(core, index);
+	if (vr)
+		return vfio_pci_core_vregion_info(core, vr, info, caps);
+	/* The upper half of a 64-bit virtual BAR. */
+	if (vfio_pci_core_vbar_owns(core, index))
+		return 0;
 
 	switch (index) {
 	case VFIO_PCI_BAR0_REGION_INDEX ... VFIO_PCI_BAR5_REGION_INDEX:
@@ -141,18 +150,28 @@ ssize_t vfio_pci_core_region_rw(struct vfio_pci_core_device *core,
 {
 	unsigned int index = vfio_pci_core_offset_to_index(*ppos);
 	loff_t pos = *ppos & VFIO_PCI_CORE_OFFSET_MASK;
+	struct vfio_pci_core_vregion *vr;
 	ssize_t done;
 
 	if (!count)
 		return 0;
 
-	if (index > VFIO_PCI_VGA_REGION_INDEX)
+	vr = vfio_pci_core_vregion(core, index);
+	if (index > VFIO_PCI_VGA_REGION_INDEX && !vr)
+		return -EINVAL;
+	if (!vr && vfio_pci_core_vbar_owns(core, index))
 		return -EINVAL;
 
 	/* A device in low power wakes for the access (power.c). */
 	done = vfio_pci_core_pm_get(core);
 	if (done)
 		return done;
+
+	if (vr) {
+		done = vfio_pci_core_vregion_rw(core, vr, buf, count, pos,
+						write);
+		goto out_put;
+	}
 
 	switch (index) {
 	case VFIO_PCI_BAR0_REGION_INDEX ... VFIO_PCI_BAR5_REGION_INDEX:
@@ -168,6 +187,7 @@ ssize_t vfio_pci_core_region_rw(struct vfio_pci_core_device *core,
 		done = vfio_pci_core_vga_rw(core, buf, count, pos, write);
 		break;
 	}
+out_put:
 	vfio_pci_core_pm_put(core);
 
 	if (done > 0)

@@ -55,19 +55,68 @@ bool vfio_pci_core_reset_at_close(struct vfio_pci_core_device *core)
 	return !ret;
 }
 
+/*
+ * Every reset of an open function ends here, once: the core's own (function
+ * reset, hot reset of the set) call it after the reset with memory_lock
+ * held for write; the others (AER recovery, a reset through sysfs, the
+ * resets at open and at the last close) through the reset_done error
+ * handler below.
+ */
+void vfio_pci_core_reset_notify(struct vfio_pci_core_device *core)
+{
+	const struct vfio_pci_core_variant *variant = core->priv->traps.variant;
+
+	/* Only records the reset: see the lock rule in migration.h. */
+	vfio_pci_core_mig_reset_notify(core);
+	if (variant && variant->reset_done)
+		variant->reset_done(core);
+}
+
+/*
+ * The core's own resets run with memory_lock held for write and notify
+ * after the reset themselves; the PCI core calls reset_done in the middle
+ * of them.  Set by the resetting task for each device it resets.
+ */
+void vfio_pci_core_reset_begin(struct vfio_pci_core_device *core)
+{
+	lockdep_assert_held_write(&core->priv->memory_lock);
+	WRITE_ONCE(core->priv->reset_task, current);
+}
+
+void vfio_pci_core_reset_end(struct vfio_pci_core_device *core, int ret)
+{
+	lockdep_assert_held_write(&core->priv->memory_lock);
+	WRITE_ONCE(core->priv->reset_task, NULL);
+	if (!ret)
+		vfio_pci_core_reset_notify(core);
+}
+
+void vfio_pci_core_reset_done(struct pci_dev *pdev)
+{
+	struct vfio_pci_core_device *core = dev_get_drvdata(&pdev->dev);
+
+	if (!core || !core->priv)
+		return;
+	/* A reset of the core's own: it notifies once the reset is over. */
+	if (READ_ONCE(core->priv->reset_task) == current)
+		return;
+	vfio_pci_core_reset_notify(core);
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_reset_done);
+
 int vfio_pci_core_reset_function(struct vfio_pci_core_device *core)
 {
 	struct pci_dev *pdev = core->pdev;
 	int ret;
 
+	/* Revokes mappings and DMA_BUF exports; unlock gives them back. */
 	vfio_pci_core_memory_lock_zap(core);
 	/* A reset from D3hot may not take: bring the function to D0 first. */
 	ret = vfio_pci_core_set_power_state(core, PCI_D0);
+	vfio_pci_core_reset_begin(core);
 	if (!ret)
 		ret = pci_try_reset_function(pdev);
-	/* Only records the reset: see the lock rule in migration.h. */
-	if (!ret)
-		vfio_pci_core_mig_reset_notify(core);
+	vfio_pci_core_reset_end(core, ret);
 	vfio_pci_core_memory_unlock(core);
 	return ret;
 }

@@ -46,6 +46,11 @@ struct vfio_pci_cfg_hidden {
  * @nhidden: entries in @hidden
  * @bar_traps: trapped BAR ranges, sorted by BAR then offset
  * @nbar_traps: entries in @bar_traps
+ * @vf_pasid: offset of the VF's virtual PASID capability (cfg_pasid.c), 0
+ *	      for none
+ * @pf_pasid: offset of the PF's PASID capability, when @vf_pasid is set
+ * @pf_pri: offset of the PF's PRI capability, 0 for none (then the VF has
+ *	    no virtual PRI)
  */
 struct vfio_pci_core_traps {
 	const struct vfio_pci_core_variant *variant;
@@ -58,6 +63,9 @@ struct vfio_pci_core_traps {
 	unsigned int nhidden;
 	struct vfio_pci_core_bar_trap *bar_traps;
 	unsigned int nbar_traps;
+	u16 vf_pasid;
+	u16 pf_pasid;
+	u16 pf_pri;
 };
 
 /* cfg_trap.c: config traps, applied by config_space.c at every open */
@@ -66,6 +74,10 @@ bool vfio_pci_cfg_trap_hides(struct vfio_pci_core_device *core, u16 id,
 const struct vfio_pci_cfg_vcap *
 vfio_pci_cfg_trap_replacement(struct vfio_pci_core_device *core, u16 id,
 			      bool extended);
+unsigned int vfio_pci_cfg_ecap_fixed_len(struct pci_dev *pdev, u16 id,
+					 unsigned int pos);
+void vfio_pci_cfg_trap_drop_vcaps(struct vfio_pci_core_device *core,
+				  unsigned int n);
 void vfio_pci_cfg_trap_apply_regs(struct vfio_pci_core_device *core);
 int vfio_pci_cfg_trap_read(struct vfio_pci_core_device *core,
 			   unsigned int pos, unsigned int width, u32 *val);

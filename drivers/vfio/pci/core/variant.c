@@ -53,6 +53,13 @@ void vfio_pci_core_default_ops(struct vfio_device_ops *ops)
 		ops->attach_ioas = vfio_pci_core_attach_ioas;
 	if (!ops->detach_ioas)
 		ops->detach_ioas = vfio_pci_core_detach_ioas;
+#if VFIO_PCI_COMPAT_PASID_OPS
+	/* PASIDs of the device: attach, replace, detach (all at unbind). */
+	if (!ops->pasid_attach_ioas)
+		ops->pasid_attach_ioas = vfio_iommufd_physical_pasid_attach_ioas;
+	if (!ops->pasid_detach_ioas)
+		ops->pasid_detach_ioas = vfio_iommufd_physical_pasid_detach_ioas;
+#endif
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_default_ops);
 
@@ -114,6 +121,16 @@ void vfio_pci_core_variant_remove(struct pci_dev *pdev)
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_variant_remove);
 
+/* A new user: forget what the last one left in the variant's structure. */
+void vfio_pci_core_variant_open(struct vfio_pci_core_device *core)
+{
+	const struct vfio_pci_core_variant *variant = core->priv->traps.variant;
+
+	if (variant && variant->open_state)
+		memset((u8 *)core + variant->open_state, 0,
+		       variant->dev_size - variant->open_state);
+}
+
 /* The default pci_driver probe: the variant is found from the driver. */
 static int vfio_pci_core_variant_pci_probe(struct pci_dev *pdev,
 					   const struct pci_device_id *id)
@@ -133,6 +150,10 @@ int __vfio_pci_core_variant_register(struct vfio_pci_core_variant *variant,
 
 	if (variant->dev_size &&
 	    variant->dev_size < sizeof(struct vfio_pci_core_device))
+		return -EINVAL;
+	if (variant->open_state &&
+	    (variant->open_state < sizeof(struct vfio_pci_core_device) ||
+	     variant->open_state >= variant->dev_size))
 		return -EINVAL;
 
 	if (!variant->ops.name)

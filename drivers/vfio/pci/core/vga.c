@@ -46,15 +46,14 @@ bool vfio_pci_core_has_vga(struct vfio_pci_core_device *core)
 	return !vfio_pci_core_vga_off(core) && pci_is_vga(core->pdev);
 }
 
-/**
- * vfio_pci_core_set_vga_disabled() - withhold the VGA region of a device
- * @core: the device, initialized but not yet registered
- * @disabled: true to offer no VGA region even on a VGA-class function
- */
-void vfio_pci_core_set_vga_disabled(struct vfio_pci_core_device *core,
-				    bool disabled)
+/* Documented in include/linux/vfio_pci_core.h. */
+int vfio_pci_core_set_vga_disabled(struct vfio_pci_core_device *core,
+				   bool disabled)
 {
+	if (vfio_pci_core_declare_refused(core))
+		return -EBUSY;
 	core->priv->vga_disabled = disabled;
+	return 0;
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_set_vga_disabled);
 

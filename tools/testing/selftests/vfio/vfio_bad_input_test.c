@@ -1353,6 +1353,24 @@ static bool device_has_reset(struct bad_state *self)
 	       (info.flags & VFIO_DEVICE_FLAGS_RESET);
 }
 
+/* Rows that exercise the cdev and iommufd themselves. */
+static bool op_needs_iommufd(enum bad_op op)
+{
+	switch (op) {
+	case OP_BIND2:
+	case OP_BIND_AGAIN:
+	case OP_ATTACH:
+	case OP_DETACH:
+	case OP_UNBOUND_GET_INFO:
+	case OP_UNBOUND_READ:
+	case OP_UNBOUND_MMAP:
+	case OP_BIND_TOKEN:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* One row: run it, compare, check the device still works.  A TAP line. */
 static void run_case(const struct bad_case *c, struct bad_state *st)
 {
@@ -1360,6 +1378,10 @@ static void run_case(const struct bad_case *c, struct bad_state *st)
 	const char *broken;
 	long ret;
 
+	if (op_needs_iommufd(c->op) && !vt_have_iommufd()) {
+		ksft_test_result_skip("%s: %s\n", c->name, VT_NO_IOMMUFD);
+		return;
+	}
 	if (!state_open(st, c->dev)) {
 		ksft_test_result_skip("%s: no %s bound to vfio-pci\n", c->name,
 				      c->dev == DEV_IGB ? "igb" : "edu");

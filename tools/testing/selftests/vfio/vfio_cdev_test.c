@@ -25,6 +25,7 @@ FIXTURE_SETUP(cdev)
 {
 	self->fd = -1;
 	self->iommufd = -1;
+	VT_REQUIRE_IOMMUFD();
 	self->bdf = vt_find_one(variant->vendor, variant->device);
 	if (!self->bdf)
 		SKIP(return, "no %04x:%04x bound to vfio-pci", variant->vendor,

@@ -392,4 +392,71 @@ TEST_F(config, pm_d3hot_and_back)
 		     PCI_PM_CTRL_PME_ENABLE);
 }
 
+/*
+ * Bytes the device changes by itself are read from it on every read, of
+ * any size: edu sets Interrupt Status in STATUS when told to raise INTx
+ * (BAR0 + 0x60) and clears it on the acknowledge (BAR0 + 0x64).  INTx is
+ * disabled behind vfio's back first, so the line itself stays quiet.  A
+ * config engine serving STATUS, or a whole-page read, from a copy fails
+ * here.
+ */
+#define EDU_IRQ_RAISE	0x60
+#define EDU_IRQ_ACK	0x64
+
+static bool status_interrupt(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(config) *self, unsigned int how)
+{
+	uint8_t page[256];
+
+	switch (how) {
+	case 0:
+		return cfg_read(_metadata, self, PCI_STATUS, 2) &
+		       PCI_STATUS_INTERRUPT;
+	case 1:
+		return cfg_read(_metadata, self, PCI_COMMAND, 4) &
+		       (PCI_STATUS_INTERRUPT << 16);
+	case 2:
+		return cfg_read(_metadata, self, PCI_STATUS, 1) &
+		       PCI_STATUS_INTERRUPT;
+	default:
+		EXPECT_EQ((ssize_t)sizeof(page),
+			  __vt_region_read(self->dev.fd, &self->cfg, 0, page,
+					   sizeof(page)));
+		return page[PCI_STATUS] & PCI_STATUS_INTERRUPT;
+	}
+}
+
+TEST_F(config, status_changed_by_device_is_not_cached)
+{
+	struct vfio_region_info bar;
+	uint32_t one = 1, all = ~0u;
+	uint16_t cmd, hw;
+	unsigned int how;
+
+	if (variant->vendor != 0x1234 || variant->device != 0x11e8)
+		SKIP(return, "only edu raises INTx on request");
+	ASSERT_EQ(0, __vt_region_info(self->dev.fd, 0, &bar));
+	cmd = cfg_read(_metadata, self, PCI_COMMAND, 2);
+	cfg_write(_metadata, self, PCI_COMMAND, cmd | PCI_COMMAND_MEMORY, 2);
+	ASSERT_EQ(0, __vt_sysfs_command(self->dev.bdf, &hw, false));
+	hw |= PCI_COMMAND_INTX_DISABLE;
+	ASSERT_EQ(0, __vt_sysfs_command(self->dev.bdf, &hw, true));
+	ASSERT_EQ(4, __vt_region_write(self->dev.fd, &bar, EDU_IRQ_ACK, &all,
+				       4));
+
+	for (how = 0; how < 4; how++) {
+		/* Fill any cache first, then let the device change it. */
+		EXPECT_FALSE(status_interrupt(_metadata, self, how));
+		ASSERT_EQ(4, __vt_region_write(self->dev.fd, &bar,
+					       EDU_IRQ_RAISE, &one, 4));
+		EXPECT_TRUE(status_interrupt(_metadata, self, how));
+		EXPECT_TRUE(hw_read(_metadata, self, PCI_STATUS, 2) &
+			    PCI_STATUS_INTERRUPT);
+		ASSERT_EQ(4, __vt_region_write(self->dev.fd, &bar,
+					       EDU_IRQ_ACK, &one, 4));
+		EXPECT_FALSE(status_interrupt(_metadata, self, how));
+	}
+	cfg_write(_metadata, self, PCI_COMMAND, cmd, 2);
+}
+
 TEST_HARNESS_MAIN

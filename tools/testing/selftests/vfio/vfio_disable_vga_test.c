@@ -16,18 +16,27 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "lib/pci_sysfs.h"
 #include "lib/vfio_test.h"
 
 #define VGA		VFIO_PCI_VGA_REGION_INDEX
 #define PARAM		"/sys/module/vfio_pci/parameters/disable_vga"
 #define SYSFS_PCI	"/sys/bus/pci/devices"
 
-/* Our vfio-pci.ko, from build/selftests/<this test> up to the tree. */
+/*
+ * Our vfio-pci.ko: $VT_VFIO_PCI_KO (the stock-kernel boot names the build
+ * for that kernel), else from build/selftests/<this test> up to the tree.
+ */
 static int module_path(char *path, size_t len)
 {
+	const char *env = getenv("VT_VFIO_PCI_KO");
 	char exe[PATH_MAX];
 	ssize_t n;
 
+	if (env && *env) {
+		snprintf(path, len, "%s", env);
+		return access(path, R_OK) ? -errno : 0;
+	}
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n <= 0)
 		return -errno;
@@ -69,19 +78,6 @@ static int list_bound(char bdfs[][VT_BDF_LEN], int max)
 	return n;
 }
 
-static int write_str(const char *path, const char *val)
-{
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n == (ssize_t)strlen(val) ? 0 : -errno;
-}
-
 /*
  * Unload vfio-pci and load @ko with @params; the functions whose
  * driver_override names vfio-pci bind again as it registers.  Each one in
@@ -107,7 +103,7 @@ static int reload(const char *ko, const char *params,
 		     tries++)
 			nanosleep(&ts, NULL);
 		if (!bound_to_vfio_pci(bdfs[i]))
-			write_str("/sys/bus/pci/drivers_probe", bdfs[i]);
+			vt_write_file("/sys/bus/pci/drivers_probe", bdfs[i]);
 		if (!bound_to_vfio_pci(bdfs[i]))
 			return -ENODEV;
 	}

@@ -96,8 +96,11 @@ FIXTURE_SETUP(edu_dma)
 	uint32_t ack = ~0u;
 
 	self->dev.fd = -1;
+	self->dev.iommufd = -1;
 	self->src = MAP_FAILED;
 	self->dst = MAP_FAILED;
+	/* The IOVA space is an iommufd IOAS. */
+	VT_REQUIRE_IOMMUFD();
 	if (!bdf)
 		SKIP(return, "no edu bound to vfio-pci");
 	vt_device_open(&self->dev, bdf);

@@ -20,6 +20,7 @@
 
 #include "kselftest_harness.h"
 #include "lib/vfio_test.h"
+#include "lib/vfio_mig.h"
 
 #define EDU_LIVENESS	0x04
 #define EDU_FACT	0x08
@@ -44,6 +45,17 @@
 #define VARIANT		"edu-vfio-pci"
 #define ST(x)		VFIO_DEVICE_STATE_##x
 
+/* The shared migration helpers (lib/vfio_mig.h) under this file's names. */
+#define rebind(bdf, drv)	vt_rebind(bdf, drv)
+#define feature(fd, fl, d, l)	vt_mig_feature(fd, fl, d, l)
+#define set_state(e, st, pfd)	vt_mig_set_state((e)->dev.fd, st, pfd)
+#define get_state(e)		vt_mig_get_state((e)->dev.fd)
+#define precopy_info(fd, i)	vt_mig_precopy_info(fd, i)
+#define drain(fd, b, cap, len)	vt_mig_drain(fd, b, cap, len)
+#define feed(fd, b, len, chunk)	vt_mig_feed(fd, b, len, chunk)
+#define now_us()		vt_now_us()
+#define crc32_le0(p, len)	vt_crc32_le(0, p, len)
+
 struct edu {
 	struct vt_device dev;
 	struct vfio_region_info bar0;
@@ -58,34 +70,6 @@ FIXTURE(edu_mig) {
 	struct edu b;
 };
 
-/* driver_override + drivers_probe, as an admin does. */
-static int rebind(const char *bdf, const char *driver)
-{
-	char path[256];
-	int fd, ok = 1;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver/unbind",
-		 bdf);
-	fd = open(path, O_WRONLY);
-	if (fd >= 0) {
-		ok &= write(fd, bdf, strlen(bdf)) > 0;
-		close(fd);
-	}
-	snprintf(path, sizeof(path),
-		 "/sys/bus/pci/devices/%s/driver_override", bdf);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	ok &= write(fd, driver, strlen(driver)) > 0;
-	close(fd);
-	fd = open("/sys/bus/pci/drivers_probe", O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	ok &= write(fd, bdf, strlen(bdf)) > 0;
-	close(fd);
-	return ok ? 0 : -EIO;
-}
-
 static int find_edus(char bdfs[][VT_BDF_LEN])
 {
 	char all[VT_MAX_BDFS][VT_BDF_LEN];
@@ -96,21 +80,29 @@ static int find_edus(char bdfs[][VT_BDF_LEN])
 	return n;
 }
 
-static uint64_t rd(struct edu *e, uint64_t off, int size)
+/* A register of BAR0 (or of config space: cfg_rd(), cfg_wr()). */
+static uint64_t region_rd(struct edu *e, const struct vfio_region_info *r,
+			  uint64_t off, int size)
 {
 	uint64_t v = 0;
 
-	if (__vt_region_read(e->dev.fd, &e->bar0, off, &v, size) != size)
+	if (__vt_region_read(e->dev.fd, r, off, &v, size) != size)
 		return ~0ULL;
 	return v;
 }
 
-static int wr(struct edu *e, uint64_t off, uint64_t v, int size)
+static int region_wr(struct edu *e, const struct vfio_region_info *r,
+		     uint64_t off, uint64_t v, int size)
 {
-	ssize_t n = __vt_region_write(e->dev.fd, &e->bar0, off, &v, size);
+	ssize_t n = __vt_region_write(e->dev.fd, r, off, &v, size);
 
 	return n == size ? 0 : (int)n;
 }
+
+#define rd(e, off, size)	region_rd(e, &(e)->bar0, off, size)
+#define wr(e, off, v, size)	region_wr(e, &(e)->bar0, off, v, size)
+#define cfg_rd(e, off, size)	((uint32_t)region_rd(e, &(e)->cfg, off, size))
+#define cfg_wr(e, off, v, size)	region_wr(e, &(e)->cfg, off, v, size)
 
 static int map_ram(struct edu *e)
 {
@@ -165,6 +157,8 @@ FIXTURE_SETUP(edu_mig)
 
 	self->a.dev.fd = self->b.dev.fd = -1;
 	self->a.dev.iommufd = self->b.dev.iommufd = -1;
+	/* Guest RAM is an iommufd IOAS, and the variant reads it with iova_rw. */
+	VT_REQUIRE_IOMMUFD();
 	if (access("/sys/bus/pci/drivers/" VARIANT, F_OK))
 		SKIP(return, VARIANT " is not loaded");
 	self->nr = find_edus(self->bdf);
@@ -216,79 +210,6 @@ static int edu_dma(struct edu *e, uint64_t src, uint64_t dst, uint64_t cnt,
 	return edu_dma_start(e, src, dst, cnt, cmd) ?: edu_wait(e);
 }
 
-/* Device-feature helpers; 0 or -errno. */
-static int feature(int fd, uint32_t flags, void *data, size_t len)
-{
-	uint8_t buf[sizeof(struct vfio_device_feature) + 64]
-		__attribute__((aligned(8)));
-	struct vfio_device_feature *f = (void *)buf;
-	int ret;
-
-	f->argsz = sizeof(*f) + len;
-	f->flags = flags;
-	memcpy(f->data, data, len);
-	ret = ioctl(fd, VFIO_DEVICE_FEATURE, f);
-	memcpy(data, f->data, len);
-	return ret ? -errno : 0;
-}
-
-static int set_state(struct edu *e, uint32_t state, int *data_fd)
-{
-	struct vfio_device_feature_mig_state mig = { .device_state = state };
-	int ret;
-
-	ret = feature(e->dev.fd, VFIO_DEVICE_FEATURE_SET |
-		      VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE, &mig, sizeof(mig));
-	if (data_fd)
-		*data_fd = ret ? -1 : mig.data_fd;
-	else if (!ret && mig.data_fd >= 0)
-		close(mig.data_fd);
-	return ret;
-}
-
-static int get_state(struct edu *e)
-{
-	struct vfio_device_feature_mig_state mig = {};
-
-	if (feature(e->dev.fd, VFIO_DEVICE_FEATURE_GET |
-		    VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE, &mig, sizeof(mig)))
-		return -1;
-	return mig.device_state;
-}
-
-static int precopy_info(int fd, struct vfio_precopy_info *info)
-{
-	info->argsz = sizeof(*info);
-	return ioctl(fd, VFIO_MIG_GET_PRECOPY_INFO, info) ? -errno : 0;
-}
-
-/* Read a data fd until end of stream (0) or a temporary end (-ENOMSG). */
-static ssize_t drain(int fd, uint8_t *buf, size_t cap, size_t *len)
-{
-	ssize_t n;
-
-	for (;;) {
-		n = read(fd, buf + *len, cap - *len);
-		if (n <= 0)
-			return n < 0 ? -errno : 0;
-		*len += n;
-	}
-}
-
-static int feed(int fd, const uint8_t *buf, size_t len, size_t chunk)
-{
-	size_t done = 0;
-	ssize_t n;
-
-	while (done < len) {
-		n = write(fd, buf + done, len - done < chunk ? len - done : chunk);
-		if (n < 0)
-			return -errno;
-		done += n;
-	}
-	return 0;
-}
-
 #define STREAM_CAP	(64 * 1024)
 
 /* Save a stopped-device stream from @e (RUNNING -> STOP_COPY -> RUNNING). */
@@ -316,14 +237,6 @@ static int load_stream(struct edu *e, const uint8_t *buf, size_t len)
 	ret = feed(fd, buf, len, 100);
 	close(fd);
 	return ret ?: set_state(e, ST(RUNNING), NULL);
-}
-
-static double now_us(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1e6 + t.tv_nsec / 1e3;
 }
 
 TEST_F_TIMEOUT(edu_mig, features_advertised, 60)
@@ -405,7 +318,7 @@ TEST_F_TIMEOUT(edu_mig, migrate_a_to_b, 120)
 	ASSERT_EQ(0x101, a_irq);
 	ASSERT_EQ(0xedcba987, a_live);
 
-	/* The memory B's driver borrows to load the buffer must come back. */
+	/* Loading writes nothing into B's memory. */
 	memset(b->ram + DST_OFF, 0xc3, EDU_BUF_SIZE);
 	ASSERT_EQ(0, set_state(b, ST(RESUMING), &bfd));
 	ASSERT_EQ(0, feed(bfd, stream, len, 1000));
@@ -445,10 +358,12 @@ TEST_F_TIMEOUT(edu_mig, migrate_a_to_b, 120)
 }
 
 /*
- * Without a complete shadow the source borrows the last DMA target to read
- * the buffer out, and gives that memory back unchanged.
+ * Bytes the driver never saw loaded (they were in the device before) are
+ * learned from the user's DMA out of them.  The kernel never writes the
+ * user's memory on its own: the source's RAM is what the user left there,
+ * and the destination writes only the range of a DMA the user started.
  */
-TEST_F_TIMEOUT(edu_mig, buffer_through_borrowed_memory, 120)
+TEST_F_TIMEOUT(edu_mig, buffer_learned_from_dma_out, 120)
 {
 	static uint8_t stream[STREAM_CAP];
 	struct edu *a = &self->a, *b = &self->b;
@@ -463,19 +378,138 @@ TEST_F_TIMEOUT(edu_mig, buffer_through_borrowed_memory, 120)
 	ASSERT_EQ(0, edu_dma(a, EDU_BUF, RAM_IOVA + DST_OFF, EDU_BUF_SIZE,
 			     EDU_TO_RAM));
 	memcpy(before, a->ram + DST_OFF, EDU_BUF_SIZE);
-	memset(a->ram + DST_OFF, 0x11, EDU_BUF_SIZE);
+	memset(a->ram, 0x11, RAM_SIZE);
 
 	ASSERT_EQ(0, set_state(a, ST(STOP), NULL));
 	ASSERT_EQ(0, save_stream(a, stream, &len));
 	ASSERT_GT(len, EDU_BUF_SIZE);
-	for (i = 0; i < EDU_BUF_SIZE; i++)
-		ASSERT_EQ(0x11, a->ram[DST_OFF + i]);
+	for (i = 0; i < RAM_SIZE; i++)
+		ASSERT_EQ(0x11, a->ram[i]) TH_LOG("source RAM byte %#x", i);
 
+	memset(b->ram, 0x22, RAM_SIZE);
 	ASSERT_EQ(0, set_state(b, ST(STOP), NULL));
 	ASSERT_EQ(0, load_stream(b, stream, len));
-	ASSERT_EQ(0, edu_dma(b, EDU_BUF, RAM_IOVA + SRC_OFF, EDU_BUF_SIZE,
+	for (i = 0; i < RAM_SIZE; i++)
+		ASSERT_EQ(0x22, b->ram[i]) TH_LOG("destination RAM byte %#x", i);
+	/* Half of it first: only that range of B's RAM is written. */
+	ASSERT_EQ(0, edu_dma(b, EDU_BUF + 0x400, RAM_IOVA + SRC_OFF, 0x800,
 			     EDU_TO_RAM));
-	ASSERT_EQ(0, memcmp(before, b->ram + SRC_OFF, EDU_BUF_SIZE));
+	ASSERT_EQ(0, memcmp(before + 0x400, b->ram + SRC_OFF, 0x800));
+	for (i = 0x800; i < RAM_SIZE; i++)
+		ASSERT_EQ(0x22, b->ram[i]) TH_LOG("destination RAM byte %#x", i);
+	ASSERT_EQ(0, edu_dma(b, EDU_BUF, RAM_IOVA + DST_OFF, EDU_BUF_SIZE,
+			     EDU_TO_RAM));
+	ASSERT_EQ(0, memcmp(before, b->ram + DST_OFF, EDU_BUF_SIZE));
+	/* Once out, the bytes are in B's device itself: a second time too. */
+	memset(b->ram + DST_OFF, 0x33, EDU_BUF_SIZE);
+	ASSERT_EQ(0, edu_dma(b, EDU_BUF, RAM_IOVA + DST_OFF, EDU_BUF_SIZE,
+			     EDU_TO_RAM));
+	ASSERT_EQ(0, memcmp(before, b->ram + DST_OFF, EDU_BUF_SIZE));
+}
+
+static bool contains(const uint8_t *hay, size_t len, const uint8_t *needle,
+		     size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + n <= len; i++)
+		if (!memcmp(hay + i, needle, n))
+			return true;
+	return false;
+}
+
+/*
+ * Review finding: the shadow, its bitmap and the factorial input outlived
+ * the user.  The next user's stream carries nothing of the last one's.
+ */
+TEST_F_TIMEOUT(edu_mig, new_user_gets_nothing_of_the_last, 120)
+{
+	static uint8_t stream[STREAM_CAP];
+	struct edu *a = &self->a;
+	uint8_t secret[64];
+	size_t len;
+	int i;
+
+	for (i = 0; i < EDU_BUF_SIZE; i++)
+		a->ram[SRC_OFF + i] = (i * 13) ^ 0xa7;
+	memcpy(secret, a->ram + SRC_OFF + 1024, sizeof(secret));
+	ASSERT_EQ(0, edu_dma(a, RAM_IOVA + SRC_OFF, EDU_BUF, EDU_BUF_SIZE, 0));
+	ASSERT_EQ(0, wr(a, EDU_FACT, 0x1234567, 4));
+	ASSERT_EQ(0, edu_wait(a));
+	ASSERT_EQ(0, save_stream(a, stream, &len));
+	ASSERT_TRUE(contains(stream, len, secret, sizeof(secret)));
+
+	edu_close(a);
+	edu_open(_metadata, a, self->bdf[0]);
+	ASSERT_EQ(0, save_stream(a, stream, &len));
+	ASSERT_FALSE(contains(stream, len, secret, sizeof(secret)));
+	/* Registers only: no buffer record, no factorial input. */
+	ASSERT_LT(len, 256);
+	{
+		uint32_t in = 0x1234567;
+
+		ASSERT_FALSE(contains(stream, len, (uint8_t *)&in, 4));
+	}
+}
+
+/*
+ * Review finding: a command written while a DMA runs was forwarded
+ * unchecked; had the DMA ended in between, a flipped direction made the RAM
+ * address the device-side one.  Every command is checked; one the device
+ * would ignore is not forwarded.
+ */
+TEST_F_TIMEOUT(edu_mig, dma_command_checked_while_running, 60)
+{
+	struct edu *a = &self->a;
+
+	ASSERT_EQ(0, edu_dma_start(a, RAM_IOVA + SRC_OFF, EDU_BUF, 256, 0));
+	ASSERT_EQ(EDU_RUN, rd(a, EDU_DMA_CMD, 8) & EDU_RUN);
+	/* Flipped: the device side would be RAM_IOVA, out of the buffer. */
+	ASSERT_EQ(-EINVAL, wr(a, EDU_DMA_CMD, EDU_RUN | EDU_TO_RAM, 8));
+	ASSERT_EQ(-EINVAL, wr(a, EDU_DMA_CMD, EDU_RUN | EDU_TO_RAM, 4));
+	/* Valid but while running: accepted and ignored, as the device does. */
+	ASSERT_EQ(0, wr(a, EDU_DMA_CMD, EDU_RUN, 8));
+	ASSERT_EQ(0, edu_wait(a));
+	ASSERT_EQ(0, rd(a, EDU_DMA_CMD, 8) & (EDU_RUN | EDU_TO_RAM));
+}
+
+/*
+ * PRECOPY_INFO tells the truth: the registers are initial data too, and a
+ * register write while in PRE_COPY shows as dirty bytes.
+ */
+TEST_F_TIMEOUT(edu_mig, precopy_info_reports_register_changes, 60)
+{
+	static uint8_t stream[STREAM_CAP];
+	struct edu *a = &self->a;
+	struct vfio_precopy_info info;
+	size_t len = 0, first;
+	int fd;
+
+	/* No buffer known (a fresh user): registers only. */
+	edu_close(a);
+	edu_open(_metadata, a, self->bdf[0]);
+	ASSERT_EQ(0, set_state(a, ST(PRE_COPY), &fd));
+	ASSERT_EQ(0, precopy_info(fd, &info));
+	ASSERT_GT(info.initial_bytes, 64);
+	ASSERT_LT(info.initial_bytes, 256);
+	ASSERT_EQ(0, info.dirty_bytes);
+	ASSERT_EQ(-ENOMSG, drain(fd, stream, sizeof(stream), &len));
+	ASSERT_EQ(info.initial_bytes, len);
+	first = len;
+	ASSERT_EQ(0, precopy_info(fd, &info));
+	ASSERT_EQ(0, info.initial_bytes + info.dirty_bytes);
+
+	ASSERT_EQ(0, wr(a, EDU_LIVENESS, 0x55aa55aa, 4));
+	ASSERT_EQ(0, precopy_info(fd, &info));
+	ASSERT_EQ(0, info.initial_bytes);
+	ASSERT_GT(info.dirty_bytes, 32);
+	ASSERT_LT(info.dirty_bytes, 256);
+	ASSERT_EQ(-ENOMSG, drain(fd, stream, sizeof(stream), &len));
+	ASSERT_EQ(first + info.dirty_bytes, len);
+	ASSERT_EQ(0, precopy_info(fd, &info));
+	ASSERT_EQ(0, info.dirty_bytes);
+	ASSERT_EQ(0, set_state(a, ST(RUNNING), NULL));
+	close(fd);
 }
 
 /* A DMA that changes the buffer during PRE_COPY makes it dirty again. */
@@ -516,6 +550,90 @@ TEST_F_TIMEOUT(edu_mig, precopy_resends_changed_buffer, 120)
 	for (i = 0; i < EDU_BUF_SIZE; i++)
 		ASSERT_EQ(i >= 128 && i < 192 ? 0xee : (i ^ 0x33) & 0xff,
 			  b->ram[DST_OFF + i]) TH_LOG("byte %d", i);
+}
+
+/*
+ * The destination keeps the config space its user writes while RESUMING,
+ * as QEMU restores it there (after the device data, before leaving
+ * RESUMING): nothing on the way to RUNNING resets the function or the
+ * virtual config space.  Also written after RUNNING, and checked through
+ * BAR0 itself.
+ */
+TEST_F_TIMEOUT(edu_mig, config_written_while_resuming_stays, 120)
+{
+	static uint8_t stream[STREAM_CAP];
+	struct edu *a = &self->a, *b = &self->b;
+	uint32_t bar, want_bar;
+	size_t len;
+	int fd;
+
+	ASSERT_EQ(0, wr(a, EDU_LIVENESS, 0x0badf00d, 4));
+	ASSERT_EQ(0, save_stream(a, stream, &len));
+
+	bar = cfg_rd(b, PCI_BASE_ADDRESS_0, 4);
+	want_bar = (bar ^ 0x100000) & ~0xfu;	/* another 1 MiB slot */
+	ASSERT_EQ(0, set_state(b, ST(RESUMING), &fd));
+	ASSERT_EQ(0, feed(fd, stream, len, 4096));
+	/* What QEMU's config load does, in RESUMING. */
+	ASSERT_EQ(0, cfg_wr(b, PCI_BASE_ADDRESS_0, want_bar, 4));
+	ASSERT_EQ(0, cfg_wr(b, PCI_COMMAND, PCI_COMMAND_MEMORY |
+			    PCI_COMMAND_MASTER, 2));
+	ASSERT_EQ(0, set_state(b, ST(STOP), NULL));
+	close(fd);
+	ASSERT_EQ(want_bar, cfg_rd(b, PCI_BASE_ADDRESS_0, 4) & ~0xfu);
+	ASSERT_EQ(PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER,
+		  cfg_rd(b, PCI_COMMAND, 2) & 0x7);
+	ASSERT_EQ(0, set_state(b, ST(RUNNING), NULL));
+	ASSERT_EQ(want_bar, cfg_rd(b, PCI_BASE_ADDRESS_0, 4) & ~0xfu);
+	ASSERT_EQ(PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER,
+		  cfg_rd(b, PCI_COMMAND, 2) & 0x7);
+	ASSERT_EQ(~0x0badf00du, rd(b, EDU_LIVENESS, 4));
+}
+
+/*
+ * QEMU attaches a physical device to a page table it allocates from its
+ * IOAS: the driver still reads what a DMA into the device loads, through
+ * that IOAS (here: the pattern shows up in the stream).
+ */
+TEST_F_TIMEOUT(edu_mig, shadow_through_a_users_page_table, 120)
+{
+	static uint8_t stream[STREAM_CAP];
+	struct edu *a = &self->a;
+	uint32_t hwpt, out;
+	size_t len;
+	int i;
+
+	ASSERT_EQ(0, __vt_hwpt_alloc(a->dev.iommufd, a->dev.devid,
+				     a->dev.ioas_id, 0, &hwpt));
+	ASSERT_EQ(0, __vt_attach(a->dev.fd, hwpt, &out));
+	ASSERT_EQ(hwpt, out);
+	for (i = 0; i < EDU_BUF_SIZE; i++)
+		a->ram[SRC_OFF + i] = (i * 5) ^ 0x96;
+	ASSERT_EQ(0, edu_dma(a, RAM_IOVA + SRC_OFF, EDU_BUF, EDU_BUF_SIZE, 0));
+	ASSERT_EQ(0, save_stream(a, stream, &len));
+	ASSERT_TRUE(contains(stream, len, a->ram + SRC_OFF + 2048, 64));
+}
+
+/*
+ * With two IOAS in the iommufd the IOAS behind a page table cannot be told:
+ * the attach is refused up front, and the device stays where it was.
+ */
+TEST_F_TIMEOUT(edu_mig, ambiguous_page_table_refused, 120)
+{
+	struct edu *a = &self->a;
+	uint32_t other, hwpt;
+
+	ASSERT_EQ(0, __vt_ioas_alloc(a->dev.iommufd, &other));
+	ASSERT_EQ(0, __vt_hwpt_alloc(a->dev.iommufd, a->dev.devid,
+				     a->dev.ioas_id, 0, &hwpt));
+	ASSERT_EQ(-EOPNOTSUPP, __vt_attach(a->dev.fd, hwpt, NULL));
+	/* Still attached to the first IOAS: a DMA round trip works. */
+	memset(a->ram + SRC_OFF, 0x5c, 256);
+	ASSERT_EQ(0, edu_dma(a, RAM_IOVA + SRC_OFF, EDU_BUF, 256, 0));
+	ASSERT_EQ(0, edu_dma(a, EDU_BUF, RAM_IOVA + DST_OFF, 256, EDU_TO_RAM));
+	ASSERT_EQ(0, memcmp(a->ram + SRC_OFF, a->ram + DST_OFF, 256));
+	/* The IOAS itself is no problem. */
+	ASSERT_EQ(0, __vt_attach(a->dev.fd, a->dev.ioas_id, NULL));
 }
 
 /* Expected result of SET_STATE from -> to: 0 or -EINVAL. */
@@ -636,20 +754,6 @@ TEST_F_TIMEOUT(edu_mig, stopped_device_ignores_writes, 60)
 	ASSERT_EQ(~4u, rd(&self->a, EDU_LIVENESS, 4));
 }
 
-/* The kernel's crc32_le(0, ...), as the stream's records use it. */
-static uint32_t crc32_le0(const uint8_t *p, size_t len)
-{
-	uint32_t crc = 0;
-	int k;
-
-	while (len--) {
-		crc ^= *p++;
-		for (k = 0; k < 8; k++)
-			crc = (crc >> 1) ^ (crc & 1 ? 0xedb88320 : 0);
-	}
-	return crc;
-}
-
 /* Stream record header: magic, tag, len, crc; the first record's payload
  * is format, version, vendor/device, reserved. */
 #define REC_HDR		16
@@ -726,6 +830,82 @@ TEST_F_TIMEOUT(edu_mig, resume_rejects_bad_streams, 120)
 	/* After all that, the good stream loads. */
 	ASSERT_EQ(0, load_stream(b, good, len));
 	ASSERT_EQ(0xabcu ^ ~0u, rd(b, EDU_LIVENESS, 4));
+}
+
+/*
+ * Record @idx of @good (at @off) with u64 @i of its payload set to @v and
+ * its checksum fixed, into @bad.
+ */
+static void patch_u64(uint8_t *bad, const uint8_t *good, size_t len, long off,
+		      unsigned int idx, unsigned int i, uint64_t v)
+{
+	struct vt_mig_rec h;
+
+	memcpy(bad, good, len);
+	memcpy(bad + off + REC_HDR + 8 * i, &v, 8);
+	memcpy(&h, bad + off, sizeof(h));
+	h.crc = vt_crc32_le(idx, bad + off + REC_HDR, h.len);
+	memcpy(bad + off, &h, sizeof(h));
+}
+
+/*
+ * The registers' record (the core's replay log: a bitmap of the registers
+ * written, then one u64 per register) is checked on load, with checksums
+ * that match: a bit past the registers, a value wider than its register, a
+ * value for a register never written, a short record, and a stream without
+ * the record at all are refused with -EINVAL.
+ */
+TEST_F_TIMEOUT(edu_mig, resume_rejects_bad_register_log, 120)
+{
+	static uint8_t good[STREAM_CAP], bad[STREAM_CAP];
+	struct edu *a = &self->a, *b = &self->b;
+	uint64_t logged;
+	struct vt_mig_rec h;
+	size_t len, rlen;
+	unsigned int i;
+	long off;
+
+	ASSERT_EQ(0, wr(a, EDU_LIVENESS, 0xabc, 4));
+	ASSERT_EQ(0, save_stream(a, good, &len));
+	/* Record 1: the registers, seven of them (no buffer record here). */
+	off = vt_mig_record(good, len, 1, &rlen);
+	ASSERT_GT(off, 0);
+	memcpy(&h, good + off, sizeof(h));
+	ASSERT_EQ(1, h.tag);
+	ASSERT_EQ(8 * 8, h.len);
+	ASSERT_EQ(len, off + rlen + REC_HDR);
+	memcpy(&logged, good + off + REC_HDR, 8);
+	/* Liveness (the first register) was written. */
+	ASSERT_EQ(1, logged & 1);
+	for (i = 0; i < 7 && (logged & (1ull << i)); i++)
+		;
+	ASSERT_LT(i, 7);
+
+	patch_u64(bad, good, len, off, 1, 0, logged | 1ull << 7);
+	ASSERT_EQ(0, reject(b, bad, len, -EINVAL, -EINVAL));
+	patch_u64(bad, good, len, off, 1, 1, 1ull << 32);
+	ASSERT_EQ(0, reject(b, bad, len, -EINVAL, -EINVAL));
+	patch_u64(bad, good, len, off, 1, 1 + i, 1);
+	ASSERT_EQ(0, reject(b, bad, len, -EINVAL, -EINVAL));
+
+	/* One register short: 56 bytes of payload. */
+	memcpy(bad, good, off + REC_HDR + 56);
+	h.len = 56;
+	h.crc = vt_crc32_le(1, good + off + REC_HDR, 56);
+	memcpy(bad + off, &h, sizeof(h));
+	memcpy(bad + off + REC_HDR + 56, good + off + rlen, REC_HDR);
+	ASSERT_EQ(0, reject(b, bad, len - 8, -EINVAL, -EINVAL));
+
+	/* No registers: END right after the header, as record 1. */
+	memcpy(bad, good, off);
+	memcpy(&h, good + off + rlen, sizeof(h));
+	h.crc = vt_crc32_le(1, good, 0);
+	memcpy(bad + off, &h, sizeof(h));
+	ASSERT_EQ(0, reject(b, bad, off + REC_HDR, 0, -EINVAL));
+
+	/* The good stream still loads. */
+	ASSERT_EQ(0, load_stream(b, good, len));
+	ASSERT_EQ(~0xabcu, rd(b, EDU_LIVENESS, 4));
 }
 
 TEST_F_TIMEOUT(edu_mig, dma_out_of_buffer_refused, 60)

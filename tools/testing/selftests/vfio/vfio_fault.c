@@ -22,6 +22,7 @@
 #include "kselftest_harness.h"
 #include "lib/fault_inject.h"
 #include "lib/pci_sysfs.h"
+#include "lib/vfio_driver.h"
 #include "lib/vfio_test.h"
 
 /* No path of ours allocates anywhere near this often. */
@@ -187,15 +188,15 @@ TEST_F_TIMEOUT(fault, set_irqs, 600)
 			int ret;
 
 			ASSERT_EQ(0, vt_fault_arm(nth));
-			ret = __vt_set_irqs(d.fd, index, 0, count, fds);
+			ret = __vt_set_irq_fds(d.fd, index, 0, count, fds);
 			injected = vt_fault_disarm();
 			if (!ret)
-				ASSERT_EQ(0, __vt_set_irqs(d.fd, index, 0, 0, NULL));
+				ASSERT_EQ(0, __vt_set_irq_fds(d.fd, index, 0, 0, NULL));
 			if (!injected)
 				break;
 			/* Cleanly refused: it works right after. */
-			ASSERT_EQ(0, __vt_set_irqs(d.fd, index, 0, count, fds));
-			ASSERT_EQ(0, __vt_set_irqs(d.fd, index, 0, 0, NULL));
+			ASSERT_EQ(0, __vt_set_irq_fds(d.fd, index, 0, count, fds));
+			ASSERT_EQ(0, __vt_set_irq_fds(d.fd, index, 0, 0, NULL));
 		}
 		ASSERT_LT(nth, MAX_NTH);
 	}
@@ -301,7 +302,7 @@ TEST_F_TIMEOUT(variants, migration_under_allocation_failures, 600)
 	ret = vt_fault_setup(our_modules);
 	if (ret)
 		SKIP(return, "no failslab with a stack filter");
-	ASSERT_TRUE(vt_rebind(bdfs[0], "edu-vfio-pci"));
+	ASSERT_EQ(0, vt_rebind(bdfs[0], "edu-vfio-pci"));
 	vt_device_open(&d, bdfs[0]);
 
 	len = mig_save(d.fd, stream, sizeof(stream));
@@ -351,7 +352,7 @@ TEST_F_TIMEOUT(variants, migration_under_allocation_failures, 600)
 	mig_recover(_metadata, d.fd);
 	vt_device_close(&d);
 	vt_fault_teardown();
-	ASSERT_TRUE(vt_rebind(bdfs[0], "vfio-pci"));
+	ASSERT_EQ(0, vt_rebind(bdfs[0], "vfio-pci"));
 }
 
 /*
@@ -370,7 +371,7 @@ static void trap_walk(struct __test_metadata *_metadata, uint16_t vendor,
 	if (!found)
 		return;
 	snprintf(bdf, sizeof(bdf), "%s", found);
-	ASSERT_TRUE(vt_rebind(bdf, "vfio-pci-trap-test"));
+	ASSERT_EQ(0, vt_rebind(bdf, "vfio-pci-trap-test"));
 	open_walk(_metadata, bdf, true);
 
 	/* The variant's registers still serve the next user. */
@@ -379,7 +380,7 @@ static void trap_walk(struct __test_metadata *_metadata, uint16_t vendor,
 				      &cfg));
 	ASSERT_EQ(2, __vt_region_read(d.fd, &cfg, PCI_SUBSYSTEM_ID, &v, 2));
 	vt_device_close(&d);
-	ASSERT_TRUE(vt_rebind(bdf, "vfio-pci"));
+	ASSERT_EQ(0, vt_rebind(bdf, "vfio-pci"));
 	if (vendor == 0x1b36)
 		ASSERT_EQ(0xbeef, v);
 }

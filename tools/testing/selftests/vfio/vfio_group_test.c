@@ -33,20 +33,6 @@ FIXTURE_VARIANT_ADD(group, iommufd) {
 	.iommufd = true,
 };
 
-static int group_number(const char *bdf)
-{
-	char path[PATH_MAX], link[PATH_MAX];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group",
-		 bdf);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return -1;
-	link[n] = '\0';
-	return atoi(strrchr(link, '/') + 1);
-}
-
 FIXTURE_SETUP(group)
 {
 	struct vfio_group_status status = { .argsz = sizeof(status) };
@@ -61,7 +47,7 @@ FIXTURE_SETUP(group)
 	if (variant->iommufd) {
 		self->container = open("/dev/iommu", O_RDWR);
 		if (self->container < 0 && errno == ENOENT)
-			SKIP(return, "no /dev/iommu");
+			SKIP(return, VT_NO_IOMMUFD);
 		ASSERT_LE(0, self->container);
 	} else {
 		self->container = open("/dev/vfio/vfio", O_RDWR);
@@ -70,7 +56,7 @@ FIXTURE_SETUP(group)
 			  ioctl(self->container, VFIO_GET_API_VERSION));
 	}
 
-	snprintf(path, sizeof(path), "/dev/vfio/%d", group_number(self->bdf));
+	snprintf(path, sizeof(path), "/dev/vfio/%d", vt_group_number(self->bdf));
 	self->group = open(path, O_RDWR);
 	ASSERT_LE(0, self->group);
 	ASSERT_EQ(0, ioctl(self->group, VFIO_GROUP_GET_STATUS, &status));
@@ -133,6 +119,7 @@ TEST_F(group, cdev_bind_blocked_while_group_open)
 {
 	int fd, iommufd;
 
+	VT_REQUIRE_IOMMUFD();
 	fd = vt_cdev_open(self->bdf);
 	iommufd = vt_iommufd_open();
 	ASSERT_EQ(-EBUSY, __vt_bind(fd, iommufd, NULL));
@@ -144,6 +131,7 @@ TEST_F(group, group_device_fd_refuses_iommufd_bind)
 {
 	int fd, iommufd;
 
+	VT_REQUIRE_IOMMUFD();
 	set_container(_metadata, self, variant);
 	fd = ioctl(self->group, VFIO_GROUP_GET_DEVICE_FD, self->bdf);
 	ASSERT_LE(0, fd);

@@ -27,25 +27,11 @@ struct reset_buf {
 	int32_t fds[4];
 };
 
-static int group_number(const char *bdf)
-{
-	char path[PATH_MAX], link[PATH_MAX];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group",
-		 bdf);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return -1;
-	link[n] = '\0';
-	return atoi(strrchr(link, '/') + 1);
-}
-
 static int open_group(const char *bdf)
 {
 	char path[64];
 
-	snprintf(path, sizeof(path), "/dev/vfio/%d", group_number(bdf));
+	snprintf(path, sizeof(path), "/dev/vfio/%d", vt_group_number(bdf));
 	return open(path, O_RDWR);
 }
 
@@ -164,6 +150,9 @@ FIXTURE(cdev) {
 
 FIXTURE_SETUP(cdev)
 {
+	self->dev.fd = -1;
+	self->dev.iommufd = -1;
+	VT_REQUIRE_IOMMUFD();
 	if (!vt_device_open_id(&self->dev, 0x8086, 0x10c9))
 		SKIP(return, "no igb bound to vfio-pci");
 	if (vt_sysfs_num(self->dev.bdf, "sriov_numvfs") > 0)
@@ -323,7 +312,7 @@ TEST_F(group, info_lists_group)
 	parse_bdf(self->bdf, &seg, &bus, &devfn);
 	ASSERT_EQ(bus, b.devs[0].bus);
 	ASSERT_EQ(devfn, b.devs[0].devfn);
-	ASSERT_EQ(group_number(self->bdf), b.devs[0].group_id);
+	ASSERT_EQ(vt_group_number(self->bdf), b.devs[0].group_id);
 }
 
 TEST_F(group, reset_with_own_group)

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "lib/pci_sysfs.h"
 #include "lib/vfio_test.h"
 
 #define EDU_RAISE	0x60
@@ -35,33 +36,10 @@
 #define QUIET_MS	150
 #define WAIT_MS		2000
 
-static int set_irqs(int fd, uint32_t index, uint32_t flags, uint32_t start,
-		    uint32_t count, const void *data, size_t len)
-{
-	struct vfio_irq_set *set;
-	int ret;
-
-	set = calloc(1, sizeof(*set) + len);
-	if (!set)
-		return -ENOMEM;
-	set->argsz = sizeof(*set) + len;
-	set->flags = flags;
-	set->index = index;
-	set->start = start;
-	set->count = count;
-	if (len)
-		memcpy(set->data, data, len);
-	ret = ioctl(fd, VFIO_DEVICE_SET_IRQS, set);
-	if (ret < 0)
-		ret = -errno;
-	free(set);
-	return ret;
-}
-
 static int set_fds(int fd, uint32_t index, uint32_t start, uint32_t count,
 		   const int32_t *fds)
 {
-	return set_irqs(fd, index, VFIO_IRQ_SET_DATA_EVENTFD |
+	return __vt_set_irqs(fd, index, VFIO_IRQ_SET_DATA_EVENTFD |
 			VFIO_IRQ_SET_ACTION_TRIGGER, start, count, fds,
 			count * sizeof(*fds));
 }
@@ -69,13 +47,13 @@ static int set_fds(int fd, uint32_t index, uint32_t start, uint32_t count,
 static int set_none(int fd, uint32_t index, uint32_t action, uint32_t start,
 		    uint32_t count)
 {
-	return set_irqs(fd, index, VFIO_IRQ_SET_DATA_NONE | action, start,
+	return __vt_set_irqs(fd, index, VFIO_IRQ_SET_DATA_NONE | action, start,
 			count, NULL, 0);
 }
 
 static int set_bool(int fd, uint32_t index, uint32_t action, uint8_t b)
 {
-	return set_irqs(fd, index, VFIO_IRQ_SET_DATA_BOOL | action, 0, 1, &b,
+	return __vt_set_irqs(fd, index, VFIO_IRQ_SET_DATA_BOOL | action, 0, 1, &b,
 			1);
 }
 
@@ -236,7 +214,7 @@ TEST_F(edu, intx_mask_action)
 	{
 		int32_t fd = self->efd;
 
-		ASSERT_EQ(-ENOTTY, set_irqs(dev, VFIO_PCI_INTX_IRQ_INDEX,
+		ASSERT_EQ(-ENOTTY, __vt_set_irqs(dev, VFIO_PCI_INTX_IRQ_INDEX,
 					    VFIO_IRQ_SET_DATA_EVENTFD |
 					    VFIO_IRQ_SET_ACTION_MASK, 0, 1,
 					    &fd, 4));
@@ -256,7 +234,7 @@ TEST_F(edu, intx_unmask_eventfd)
 
 	ASSERT_LE(0, ufd);
 	intx_on(_metadata, self);
-	ASSERT_EQ(0, set_irqs(dev, VFIO_PCI_INTX_IRQ_INDEX,
+	ASSERT_EQ(0, __vt_set_irqs(dev, VFIO_PCI_INTX_IRQ_INDEX,
 			      VFIO_IRQ_SET_DATA_EVENTFD |
 			      VFIO_IRQ_SET_ACTION_UNMASK, 0, 1, &ufd, 4));
 	edu_raise(_metadata, self, 1);
@@ -276,7 +254,7 @@ TEST_F(edu, intx_unmask_eventfd)
 
 	/* Removing it: writes no longer unmask. */
 	ufd = -1;
-	ASSERT_EQ(0, set_irqs(dev, VFIO_PCI_INTX_IRQ_INDEX,
+	ASSERT_EQ(0, __vt_set_irqs(dev, VFIO_PCI_INTX_IRQ_INDEX,
 			      VFIO_IRQ_SET_DATA_EVENTFD |
 			      VFIO_IRQ_SET_ACTION_UNMASK, 0, 1, &ufd, 4));
 	edu_raise(_metadata, self, 1);
@@ -654,19 +632,6 @@ TEST(e1000e_msix_routing)
 
 /* ---------------------------------------------------------- REQ, ERR */
 
-static int sysfs_write(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return n;
-}
-
 static bool bound_to_vfio(const char *bdf)
 {
 	char path[128], link[256];
@@ -707,7 +672,7 @@ TEST(req_on_unbind)
 		close(dev.fd);
 		close(dev.iommufd);
 		close(efd);
-		_exit(sysfs_write(path, dev.bdf) ? 1 : 0);
+		_exit(vt_write_file(path, dev.bdf) ? 1 : 0);
 	}
 
 	/* The vfio core asks at once, then every 10 s. */
@@ -730,7 +695,7 @@ TEST(req_on_unbind)
 	close(efd);
 
 	/* driver_override still names vfio-pci: probing binds it back. */
-	ASSERT_EQ(0, sysfs_write("/sys/bus/pci/drivers_probe", dev.bdf));
+	ASSERT_EQ(0, vt_write_file("/sys/bus/pci/drivers_probe", dev.bdf));
 	ASSERT_TRUE(bound_to_vfio(dev.bdf));
 }
 

@@ -29,27 +29,6 @@ static size_t page_size(void)
  * that many faults), 1 wrong value, 2 wrong fault count; or it was killed by
  * SIGBUS.
  */
-static int child_read32(volatile uint32_t *p, uint32_t expect, long faults)
-{
-	int status;
-	uint32_t v;
-	pid_t pid;
-	long n;
-
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (!pid) {
-		n = vt_faults_of_read32(p, &v);
-		if (v != expect)
-			_exit(1);
-		_exit(faults >= 0 && n != faults ? 2 : 0);
-	}
-	if (waitpid(pid, &status, 0) != pid)
-		return -1;
-	return status;
-}
-
 FIXTURE(edu) {
 	struct vt_device dev;
 	struct vfio_region_info bar0;
@@ -175,8 +154,12 @@ TEST_F(edu, config_rom_and_absent_bar_fail)
 
 TEST_F(edu, mapping_keeps_device_open_until_munmap)
 {
-	volatile uint32_t *regs = edu_map(_metadata, self);
+	volatile uint32_t *regs;
 	int fd;
+
+	/* It binds the cdev again once the mapping goes. */
+	VT_REQUIRE_IOMMUFD();
+	regs = edu_map(_metadata, self);
 
 	/* The mapping holds the file: the device stays open and usable. */
 	close(self->dev.fd);
@@ -218,7 +201,7 @@ TEST_F(edu, reset_revokes_mapping_and_fault_restores_it)
 
 	/* A child forked after the reset re-faults on its own. */
 	ASSERT_EQ(0, __vt_reset(self->dev.fd));
-	ASSERT_EQ(0, child_read32(&regs[EDU_ID / 4], EDU_ID_VALUE, 1));
+	ASSERT_EQ(0, vt_child_read32(&regs[EDU_ID / 4], EDU_ID_VALUE, 1));
 	ASSERT_EQ(1, vt_faults_of_read32(&regs[EDU_ID / 4], &v));
 	ASSERT_EQ(EDU_ID_VALUE, v);
 }
@@ -293,7 +276,7 @@ TEST_F(edu, fault_with_memory_decode_off_is_sigbus)
 	off = cmd & ~0x2;
 	ASSERT_EQ(0, vfio_command(self, &off, true));
 
-	status = child_read32(&regs[EDU_ID / 4], EDU_ID_VALUE, -1);
+	status = vt_child_read32(&regs[EDU_ID / 4], EDU_ID_VALUE, -1);
 	ASSERT_EQ(0, vfio_command(self, &cmd, true));
 	ASSERT_TRUE(WIFSIGNALED(status));
 	ASSERT_EQ(SIGBUS, WTERMSIG(status));
@@ -339,7 +322,7 @@ TEST_F(edu, memory_disable_revokes_mapping_with_sigbus)
 		SKIP(return, "config space writes are not implemented yet");
 	ASSERT_EQ(2, n);
 
-	status = child_read32(&regs[EDU_ID / 4], EDU_ID_VALUE, -1);
+	status = vt_child_read32(&regs[EDU_ID / 4], EDU_ID_VALUE, -1);
 	ASSERT_TRUE(WIFSIGNALED(status));
 	ASSERT_EQ(SIGBUS, WTERMSIG(status));
 	ASSERT_EQ(-EIO, __vt_region_read(self->dev.fd, &self->bar0, EDU_ID,

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "lib/pci_sysfs.h"
 #include "lib/vfio_test.h"
 
 #define EDU_ID		0x00
@@ -402,19 +403,6 @@ TEST_F(power, suspend_leaves_unused_intx_alone)
 				      variant->device));
 }
 
-static int write_file(const char *path, const char *val)
-{
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n == (ssize_t)strlen(val) ? 0 : -EIO;
-}
-
 /* Unbind @bdf from vfio-pci and probe it again (driver_override stays). */
 static int rebind(const char *bdf)
 {
@@ -423,9 +411,9 @@ static int rebind(const char *bdf)
 
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver/unbind",
 		 bdf);
-	ret = write_file(path, bdf);
+	ret = vt_write_file(path, bdf);
 	if (!ret)
-		ret = write_file("/sys/bus/pci/drivers_probe", bdf);
+		ret = vt_write_file("/sys/bus/pci/drivers_probe", bdf);
 	return ret;
 }
 
@@ -453,9 +441,9 @@ TEST(disable_idle_d3_keeps_unused_device_active)
 		SKIP(return, "no writable disable_idle_d3 parameter");
 
 	ASSERT_TRUE(wait_status(bdf, "suspended"));
-	ASSERT_EQ(0, write_file(IDLE_D3_PARAM, "Y"));
+	ASSERT_EQ(0, vt_write_file(IDLE_D3_PARAM, "Y"));
 	n = rebind(bdf);
-	ASSERT_EQ(0, write_file(IDLE_D3_PARAM, "N"));
+	ASSERT_EQ(0, vt_write_file(IDLE_D3_PARAM, "N"));
 	ASSERT_EQ(0, n);
 	usleep(300 * 1000);
 	ASSERT_TRUE(wait_status(bdf, "active"));

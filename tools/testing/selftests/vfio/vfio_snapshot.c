@@ -2,7 +2,8 @@
 /*
  * vfio_snapshot OUTDIR BDF...
  *
- * Open each function through its vfio cdev and a fresh iommufd, and write
+ * Open each function through its vfio cdev and a fresh iommufd (through its
+ * group and a type1 container on a kernel without iommufd), and write
  * what the device fd shows (device info, region and interrupt infos, the
  * config region, plus the sysfs config for context) to OUTDIR/BDF.snap.
  * Works with whichever vfio-pci is bound; "make check" runs it against the
@@ -19,9 +20,21 @@ static int snapshot_one(const char *dir, const char *bdf)
 {
 	static struct vt_snapshot snap;
 	char path[PATH_MAX];
-	int fd, iommufd, ret;
+	int fd, iommufd, ret, container, group;
 	uint32_t ioas;
 
+	/* A kernel without iommufd: the group path (vfio_group.h). */
+	if (!vt_have_iommufd()) {
+		fd = __vt_group_open_device(bdf, &container, &group);
+		if (fd < 0) {
+			fprintf(stderr, "%s: open through group: %s\n", bdf,
+				strerror(-fd));
+			return fd;
+		}
+		iommufd = -1;
+		ret = 0;
+		goto take;
+	}
 	fd = __vt_cdev_open(bdf);
 	if (fd < 0) {
 		fprintf(stderr, "%s: open cdev: %s\n", bdf, strerror(-fd));
@@ -38,6 +51,7 @@ static int snapshot_one(const char *dir, const char *bdf)
 		goto out;
 	}
 
+take:
 	vt_snapshot_take(&snap, bdf, fd);
 	snprintf(path, sizeof(path), "%s/%s.snap", dir, bdf);
 	ret = vt_snapshot_save(&snap, path);
@@ -49,7 +63,12 @@ static int snapshot_one(const char *dir, const char *bdf)
 		       snap.cfg_size, snap.num_regions, path);
 out:
 	close(fd);
-	close(iommufd);
+	if (iommufd >= 0) {
+		close(iommufd);
+	} else {
+		close(group);
+		close(container);
+	}
 	return ret;
 }
 

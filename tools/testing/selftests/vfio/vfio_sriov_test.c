@@ -23,6 +23,7 @@
 
 #include "kselftest_harness.h"
 #include "lib/pci_sysfs.h"
+#include "lib/vfio_driver.h"
 #include "lib/vfio_test.h"
 
 #define SYSFS_PCI	"/sys/bus/pci/devices"
@@ -38,22 +39,6 @@ static const vt_uuid token_a = { 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x47,
 static const vt_uuid token_b = { 0xde, 0xad, 0xbe, 0xef, 0x00, 0x01, 0x40,
 				 0x02, 0x80, 0x03, 0x00, 0x04, 0x00, 0x05,
 				 0x00, 0x06 };
-
-static int sysfs_write(const char *bdf, const char *attr, const char *val)
-{
-	char path[PATH_MAX];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), SYSFS_PCI "/%s/%s", bdf, attr);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return n;
-}
 
 static int sysfs_read(const char *bdf, const char *attr, char *buf,
 		      size_t len)
@@ -252,10 +237,10 @@ FIXTURE_SETUP(sriov)
 	ASSERT_TRUE(self->was_enabled == 'Y' || self->was_enabled == 'N');
 	snprintf(buf, sizeof(buf), "%d", variant->nvfs);
 	ASSERT_EQ(0, enable_sriov(-1));
-	ASSERT_EQ(-ENOENT, sysfs_write(self->pf, "sriov_numvfs", buf));
+	ASSERT_EQ(-ENOENT, vt_sysfs_write(self->pf, "sriov_numvfs", buf));
 	ASSERT_EQ(0, vt_sysfs_num(self->pf, "sriov_numvfs"));
 	ASSERT_EQ(0, enable_sriov(1));
-	ASSERT_EQ(0, sysfs_write(self->pf, "sriov_numvfs", buf));
+	ASSERT_EQ(0, vt_sysfs_write(self->pf, "sriov_numvfs", buf));
 	self->nvfs = variant->nvfs;
 	for (i = 0; i < self->nvfs; i++) {
 		snprintf(attr, sizeof(attr), "virtfn%d", i);
@@ -271,7 +256,7 @@ FIXTURE_TEARDOWN_PARENT(sriov)
 {
 	/* Every fd of the test process is closed by now. */
 	if (self->pf[0] && self->nvfs)
-		EXPECT_EQ(0, sysfs_write(self->pf, "sriov_numvfs", "0"));
+		EXPECT_EQ(0, vt_sysfs_write(self->pf, "sriov_numvfs", "0"));
 	if (self->pf[0])
 		EXPECT_EQ(0, vt_sysfs_num(self->pf, "sriov_numvfs"));
 	if (self->was_enabled == 'Y' || self->was_enabled == 'N')
@@ -304,6 +289,7 @@ TEST_F_TIMEOUT(sriov, vfs_steered_to_vfio_pci, 120)
  */
 TEST_F_TIMEOUT(sriov, cdev_token, 120)
 {
+	VT_REQUIRE_IOMMUFD();
 	int iommufd = vt_iommufd_open(), pf = -1, vf = -1;
 	const char *vfb = self->vf[self->nvfs - 1];
 
@@ -340,6 +326,7 @@ TEST_F_TIMEOUT(sriov, cdev_token, 120)
 /* The token on the group path: " vf_token=<uuid>" after the name. */
 TEST_F_TIMEOUT(sriov, group_token, 120)
 {
+	VT_REQUIRE_IOMMUFD();
 	char name[128], good[UUID_STR_LEN], bad[UUID_STR_LEN];
 	int iommufd = vt_iommufd_open(), pf = -1, vf, grp, ctr, pgrp, pctr;
 	const char *vfb = self->vf[0];
@@ -413,6 +400,7 @@ TEST_F_TIMEOUT(sriov, group_token, 120)
  */
 TEST_F_TIMEOUT(sriov, vf_is_own_device_set, 120)
 {
+	VT_REQUIRE_IOMMUFD();
 	uint8_t buf[sizeof(struct vfio_pci_hot_reset_info) +
 		    (MAX_VFS + 1) * sizeof(struct vfio_pci_dependent_device)];
 	struct vfio_pci_hot_reset_info *info = (void *)buf;
@@ -483,6 +471,7 @@ static double now(void)
 /* Open+bind+close of every VF in parallel, against one VF alone. */
 TEST_F_TIMEOUT(sriov, parallel_vf_open, 240)
 {
+	VT_REQUIRE_IOMMUFD();
 	pthread_t th[MAX_VFS];
 	struct vf_job jobs[MAX_VFS];
 	double t0, one, all;
@@ -531,7 +520,7 @@ static void *disable_sriov(void *arg)
 {
 	struct disable_job *job = arg;
 
-	job->ret = sysfs_write(job->pf, "sriov_numvfs", "0");
+	job->ret = vt_sysfs_write(job->pf, "sriov_numvfs", "0");
 	job->done = true;
 	return NULL;
 }
@@ -542,6 +531,7 @@ static void *disable_sriov(void *arg)
  */
 TEST_F_TIMEOUT(sriov, disable_waits_for_vf_user, 120)
 {
+	VT_REQUIRE_IOMMUFD();
 	struct disable_job job = { .pf = self->pf };
 	struct vfio_device_info dinfo;
 	int iommufd = vt_iommufd_open(), pf, vf;
@@ -574,7 +564,7 @@ static void *unbind_pf(void *arg)
 {
 	struct unbind_job *job = arg;
 
-	job->ret = vt_sysfs_write(job->path, job->pf);
+	job->ret = vt_write_file(job->path, job->pf);
 	job->done = true;
 	return NULL;
 }
@@ -599,7 +589,7 @@ TEST_F_TIMEOUT(sriov, pf_unbind_waits_for_vf_user, 120)
 	ASSERT_EQ(0, set_token(pf, token_a, VFIO_DEVICE_FEATURE_SET));
 	ASSERT_EQ(0, bind_token(self->vf[0], iommufd, token_a, &vf, NULL));
 	close(pf);
-	ASSERT_EQ(0, __vt_set_irqs(vf, VFIO_PCI_REQ_IRQ_INDEX, 0, 1, &req));
+	ASSERT_EQ(0, __vt_set_irq_fds(vf, VFIO_PCI_REQ_IRQ_INDEX, 0, 1, &req));
 
 	snprintf(job.path, sizeof(job.path),
 		 "/sys/bus/pci/devices/%s/driver/unbind", self->pf);
@@ -615,7 +605,7 @@ TEST_F_TIMEOUT(sriov, pf_unbind_waits_for_vf_user, 120)
 	close(req);
 	close(iommufd);
 	/* Back on vfio-pci for the teardown and the suites after. */
-	ASSERT_TRUE(vt_rebind(self->pf, "vfio-pci"));
+	ASSERT_EQ(0, vt_rebind(self->pf, "vfio-pci"));
 	self->nvfs = 0;
 }
 
@@ -627,6 +617,7 @@ TEST_F_TIMEOUT(sriov, pf_unbind_waits_for_vf_user, 120)
  */
 TEST_F_TIMEOUT(sriov, pf_stays_in_d0, 120)
 {
+	VT_REQUIRE_IOMMUFD();
 	int iommufd = vt_iommufd_open(), pf, pm;
 	struct vfio_region_info cfg;
 	uint16_t pmcsr;

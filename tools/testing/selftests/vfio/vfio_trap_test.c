@@ -23,8 +23,8 @@
 #include <linux/pci_regs.h>
 
 #include "kselftest_harness.h"
-#include "lib/pci_sysfs.h"
 #include "lib/vfio_test.h"
+#include "lib/vfio_driver.h"
 
 #define TRAP_DRIVER	"vfio-pci-trap-test"
 #define SYSFS_PCI	"/sys/bus/pci/devices"
@@ -33,11 +33,6 @@
 #define TD_SELECT	0
 #define TD_COUNT	12
 #define TD_PIO_TARGET	131
-
-static bool have_trap_driver(void)
-{
-	return !access("/sys/bus/pci/drivers/" TRAP_DRIVER, F_OK);
-}
 
 static uint64_t cfg_get(int fd, const struct vfio_region_info *cfg,
 			uint32_t off, size_t size)
@@ -142,27 +137,20 @@ find_region_cap(struct vfio_region_info *info, uint16_t id)
 /* ------------------------------------------------------------------ */
 
 FIXTURE(testdev) {
-	char bdf[VT_BDF_LEN];
 	struct vt_device dev;
 	struct vfio_region_info cfg, bar[3];
-	bool moved;
 };
 
 FIXTURE_SETUP(testdev)
 {
-	const char *bdf;
+	int ret = vt_variant_open(&self->dev, 0x1b36, 0x0005, TRAP_DRIVER);
 	int i;
 
-	self->dev.fd = -1;
-	if (!have_trap_driver())
+	if (ret == -ENOENT)
 		SKIP(return, TRAP_DRIVER " is not loaded");
-	bdf = vt_find_one(0x1b36, 0x0005);
-	if (!bdf)
+	if (ret == -ENODEV)
 		SKIP(return, "no pci-testdev bound to vfio-pci");
-	snprintf(self->bdf, sizeof(self->bdf), "%s", bdf);
-	self->moved = true;
-	ASSERT_TRUE(vt_rebind(self->bdf, TRAP_DRIVER));
-	vt_device_open(&self->dev, self->bdf);
+	ASSERT_EQ(0, ret);
 	ASSERT_EQ(0, __vt_region_info(self->dev.fd,
 				      VFIO_PCI_CONFIG_REGION_INDEX,
 				      &self->cfg));
@@ -172,10 +160,7 @@ FIXTURE_SETUP(testdev)
 
 FIXTURE_TEARDOWN(testdev)
 {
-	if (self->dev.fd >= 0)
-		vt_device_close(&self->dev);
-	if (self->moved && !vt_rebind(self->bdf, "vfio-pci"))
-		fprintf(stderr, "could not rebind %s to vfio-pci\n", self->bdf);
+	vt_variant_close(&self->dev);
 }
 
 #define CFG(off, size)	cfg_get(self->dev.fd, &self->cfg, off, size)
@@ -229,11 +214,14 @@ TEST_F(testdev, handler_register_runs_its_handler)
 
 TEST_F(testdev, registers_reset_at_every_open)
 {
+	char bdf[VT_BDF_LEN];
+
 	CFG_PUT(0x64, 0, 4);
 	CFG_PUT(0x68, 0x5a5a5a5a, 4);
 	ASSERT_EQ(0x12340000, CFG(0x64, 4));
+	snprintf(bdf, sizeof(bdf), "%s", self->dev.bdf);
 	vt_device_close(&self->dev);
-	vt_device_open(&self->dev, self->bdf);
+	vt_device_open(&self->dev, bdf);
 	ASSERT_EQ(0x12345678, CFG(0x64, 4));
 	ASSERT_EQ(0xffffffff, CFG(0x68, 4));
 }
@@ -516,6 +504,8 @@ TEST_F(testdev, io_bar_trap_and_untrapped_ports)
  */
 TEST_F(testdev, bar_traps_keep_nothing_of_the_previous_user)
 {
+	char bdf[VT_BDF_LEN];
+
 	bar_put(_metadata, self, 0, 0x100, 0x8877665544332211ULL, 8);
 	bar_put(_metadata, self, 0, 0x108, 0x1122334455667788ULL, 8);
 	bar_put(_metadata, self, 1, 0x40, 0x0102030405060708ULL, 8);
@@ -524,8 +514,9 @@ TEST_F(testdev, bar_traps_keep_nothing_of_the_previous_user)
 	ASSERT_EQ(1, bar_get(_metadata, self, 0, 0x808, 4));
 	ASSERT_NE(0, LAST());
 
+	snprintf(bdf, sizeof(bdf), "%s", self->dev.bdf);
 	vt_device_close(&self->dev);
-	vt_device_open(&self->dev, self->bdf);
+	vt_device_open(&self->dev, bdf);
 
 	ASSERT_EQ(0, LAST());
 	ASSERT_EQ(0, bar_get(_metadata, self, 0, 0x808, 4));
@@ -633,26 +624,19 @@ TEST(generic_vfio_pci_shows_no_traps)
 /* ------------------------------------------------------------------ */
 
 FIXTURE(e1000e) {
-	char bdf[VT_BDF_LEN];
 	struct vt_device dev;
 	struct vfio_region_info cfg;
-	bool moved;
 };
 
 FIXTURE_SETUP(e1000e)
 {
-	const char *bdf;
+	int ret = vt_variant_open(&self->dev, 0x8086, 0x10d3, TRAP_DRIVER);
 
-	self->dev.fd = -1;
-	if (!have_trap_driver())
+	if (ret == -ENOENT)
 		SKIP(return, TRAP_DRIVER " is not loaded");
-	bdf = vt_find_one(0x8086, 0x10d3);
-	if (!bdf)
+	if (ret == -ENODEV)
 		SKIP(return, "no e1000e bound to vfio-pci");
-	snprintf(self->bdf, sizeof(self->bdf), "%s", bdf);
-	self->moved = true;
-	ASSERT_TRUE(vt_rebind(self->bdf, TRAP_DRIVER));
-	vt_device_open(&self->dev, self->bdf);
+	ASSERT_EQ(0, ret);
 	ASSERT_EQ(0, __vt_region_info(self->dev.fd,
 				      VFIO_PCI_CONFIG_REGION_INDEX,
 				      &self->cfg));
@@ -660,10 +644,7 @@ FIXTURE_SETUP(e1000e)
 
 FIXTURE_TEARDOWN(e1000e)
 {
-	if (self->dev.fd >= 0)
-		vt_device_close(&self->dev);
-	if (self->moved && !vt_rebind(self->bdf, "vfio-pci"))
-		fprintf(stderr, "could not rebind %s to vfio-pci\n", self->bdf);
+	vt_variant_close(&self->dev);
 }
 
 TEST_F(e1000e, hidden_capability_is_gone)
@@ -756,23 +737,23 @@ TEST_F(e1000e, nointx_hides_and_disables_intx)
 	ASSERT_EQ(0, __vt_irq_info(self->dev.fd, VFIO_PCI_INTX_IRQ_INDEX,
 				   &irq));
 	ASSERT_EQ(0, irq.count);
-	ASSERT_EQ(-EINVAL, __vt_set_irqs(self->dev.fd, VFIO_PCI_INTX_IRQ_INDEX,
+	ASSERT_EQ(-EINVAL, __vt_set_irq_fds(self->dev.fd, VFIO_PCI_INTX_IRQ_INDEX,
 					 0, 1, &efd));
-	ASSERT_TRUE(phys_command(_metadata, self->bdf) &
+	ASSERT_TRUE(phys_command(_metadata, self->dev.bdf) &
 		    PCI_COMMAND_INTX_DISABLE);
 
 	/* The user's DisINTx is virtual: clearing it leaves the device's. */
 	CFG_PUT(PCI_COMMAND, CFG(PCI_COMMAND, 2) & ~PCI_COMMAND_INTX_DISABLE,
 		2);
-	ASSERT_TRUE(phys_command(_metadata, self->bdf) &
+	ASSERT_TRUE(phys_command(_metadata, self->dev.bdf) &
 		    PCI_COMMAND_INTX_DISABLE);
 
 	/* MSI-X on and off: the kernel re-enables INTx; the core must not. */
-	ASSERT_EQ(0, __vt_set_irqs(self->dev.fd, VFIO_PCI_MSIX_IRQ_INDEX, 0, 1,
+	ASSERT_EQ(0, __vt_set_irq_fds(self->dev.fd, VFIO_PCI_MSIX_IRQ_INDEX, 0, 1,
 				   &efd));
-	ASSERT_EQ(0, __vt_set_irqs(self->dev.fd, VFIO_PCI_MSIX_IRQ_INDEX, 0, 0,
+	ASSERT_EQ(0, __vt_set_irq_fds(self->dev.fd, VFIO_PCI_MSIX_IRQ_INDEX, 0, 0,
 				   NULL));
-	ASSERT_TRUE(phys_command(_metadata, self->bdf) &
+	ASSERT_TRUE(phys_command(_metadata, self->dev.bdf) &
 		    PCI_COMMAND_INTX_DISABLE);
 	close(efd);
 }

@@ -23,6 +23,7 @@
 
 #include "kselftest_harness.h"
 #include "lib/pci_sysfs.h"
+#include "lib/vfio_driver.h"
 #include "lib/qemu_monitor.h"
 #include "lib/vfio_test.h"
 
@@ -53,9 +54,9 @@ static void hold(struct __test_metadata *_metadata, struct held *h,
 	h->intr = eventfd(0, EFD_CLOEXEC);
 	h->ioev = eventfd(0, EFD_CLOEXEC);
 	ASSERT_LE(0, h->req);
-	ASSERT_EQ(0, __vt_set_irqs(h->dev.fd, VFIO_PCI_REQ_IRQ_INDEX, 0, 1,
+	ASSERT_EQ(0, __vt_set_irq_fds(h->dev.fd, VFIO_PCI_REQ_IRQ_INDEX, 0, 1,
 				   &h->req));
-	ASSERT_EQ(0, __vt_set_irqs(h->dev.fd, irq_index, 0, 1, &h->intr));
+	ASSERT_EQ(0, __vt_set_irq_fds(h->dev.fd, irq_index, 0, 1, &h->intr));
 
 	/*
 	 * A page of the first BAR that allows one (the first page, or the
@@ -153,7 +154,7 @@ static void usable(struct __test_metadata *_metadata, const char *bdf,
 	uint16_t v = 0;
 
 	ASSERT_TRUE(vt_wait_present(bdf, true, BACK_MS));
-	ASSERT_TRUE(vt_rebind(bdf, "vfio-pci"));
+	ASSERT_EQ(0, vt_rebind(bdf, "vfio-pci"));
 	vt_device_open(&d, bdf);
 	ASSERT_EQ(0, __vt_region_info(d.fd, VFIO_PCI_CONFIG_REGION_INDEX,
 				      &cfg));
@@ -241,7 +242,7 @@ TEST_F_TIMEOUT(unplug, device_del_waits_for_user_that_holds_on, 300)
 		SKIP(return, "edu-vfio-pci is not loaded");
 	snprintf(self->bdf, sizeof(self->bdf), "%s", bdfs[1]);
 
-	ASSERT_TRUE(vt_rebind(self->bdf, "edu-vfio-pci"));
+	ASSERT_EQ(0, vt_rebind(self->bdf, "edu-vfio-pci"));
 	hold(_metadata, &h, self->bdf, VFIO_PCI_INTX_IRQ_INDEX, true);
 	hmp_ok(_metadata, "device_del edu1");
 	ASSERT_TRUE(req_fired(h.req, GONE_MS));
@@ -269,7 +270,7 @@ static void *sysfs_job_run(void *arg)
 {
 	struct sysfs_job *job = arg;
 
-	job->ret = vt_sysfs_write(job->path, "1");
+	job->ret = vt_write_file(job->path, "1");
 	__atomic_store_n(&job->done, true, __ATOMIC_RELEASE);
 	return NULL;
 }
@@ -298,7 +299,7 @@ TEST_F_TIMEOUT(unplug, sysfs_remove_of_open_device, 180)
 	ASSERT_EQ(0, job.ret);
 	ASSERT_TRUE(vt_wait_present(self->bdf, false, 5000));
 
-	ASSERT_EQ(0, vt_sysfs_write("/sys/bus/pci/rescan", "1"));
+	ASSERT_EQ(0, vt_write_file("/sys/bus/pci/rescan", "1"));
 	usable(_metadata, self->bdf, 0x1b36);
 }
 

@@ -20,6 +20,8 @@ VM_SUITES=$(arg vm.suites)
 IFS=, read -r -a args <<< "$(arg vm.args)"
 
 mkdir -p /dev/pts /dev/shm
+# What udev makes on a real system; bash's <(...) needs /dev/fd.
+ln -sfn /proc/self/fd /dev/fd 2>/dev/null
 mount -t devpts devpts /dev/pts 2>/dev/null
 mount -t tmpfs tmpfs /dev/shm 2>/dev/null
 hostname vfio-test-vm 2>/dev/null
@@ -29,7 +31,9 @@ echo "vm: running job '$job' on $(uname -r)"
 bash "$VM_REPO/tools/testing/vm/guest/$job.sh" "${args[@]}"
 echo "vm: job '$job' exited with $?"
 
-mkdir -p "$VM_REPO/build/vm"
-dmesg > "$VM_REPO/build/vm/dmesg.log" 2>&1
+out=$(arg vm.out)
+out=${out:-$VM_REPO/build/vm}
+mkdir -p "$out"
+dmesg > "$out/dmesg.log" 2>&1
 sync
 busybox poweroff -f

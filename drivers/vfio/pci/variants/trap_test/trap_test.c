@@ -325,6 +325,44 @@ static const u8 e1000e_pm[8] = { 0, 0, 0x03, 0x00, 0, 0, 0, 0 };
 /* VSEC header: ID 0x1234, revision 1, length 0x10. */
 static const u8 e1000e_vsec[0x10] = { 0, 0, 0, 0, 0x34, 0x12, 0x01, 0x01 };
 
+/*
+ * PMCSR, PCIe device control (FLR), MSI flags and MSI-X control: the core
+ * acts on writes to them, so a register over any of them is refused.
+ */
+static int trap_test_refuse_core_owned(struct vfio_pci_core_device *core)
+{
+	struct pci_dev *pdev = core->pdev;
+	const struct {
+		u8 cap;
+		u8 off;
+		u8 size;
+	} owned[] = {
+		{ PCI_CAP_ID_PM, PCI_PM_CTRL, 2 },
+		{ PCI_CAP_ID_EXP, PCI_EXP_DEVCTL, 2 },
+		{ PCI_CAP_ID_MSI, PCI_MSI_FLAGS, 2 },
+		{ PCI_CAP_ID_MSIX, PCI_MSIX_FLAGS, 2 },
+	};
+	bool ok = true;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(owned); i++) {
+		struct vfio_pci_core_cfg_reg reg = {
+			.size = owned[i].size, .writable = ~0u,
+		};
+		u8 pos = pci_find_capability(pdev, owned[i].cap);
+
+		if (!pos) {
+			pci_warn(pdev, "trap-test: no capability %#x\n",
+				 owned[i].cap);
+			return -ENODEV;
+		}
+		reg.offset = pos + owned[i].off;
+		ok &= want(core, __LINE__ + i * 1000,
+			   vfio_pci_core_cfg_add_regs(core, &reg, 1), -EINVAL);
+	}
+	return ok ? 0 : -EINVAL;
+}
+
 static int trap_test_setup_e1000e(struct vfio_pci_core_device *core)
 {
 	static const struct vfio_pci_core_cfg_cap pm = {
@@ -348,6 +386,11 @@ static int trap_test_setup_e1000e(struct vfio_pci_core_device *core)
 		.offset = 0x100, .size = 4,
 	};
 	int ret;
+
+	/* Registers whose writes the core acts on are never a trap's. */
+	ret = trap_test_refuse_core_owned(core);
+	if (ret)
+		return ret;
 
 	/* AER stays visible at 0x100: neither may take its place. */
 	if (!want(core, __LINE__, vfio_pci_core_cfg_add_cap(core, &at_aer),
@@ -401,10 +444,18 @@ static int trap_test_open_device(struct vfio_device *vdev)
 		.offset = 0xb0, .size = 4,
 	};
 
+	static const struct vfio_pci_core_region region = {
+		.size = PAGE_SIZE, .flags = VFIO_PCI_CORE_REGION_READ,
+		.phys = PAGE_SIZE,
+	};
 	struct trap_test_device *t = to_trap_test(core);
 
 	if (vfio_pci_core_cfg_add_regs(core, &reg, 1) != -EBUSY ||
-	    vfio_pci_core_cfg_hide_cap(core, PCI_CAP_ID_EXP, false) != -EBUSY)
+	    vfio_pci_core_cfg_hide_cap(core, PCI_CAP_ID_EXP, false) != -EBUSY ||
+	    vfio_pci_core_add_region(core, &region) != -EBUSY ||
+	    vfio_pci_core_add_vbar(core, 4, &region, 0) != -EBUSY ||
+	    vfio_pci_core_set_idle_d3(core, false) != -EBUSY ||
+	    vfio_pci_core_dirty_init(core) || core->vdev.log_ops)
 		return -EIO;
 
 	/* Nothing of the previous user's accesses is left for this one. */
@@ -459,5 +510,6 @@ static struct vfio_pci_core_variant trap_test_variant = {
 };
 module_vfio_pci_core_variant(trap_test_variant);
 
+MODULE_VERSION(VFIO_PCI_CORE_VERSION);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("VFIO PCI variant for testing config-space and BAR traps");

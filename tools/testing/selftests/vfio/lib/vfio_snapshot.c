@@ -160,6 +160,21 @@ static void vt_snap_probes(struct vt_snapshot *s, int fd)
 	vt_snap_probe_one(s, fd, 0x3c, 1, 0);
 }
 
+/* The fixed DMA_BUF requests, on the largest BAR region info reports. */
+static void vt_snap_dmabuf(struct vt_snapshot *s, int devfd)
+{
+	uint32_t bar, big = 0;
+
+	for (bar = 1; bar < 6; bar++) {
+		if (!s->region[bar].ret &&
+		    s->region[bar].size > s->region[big].size)
+			big = bar;
+	}
+	for (s->ndmabuf = 0; s->ndmabuf < VT_DMABUF_CASES; s->ndmabuf++)
+		s->dmabuf[s->ndmabuf] = vt_dma_buf_case(devfd, s->ndmabuf, big,
+							s->region[big].size);
+}
+
 void vt_snapshot_take(struct vt_snapshot *s, const char *bdf, int devfd)
 {
 	uint32_t i;
@@ -174,6 +189,7 @@ void vt_snapshot_take(struct vt_snapshot *s, const char *bdf, int devfd)
 	vt_snap_config(s, devfd);
 	vt_snap_hwconfig(s);
 	vt_snap_probes(s, devfd);
+	vt_snap_dmabuf(s, devfd);
 }
 
 const char *vt_snap_caps_str(const struct vt_snap_caps *c, char *buf,
@@ -237,6 +253,8 @@ int vt_snapshot_write(const struct vt_snapshot *s, FILE *f)
 			s->probe[i].off, s->probe[i].width, s->probe[i].wrote,
 			s->probe[i].write_ret, s->probe[i].read_ret,
 			s->probe[i].readback);
+	for (i = 0; i < s->ndmabuf; i++)
+		fprintf(f, "dmabuf %d %d\n", i, s->dmabuf[i]);
 	fprintf(f, "end\n");
 	return ferror(f) ? -EIO : 0;
 }
@@ -372,6 +390,15 @@ int vt_snapshot_load(struct vt_snapshot *s, const char *path)
 				break;
 			}
 			s->nprobes++;
+		} else if (!strncmp(line, "dmabuf ", 7)) {
+			int idx, r;
+
+			if (sscanf(line + 7, "%d %d", &idx, &r) != 2 ||
+			    idx != s->ndmabuf || idx >= VT_DMABUF_CASES) {
+				ret = -EINVAL;
+				break;
+			}
+			s->dmabuf[s->ndmabuf++] = r;
 		} else if (!strcmp(line, "end\n")) {
 			ended = true;
 			break;

@@ -16,6 +16,8 @@
  *   config <cfg_size> <offset> <32 hex digits = 16 bytes, "--" if unreadable>
  *   hwconfig ...    the same bytes from sysfs (the raw hardware), for context
  *   probe <offset> <width> <value written> <write ret> <read ret> <read back>
+ *   dmabuf <case> <ret>   VFIO_DEVICE_FEATURE_DMA_BUF request <case> of
+ *                         vfio_dmabuf.h: 1 for a dma-buf, 0, or -errno
  *   end
  *
  * The probes write the config registers that upstream virtualizes
@@ -32,6 +34,7 @@
 #include <stdio.h>
 
 #include "vfio_test.h"
+#include "vfio_dmabuf.h"
 
 /* Region indexes probed: the 9 fixed ones, a few device-specific ones. */
 #define VT_SNAP_REGIONS		12
@@ -86,6 +89,8 @@ struct vt_snapshot {
 	uint8_t hw_ok[VT_CFG_MAX];
 	int nprobes;
 	struct vt_snap_probe probe[VT_SNAP_PROBES];
+	int ndmabuf;
+	int dmabuf[VT_DMABUF_CASES];
 };
 
 /* Fill @s from an opened, bound and attached device fd. */

@@ -8,11 +8,13 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "pci_sysfs.h"
 #include "vfio_test.h"
+#include "vfio_driver.h"
 
 #define SYSFS_PCI "/sys/bus/pci/devices"
 #define PCI_COMMAND_OFFSET 4
@@ -151,6 +153,23 @@ uint32_t vt_ioas_alloc(int iommufd)
 	return id;
 }
 
+int __vt_hwpt_alloc(int iommufd, uint32_t dev_id, uint32_t pt_id,
+		    uint32_t flags, uint32_t *hwpt_id)
+{
+	struct iommu_hwpt_alloc alloc = {
+		.size = sizeof(alloc),
+		.flags = flags,
+		.dev_id = dev_id,
+		.pt_id = pt_id,
+	};
+	int ret;
+
+	ret = vt_ioctl(iommufd, IOMMU_HWPT_ALLOC, &alloc);
+	if (!ret)
+		*hwpt_id = alloc.out_hwpt_id;
+	return ret;
+}
+
 int __vt_bind(int devfd, int iommufd, uint32_t *devid)
 {
 	struct vfio_device_bind_iommufd bind = {
@@ -232,6 +251,27 @@ int __vt_reset(int devfd)
 	return ioctl(devfd, VFIO_DEVICE_RESET) ? -errno : 0;
 }
 
+int __vt_set_irqs(int devfd, uint32_t index, uint32_t flags, uint32_t start,
+		  uint32_t count, const void *data, size_t len)
+{
+	struct vfio_irq_set *set;
+	int ret;
+
+	set = calloc(1, sizeof(*set) + len);
+	if (!set)
+		return -ENOMEM;
+	set->argsz = sizeof(*set) + len;
+	set->flags = flags;
+	set->index = index;
+	set->start = start;
+	set->count = count;
+	if (len)
+		memcpy(set->data, data, len);
+	ret = ioctl(devfd, VFIO_DEVICE_SET_IRQS, set) ? -errno : 0;
+	free(set);
+	return ret;
+}
+
 int __vt_region_mmap(int devfd, const struct vfio_region_info *info,
 		     uint64_t offset, size_t len, int prot, int flags,
 		     void **addr)
@@ -267,6 +307,27 @@ long vt_faults_of_read32(volatile uint32_t *p, uint32_t *val)
 	before = vt_minor_faults();
 	*val = *p;
 	return vt_minor_faults() - before;
+}
+
+int vt_child_read32(volatile uint32_t *p, uint32_t expect, long faults)
+{
+	int status;
+	uint32_t v;
+	pid_t pid;
+	long n;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		n = vt_faults_of_read32(p, &v);
+		if (v != expect)
+			_exit(1);
+		_exit(faults >= 0 && n != faults ? 2 : 0);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return status;
 }
 
 int __vt_sysfs_command(const char *bdf, uint16_t *cmd, bool write)
@@ -378,6 +439,16 @@ void vt_device_open(struct vt_device *d, const char *bdf)
 
 	memset(d, 0, sizeof(*d));
 	snprintf(d->bdf, sizeof(d->bdf), "%s", bdf);
+	d->container = -1;
+	d->group = -1;
+	if (!vt_have_iommufd()) {
+		d->iommufd = -1;
+		d->fd = __vt_group_open_device(bdf, &d->container, &d->group);
+		if (d->fd < 0)
+			vt_die("open %s through its group: %s", bdf,
+			       strerror(-d->fd));
+		return;
+	}
 	d->fd = vt_cdev_open(bdf);
 	d->iommufd = vt_iommufd_open();
 	ret = __vt_bind(d->fd, d->iommufd, &d->devid);
@@ -398,6 +469,8 @@ bool vt_device_open_id(struct vt_device *d, uint16_t vendor, uint16_t device)
 		memset(d, 0, sizeof(*d));
 		d->fd = -1;
 		d->iommufd = -1;
+		d->container = -1;
+		d->group = -1;
 		return false;
 	}
 	vt_device_open(d, bdf);
@@ -410,21 +483,15 @@ void vt_device_close(struct vt_device *d)
 		close(d->fd);
 	if (d->iommufd >= 0)
 		close(d->iommufd);
+	/* > 0: a zeroed, never opened vt_device must not close stdin. */
+	if (d->group > 0)
+		close(d->group);
+	if (d->container > 0)
+		close(d->container);
 	d->fd = -1;
 	d->iommufd = -1;
-}
-
-int vt_iommu_group(const char *bdf)
-{
-	char path[PATH_MAX], link[PATH_MAX];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), SYSFS_PCI "/%s/iommu_group", bdf);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return -1;
-	link[n] = '\0';
-	return atoi(strrchr(link, '/') + 1);
+	d->group = -1;
+	d->container = -1;
 }
 
 int __vt_group_device_open(const char *bdf, bool iommufd, int *container,
@@ -457,8 +524,8 @@ fail:
 	return ret;
 }
 
-int __vt_set_irqs(int devfd, uint32_t index, uint32_t start, uint32_t count,
-		  const int32_t *fds)
+int __vt_set_irq_fds(int devfd, uint32_t index, uint32_t start,
+		     uint32_t count, const int32_t *fds)
 {
 	struct vfio_irq_set *set;
 	size_t len = sizeof(*set) + (fds ? 4 * count : 0);

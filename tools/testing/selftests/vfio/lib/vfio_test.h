@@ -20,6 +20,8 @@
 #include <linux/vfio.h>
 #include <linux/iommufd.h>
 
+#include "vfio_group.h"
+
 /*
  * The emulated devices of the test VM: X(name, vendor, device).  One list,
  * used both for lookups and for generating fixture variants.
@@ -67,6 +69,10 @@ int vt_iommufd_open(void);
 int __vt_ioas_alloc(int iommufd, uint32_t *ioas_id);
 uint32_t vt_ioas_alloc(int iommufd);
 
+/* IOMMU_HWPT_ALLOC of a paging page table from @pt_id for device @dev_id. */
+int __vt_hwpt_alloc(int iommufd, uint32_t dev_id, uint32_t pt_id,
+		    uint32_t flags, uint32_t *hwpt_id);
+
 int __vt_bind(int devfd, int iommufd, uint32_t *devid);
 int __vt_attach(int devfd, uint32_t pt_id, uint32_t *out_pt_id);
 int __vt_detach(int devfd);
@@ -83,6 +89,13 @@ ssize_t __vt_region_write(int devfd, const struct vfio_region_info *info,
 
 /* VFIO_DEVICE_RESET; 0 or -errno. */
 int __vt_reset(int devfd);
+
+/*
+ * VFIO_DEVICE_SET_IRQS with @len bytes of @data after the header; 0 or
+ * -errno.
+ */
+int __vt_set_irqs(int devfd, uint32_t index, uint32_t flags, uint32_t start,
+		  uint32_t count, const void *data, size_t len);
 
 /*
  * mmap @len bytes at @offset of region @info with @prot and @flags
@@ -102,6 +115,13 @@ long vt_minor_faults(void);
 
 /* Minor faults taken by one 32-bit read of @p; the value goes to *@val. */
 long vt_faults_of_read32(volatile uint32_t *p, uint32_t *val);
+
+/*
+ * Read @p in a forked child, which exits 1 if it did not read @expect and 2
+ * if the read did not take @faults minor faults (@faults < 0: any number).
+ * Returns the child's wait status (a SIGBUS shows as WTERMSIG), or -1.
+ */
+int vt_child_read32(volatile uint32_t *p, uint32_t expect, long faults);
 
 /*
  * Read or write the function's COMMAND register through sysfs, behind
@@ -130,7 +150,9 @@ int vt_low_power(int devfd, bool enter);
 
 /*
  * An opened device: cdev bound to a fresh iommufd and attached to a fresh
- * IOAS.  vt_device_open() aborts on any failure.
+ * IOAS.  On a kernel without iommufd (see vfio_group.h), the device fd of
+ * its group in a fresh type1 container instead: @iommufd is -1 then, and
+ * @container and @group are open.  vt_device_open() aborts on any failure.
  */
 struct vt_device {
 	char bdf[VT_BDF_LEN];
@@ -139,6 +161,8 @@ struct vt_device {
 	uint32_t devid;
 	uint32_t ioas_id;
 	uint32_t pt_id;
+	int container;
+	int group;
 };
 
 void vt_device_open(struct vt_device *d, const char *bdf);
@@ -148,17 +172,14 @@ void vt_device_open(struct vt_device *d, const char *bdf);
  * @start: with the eventfds in @fds, or with DATA_NONE when @fds is NULL
  * (count 0 then disables the index).  0 or -errno.
  */
-int __vt_set_irqs(int devfd, uint32_t index, uint32_t start, uint32_t count,
-		  const int32_t *fds);
+int __vt_set_irq_fds(int devfd, uint32_t index, uint32_t start,
+		     uint32_t count, const int32_t *fds);
 
 /*
  * VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE set to @state; the data fd the arc
  * opened, if any, goes to *@data_fd (when not NULL).  0 or -errno.
  */
 int __vt_mig_set_state(int devfd, uint32_t state, int *data_fd);
-
-/* The function's IOMMU group number, or -1. */
-int vt_iommu_group(const char *bdf);
 
 /*
  * The group path: open the function's group, set a container on it (a
