@@ -205,7 +205,6 @@ void vfio_pci_cfg_init_bars(struct vfio_pci_core_device *core)
 			    cfg->bar_mask[i]);
 }
 
-
 static int vfio_pci_cfg_write_devctl(struct vfio_pci_core_device *core,
 				     unsigned int reg, unsigned int pos,
 				     unsigned int width, u32 val)
