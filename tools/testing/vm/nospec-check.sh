@@ -14,6 +14,8 @@ checks=(
 	drivers/vfio/pci/core/irq_set.o:vfio_pci_core_ioctl_set_irqs
 	drivers/vfio/pci/core/mmap.o:vfio_pci_core_mmap
 	drivers/vfio/pci/core/ioeventfd.o:vfio_pci_core_ioctl_ioeventfd
+	drivers/vfio/pci/core/dmabuf.o:vfio_pci_core_feature_dma_buf
+	drivers/vfio/pci/core/region_decl.o:vfio_pci_core_vregion
 )
 
 rc=0
