@@ -16,7 +16,7 @@
 HARDEN_SEL=$VM_REPO/build/selftests
 HARDEN_KMEMLEAK=/sys/kernel/debug/kmemleak
 # Our modules, as kmemleak's backtraces name them.
-HARDEN_MODULES='vfio_pci_core|vfio_pci\]|edu_vfio_pci|vfio_pci_trap_test'
+HARDEN_MODULES='vfio_pci_core|vfio_pci\]|edu_vfio_pci|vfio_pci_trap_test|vfio_pci_gpu_test|vfio_pci_mig_test|vf_pasid_vfio_pci|mlx5_vfio_pci|mlx5_fw_double|vfio_pci_mlx5_test'
 HARDEN_SPLATS='BUG:|WARNING:|Oops|Call Trace:|refcount_t:|UBSAN:|KASAN:|KFENCE:|INFO: task .* blocked|rcu: .*stall|general protection fault|kernel BUG|possible circular locking|inconsistent lock state'
 
 # Variants the fuzzer covers besides vfio-pci: "driver vendor:device...".
@@ -24,6 +24,8 @@ HARDEN_SPLATS='BUG:|WARNING:|Oops|Call Trace:|refcount_t:|UBSAN:|KASAN:|KFENCE:|
 HARDEN_VARIANTS=(
 	"edu-vfio-pci 1234:11e8"
 	"vfio-pci-trap-test 1b36:0005 8086:10d3"
+	"vfio-pci-gpu-test 1af4:1110"
+	"vfio-pci-mig-test 1af4:1110"
 )
 
 # Suites left out of a run unless VM_SUITES names them: not yet seen green
