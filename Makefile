@@ -11,6 +11,7 @@
 #                        vfio-pci is the one modprobe finds again
 #   make run             boot the test VM and drive the emulated devices
 #   make check           provision, build, boot the VM, run every suite
+#   make soak            fuzz every device for SOAK_MINUTES (default 10) minutes
 #
 # KDIR defaults to the VM rig's cached Linux 7.3 build (built on first use).
 # On a real host: make KDIR=/lib/modules/$(uname -r)/build
@@ -23,7 +24,7 @@ endif
 
 W ?=
 
-.PHONY: all modules install uninstall clean selftests run check lint
+.PHONY: all modules install uninstall clean selftests run check lint soak
 
 all: modules
 
@@ -53,6 +54,9 @@ run:
 
 check:
 	tools/testing/vm/check.sh
+
+soak:
+	tools/testing/vm/soak.sh
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean

@@ -106,6 +106,20 @@ int vfio_pci_core_set_idle_d3(struct vfio_pci_core_device *core,
 			      bool idle_d3);
 
 /**
+ * vfio_pci_core_set_nointx() - never offer the function's INTx to users
+ * @core: the device, after vfio_alloc_device() and before
+ *	  vfio_pci_core_register_device()
+ *
+ * For a function whose INTx cannot be shared safely (it never reports its
+ * interrupt in STATUS.INTERRUPT although COMMAND.INTX_DISABLE works): the
+ * user sees INTERRUPT_PIN 0 and no INTx interrupt, and the function keeps
+ * INTx disabled while open.  The core already applies this to the devices
+ * known for it; a variant calls it for others.  The choice holds for the
+ * device's lifetime.
+ */
+void vfio_pci_core_set_nointx(struct vfio_pci_core_device *core);
+
+/**
  * vfio_pci_core_set_vga_disabled() - withhold the VGA region of a device
  * @core: the device, after vfio_alloc_device() and before
  *	  vfio_pci_core_register_device()

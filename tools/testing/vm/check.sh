@@ -131,6 +131,9 @@ if [ "${CHECK_HOST:-1}" != 0 ]; then
 	step modules-6.12 "modules build W=1 against Debian's $(basename "$hdr612") with no warnings" \
 		no_warnings "$logs/modules-6.12.out" make -C "$compat" KDIR="$hdr612" W=1
 
+	step nospec "user-supplied indexes are clamped under speculation (7.3 and 6.12 builds)" \
+		bash -c '"$0" "$1" && "$0" "$2"' "$here/nospec-check.sh" "$repo" "$compat"
+
 	# Debian's sparse (0.6.4) predates __typeof_unqual__, which 7.3's headers
 	# use, so the kernel refuses it there: sparse runs against the 6.12 build.
 	step sparse "sparse is clean (against the 6.12 headers)" \

@@ -53,7 +53,15 @@ if [ ! -s "$disk" ]; then
 fi
 
 shm=$(mktemp /dev/shm/vfio-ivshmem.XXXXXX)
-trap 'rm -f "$shm"' EXIT
+relay=
+trap 'rm -f "$shm"; [ -n "$relay" ] && kill "$relay" 2>/dev/null' EXIT
+
+# The guest's ttyS1 reaches a QEMU monitor of its own (HMP), through
+# monitor-relay.py: tests in the guest drive device_del/device_add with it.
+# monitor.sock stays free for a human.
+rm -f "$out/guest-serial.sock" "$out/guest-hmp.sock"
+"$here/monitor-relay.py" "$out/guest-serial.sock" "$out/guest-hmp.sock" &
+relay=$!
 
 # Everything after the job name is passed to the guest script.
 jobargs=$(IFS=,; echo "$*")
@@ -73,7 +81,7 @@ devices=(
 	-device pcie-root-port,id=rp1,chassis=1,slot=1
 	-device edu,bus=rp1,dma_mask=0xffffffffff
 	-device pcie-root-port,id=rp2,chassis=2,slot=2
-	-device edu,bus=rp2,dma_mask=0xffffffffff
+	-device edu,bus=rp2,dma_mask=0xffffffffff,id=edu1
 	# x-speed=5: Linux waits for Data Link Layer Link Active after a
 	# secondary bus reset of a port faster than 5 GT/s, and QEMU's port
 	# does not report it within the 100 ms allowed, so the slot reset
@@ -81,12 +89,12 @@ devices=(
 	-device pcie-root-port,id=rp3,chassis=3,slot=3,pref64-reserve=64M,mem-reserve=4M,x-speed=5
 	-device igb,bus=rp3
 	-device pcie-root-port,id=rp4,chassis=4,slot=4
-	-device e1000e,bus=rp4
+	-device e1000e,bus=rp4,id=e1000e0
 	-device pcie-root-port,id=rp5,chassis=5,slot=5,mem-reserve=8M
 	-device nvme-subsys,id=nvs0
 	-device nvme,bus=rp5,serial=vfiopf0,subsys=nvs0,sriov_max_vfs=2,sriov_vq_flexible=4,sriov_vi_flexible=2
 	-device pcie-root-port,id=rp6,chassis=6,slot=6
-	-device pci-testdev,bus=rp6,membar=64M
+	-device pci-testdev,bus=rp6,membar=64M,id=testdev0
 	-object memory-backend-file,id=shm0,size=16M,mem-path="$shm",share=on
 	-device pcie-root-port,id=rp7,chassis=7,slot=7
 	-device ivshmem-plain,bus=rp7,memdev=shm0
@@ -109,6 +117,13 @@ devices=(
 	-device e1000,bus=rp11,addr=0.1
 )
 
+hostctl=(
+	-chardev socket,id=guestser,path="$out/guest-serial.sock",server=on,wait=off
+	-device isa-serial,chardev=guestser
+	-chardev socket,id=guesthmp,path="$out/guest-hmp.sock",server=on,wait=off
+	-mon chardev=guesthmp,mode=readline
+)
+
 fs=(
 	-fsdev local,id=fsroot,path=/,security_model=none,readonly=on
 	-device virtio-9p-pci,fsdev=fsroot,mount_tag=hostroot
@@ -124,6 +139,7 @@ fs=(
 cmdline="console=ttyS0 loglevel=5 panic=-1 $intel_iommu nokaslr no_timer_check"
 cmdline+=" vm.repo=$repo vm.job=$job vm.args=$jobargs vm.kdir=$kdir vm.out=$out"
 [ -n "${VM_DEBUG:-}" ] && cmdline+=" vm.debug=$VM_DEBUG vm.sysrq=${VM_SYSRQ:-w}"
+# VM_SMP=2: two vCPUs (multi-threaded TCG; see the README on stability).
 # VM_SUITES="a_test b_test": the guest runs only those selftest binaries.
 [ -n "${VM_SUITES:-}" ] && cmdline+=" vm.suites=$(echo $VM_SUITES | tr ' ' ,)"
 
@@ -152,12 +168,12 @@ date > "$out/slot"
 rc=0
 timeout -k 10 "$timeout" qemu-system-x86_64 \
 	-machine q35,kernel-irqchip=split -accel tcg -cpu max,x2apic=off,la57=off \
-	-m 3G -smp 1 -nodefaults -no-reboot -display none \
+	-m 3G -smp "${VM_SMP:-1}" -nodefaults -no-reboot -display none \
 	-serial stdio -monitor unix:"$out/monitor.sock",server,nowait \
 	-kernel "$kernel" \
 	-initrd "$out/initramfs.cpio.gz" \
 	-append "$cmdline" \
-	"${devices[@]}" "${fs[@]}" \
+	"${devices[@]}" "${hostctl[@]}" "${fs[@]}" \
 	</dev/null 2>"$out/qemu.stderr" | stdbuf -oL tr -d '\r' | tee "$out/console.log" || rc=$?
 
 if [ "$rc" = 124 ]; then

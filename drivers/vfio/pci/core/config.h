@@ -89,12 +89,15 @@ struct vfio_pci_cfg_cap {
  * @bar_mask: size mask of each BAR (index 6: ROM) applied to user writes
  * @bar_flags: read-only low bits of each BAR (type, prefetch, ROM enable
  *	       excluded)
+ * @hw_bar: the device's own BAR registers (index 6: ROM) at open, written
+ *	    back if a reset the core did not do lost them
  */
 struct vfio_pci_cfg_state {
 	u8 *vconfig;
 	struct vfio_pci_cfg_byte *map;
 	u32 bar_mask[PCI_STD_NUM_BARS + 1];
 	u32 bar_flags[PCI_STD_NUM_BARS + 1];
+	u32 hw_bar[PCI_STD_NUM_BARS + 1];
 };
 
 /* Per-byte permissions; reg_size 0 means "not part of a described register". */

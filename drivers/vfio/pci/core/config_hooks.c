@@ -26,6 +26,38 @@ static u32 vfio_pci_cfg_merge(struct vfio_pci_core_device *core,
 }
 
 /*
+ * Before decode is turned on: write back every BAR register that no longer
+ * holds what it held at open (a reset the core did not do, e.g. AER
+ * recovery, lost them).  Through the bottom layer's device accessors,
+ * which wait out a reset in progress.  Caller holds cfg_lock and
+ * memory_lock.
+ */
+static void vfio_pci_cfg_restore_bars(struct vfio_pci_core_device *core)
+{
+	struct vfio_pci_cfg_state *cfg = &core->priv->cfg;
+	unsigned int i, reg;
+	u32 v;
+
+	lockdep_assert_held(&core->priv->cfg_lock);
+	lockdep_assert_held_write(&core->priv->memory_lock);
+	for (i = 0; i <= PCI_STD_NUM_BARS; i++) {
+		/* The ROM's enable bit is the PCI core's, while it reads it. */
+		u32 keep = i < PCI_STD_NUM_BARS ? 0 : PCI_ROM_ADDRESS_ENABLE;
+
+		reg = i < PCI_STD_NUM_BARS ? PCI_BASE_ADDRESS_0 + 4 * i :
+		      PCI_ROM_ADDRESS;
+		if (vfio_pci_cfg_hw_read(core, reg, 4, &v) ||
+		    (v & ~keep) == (cfg->hw_bar[i] & ~keep))
+			continue;
+		pci_info_ratelimited(core->pdev,
+				     "BAR register %#x lost (%#x, not %#x): restoring it\n",
+				     reg, v, cfg->hw_bar[i]);
+		vfio_pci_cfg_hw_write(core, reg, 4,
+				      (cfg->hw_bar[i] & ~keep) | (v & keep));
+	}
+}
+
+/*
  * COMMAND: memory and I/O enable reach the device, and their state is kept
  * in vconfig for the memory-enabled test.  Clearing memory enable revokes
  * the user's BAR mappings before the device stops decoding.
@@ -44,6 +76,8 @@ static int vfio_pci_cfg_write_command(struct vfio_pci_core_device *core,
 		vfio_pci_core_memory_lock_zap(core);
 	else
 		down_write(&priv->memory_lock);
+	if (new & track)
+		vfio_pci_cfg_restore_bars(core);
 	ret = vfio_pci_cfg_default_write(core, pos, width, val);
 	if (!ret)
 		vfio_pci_cfg_vwrite(core, reg, 2,
@@ -114,6 +148,7 @@ void vfio_pci_cfg_init_bars(struct vfio_pci_core_device *core)
 		struct vfio_pci_core_vregion *vr = vfio_pci_core_vbar(core, i);
 		u32 v = vfio_pci_cfg_vread(core, reg, 4);
 
+		cfg->hw_bar[i] = v;
 		len = pci_resource_len(pdev, i);
 		cfg->bar_mask[i] = 0;
 		cfg->bar_flags[i] = 0;
@@ -161,6 +196,7 @@ void vfio_pci_cfg_init_bars(struct vfio_pci_core_device *core)
 	if (pci_resource_flags(pdev, PCI_ROM_RESOURCE) & IORESOURCE_ROM_SHADOW)
 		len = 0x20000;
 	i = PCI_STD_NUM_BARS;
+	cfg->hw_bar[i] = vfio_pci_cfg_vread(core, PCI_ROM_ADDRESS, 4);
 	cfg->bar_flags[i] = 0;
 	cfg->bar_mask[i] = len ? (~(u32)(len - 1) & PCI_ROM_ADDRESS_MASK) |
 				 PCI_ROM_ADDRESS_ENABLE : 0;

@@ -291,7 +291,7 @@ static void vfio_pci_cfg_init_caps(struct vfio_pci_core_device *core)
  * hidden, its header stays as a placeholder with ID and version 0 whose link
  * leads to the first visible capability; when none is visible it reads 0.
  */
-static void vfio_pci_cfg_init_ecaps(struct vfio_pci_core_device *core)
+static int vfio_pci_cfg_init_ecaps(struct vfio_pci_core_device *core)
 {
 	const struct vfio_pci_cfg_vcap *vcaps = core->priv->traps.vcaps;
 	struct vfio_pci_cfg_state *cfg = &core->priv->cfg;
@@ -303,11 +303,14 @@ static void vfio_pci_cfg_init_ecaps(struct vfio_pci_core_device *core)
 	u32 hdr;
 
 	if (size <= PCI_CFG_SPACE_SIZE)
-		return;
+		return 0;
 	max = (size - PCI_CFG_SPACE_SIZE) / 4;
 	found = kcalloc(max, sizeof(*found), GFP_KERNEL);
 	if (!found)
-		return;
+		return -ENOMEM;
+	/* Only now that the chain can be described: gaps are the device's. */
+	vfio_pci_cfg_fill(cfg, PCI_CFG_SPACE_SIZE, size - PCI_CFG_SPACE_SIZE,
+			  0, 0xff);
 
 	while (pos >= PCI_CFG_SPACE_SIZE && pos < size && n < max) {
 		if (pci_read_config_dword(pdev, pos, &hdr) || !hdr ||
@@ -356,6 +359,7 @@ static void vfio_pci_cfg_init_ecaps(struct vfio_pci_core_device *core)
 	}
 	vfio_pci_cfg_vcaps_finish(core, true, linked, &prev);
 	kfree(found);
+	return 0;
 }
 
 /* Values userspace sees from the start, whatever the device holds. */
@@ -370,8 +374,12 @@ static void vfio_pci_cfg_init_header(struct vfio_pci_core_device *core)
 	*(__le16 *)&cfg->vconfig[PCI_VENDOR_ID] = cpu_to_le16(pdev->vendor);
 	*(__le16 *)&cfg->vconfig[PCI_DEVICE_ID] = cpu_to_le16(pdev->device);
 
-	/* VFs have no INTx, and neither has a function without a line. */
-	if (pdev->is_virtfn || !pdev->irq || pdev->irq == IRQ_NOTCONNECTED)
+	/*
+	 * VFs have no INTx, and neither has a function without a line or
+	 * whose INTx is not offered (intx_quirk.c).
+	 */
+	if (pdev->is_virtfn || !pdev->irq || pdev->irq == IRQ_NOTCONNECTED ||
+	    core->priv->irq.nointx)
 		pin = 0;
 	cfg->vconfig[PCI_INTERRUPT_PIN] = pin;
 
@@ -387,6 +395,7 @@ int vfio_pci_core_config_init(struct vfio_pci_core_device *core)
 	struct vfio_pci_cfg_state *cfg = &core->priv->cfg;
 	struct pci_dev *pdev = core->pdev;
 	unsigned int pos, size = pdev->cfg_size;
+	int ret;
 	u32 v;
 
 	cfg->vconfig = kzalloc(size, GFP_KERNEL);
@@ -402,12 +411,20 @@ int vfio_pci_core_config_init(struct vfio_pci_core_device *core)
 		*(__le32 *)&cfg->vconfig[pos] = cpu_to_le32(v);
 	}
 
-	/* Outside the header and every capability: the device's bytes. */
-	vfio_pci_cfg_fill(cfg, 0, size, 0, 0xff);
+	/*
+	 * Outside the header and every capability: the device's bytes.  The
+	 * extended space stays read-only until its chain has been walked.
+	 */
+	vfio_pci_cfg_fill(cfg, 0, min_t(unsigned int, size, PCI_CFG_SPACE_SIZE),
+			  0, 0xff);
 	vfio_pci_cfg_fill(cfg, 0, PCI_STD_HEADER_SIZEOF, 0, 0);
 	vfio_pci_cfg_init_header(core);
 	vfio_pci_cfg_init_caps(core);
-	vfio_pci_cfg_init_ecaps(core);
+	ret = vfio_pci_cfg_init_ecaps(core);
+	if (ret) {
+		vfio_pci_core_config_free(core);
+		return ret;
+	}
 	vfio_pci_cfg_trap_apply_regs(core);
 	return 0;
 }

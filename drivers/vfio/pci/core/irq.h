@@ -87,6 +87,7 @@ struct vfio_pci_irq_eventfd {
  *	      Message Capable field
  * @err: the ERR eventfd, RCU-published
  * @req: the REQ eventfd, RCU-published
+ * @nointx: INTx is never offered (intx_quirk.c); fixed before registration
  */
 struct vfio_pci_irq_state {
 	struct mutex igate;		/* see the lock order above */
@@ -100,6 +101,7 @@ struct vfio_pci_irq_state {
 	u8 msi_qmax;
 	struct vfio_pci_irq_eventfd __rcu *err;
 	struct vfio_pci_irq_eventfd __rcu *req;
+	bool nointx;
 };
 
 /* irq_set.c: life cycle and the ioctl */
@@ -110,6 +112,9 @@ void vfio_pci_core_irq_close(struct vfio_pci_core_device *core);
 long vfio_pci_core_ioctl_set_irqs(struct vfio_pci_core_device *core,
 				  void __user *arg);
 void vfio_pci_core_irq_sync_msi_flags(struct vfio_pci_core_device *core);
+
+/* intx_quirk.c */
+void vfio_pci_core_intx_quirk(struct vfio_pci_core_device *core);
 
 /* intx.c: the action handlers run with igate held */
 int vfio_pci_intx_set_mask(struct vfio_pci_core_device *core,

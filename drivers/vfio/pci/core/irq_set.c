@@ -9,6 +9,7 @@
  * with no action or several, answers -ENOTTY.
  */
 #include <linux/bitfield.h>
+#include <linux/nospec.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -65,9 +66,14 @@ vfio_pci_irq_actions[VFIO_PCI_NUM_IRQS][3] = {
 	[VFIO_PCI_REQ_IRQ_INDEX] = { NULL, NULL, vfio_pci_irq_err_req_trigger },
 };
 
+/*
+ * @index was checked against VFIO_PCI_NUM_IRQS, but it selects a function
+ * pointer that is then called: clamp it under speculation too.
+ */
 static vfio_pci_irq_action_fn vfio_pci_irq_action(unsigned int index,
 						  u32 flags)
 {
+	index = array_index_nospec(index, VFIO_PCI_NUM_IRQS);
 	switch (flags & VFIO_IRQ_SET_ACTION_TYPE_MASK) {
 	case VFIO_IRQ_SET_ACTION_MASK:
 		return vfio_pci_irq_actions[index][0];
@@ -170,9 +176,14 @@ void vfio_pci_core_irq_open(struct vfio_pci_core_device *core)
 	irq->virq_disabled = false;
 	irq->msi_qmax = 0;
 
-	/* The user starts with INTx unmasked on the device. */
+	/*
+	 * The user starts with INTx unmasked on the device, unless it is
+	 * never offered: then it stays disabled for the whole session.
+	 */
 	pci_read_config_word(pdev, PCI_COMMAND, &cmd);
-	if (irq->pci_2_3 && (cmd & PCI_COMMAND_INTX_DISABLE))
+	if (irq->nointx)
+		pci_intx(pdev, 0);
+	else if (irq->pci_2_3 && (cmd & PCI_COMMAND_INTX_DISABLE))
 		pci_write_config_word(pdev, PCI_COMMAND,
 				      cmd & ~PCI_COMMAND_INTX_DISABLE);
 }

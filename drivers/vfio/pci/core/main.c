@@ -31,6 +31,7 @@ int vfio_pci_core_init_dev(struct vfio_device *vdev)
 	core->pdev = to_pci_dev(vdev->dev);
 	core->priv = priv;
 	vfio_pci_core_irq_init(core);
+	vfio_pci_core_intx_quirk(core);
 	vfio_pci_core_topology_init(core);
 	vfio_pci_core_ioeventfd_init(core);
 	vfio_pci_core_pm_init(core);

@@ -23,6 +23,14 @@ static irqreturn_t vfio_pci_msi_handler(int irqno, void *arg)
 	return IRQ_HANDLED;
 }
 
+/* Freeing the vectors re-enables INTx: not on a function without it. */
+static void vfio_pci_msi_free_vectors(struct vfio_pci_core_device *core)
+{
+	pci_free_irq_vectors(core->pdev);
+	if (core->priv->irq.nointx)
+		pci_intx(core->pdev, 0);
+}
+
 static int vfio_pci_msi_enable(struct vfio_pci_core_device *core,
 			       unsigned int index, unsigned int nvec)
 {
@@ -38,7 +46,7 @@ static int vfio_pci_msi_enable(struct vfio_pci_core_device *core,
 	ret = pci_alloc_irq_vectors(core->pdev, 1, nvec,
 				    msix ? PCI_IRQ_MSIX : PCI_IRQ_MSI);
 	if (ret > 0 && ret < nvec)
-		pci_free_irq_vectors(core->pdev);
+		vfio_pci_msi_free_vectors(core);
 	vfio_pci_core_memory_unlock_and_restore(core, cmd);
 	/* Not all of them: tell the user how many it can have. */
 	if (ret < (int)nvec)
@@ -198,7 +206,7 @@ void vfio_pci_msi_disable(struct vfio_pci_core_device *core)
 		vfio_pci_msi_detach(core, vector);
 
 	cmd = vfio_pci_core_memory_lock_and_enable(core);
-	pci_free_irq_vectors(core->pdev);
+	vfio_pci_msi_free_vectors(core);
 	vfio_pci_core_memory_unlock_and_restore(core, cmd);
 	WRITE_ONCE(irq->type, VFIO_PCI_IRQ_NONE);
 }

@@ -4,9 +4,11 @@
  *
  * Who holds a runtime PM reference on the device:
  *  - the PCI core, from before probe; with idle_d3 (the default) the core
- *    gives it back when registration ends and takes one from the first open
- *    to the last close, so a function nobody has open is runtime-suspended
- *    (to D3hot where it has a PM capability);
+ *    gives it back when registration ends, so a function nobody has open is
+ *    runtime-suspended (to D3hot where it has a PM capability);
+ *  - the open session, from the first open to the last close, whatever
+ *    idle_d3 says: low-power entry drops this one and only this one, so
+ *    without idle_d3 the PCI core's reference keeps the function in D0;
  *  - the vfio core, around every device ioctl, because the driver has
  *    dev_pm_ops (vfio_pci_core_pm_ops);
  *  - read() and write(), for their duration.
@@ -314,8 +316,6 @@ int vfio_pci_core_pm_open(struct vfio_pci_core_device *core)
 {
 	int ret;
 
-	if (!core->priv->pm_io.idle_d3)
-		return 0;
 	ret = pm_runtime_resume_and_get(&core->pdev->dev);
 	return ret < 0 ? ret : 0;
 }
@@ -339,8 +339,7 @@ void vfio_pci_core_pm_close_begin(struct vfio_pci_core_device *core)
 /* Last close, when done with the device (or a failed open). */
 void vfio_pci_core_pm_close_end(struct vfio_pci_core_device *core)
 {
-	if (core->priv->pm_io.idle_d3)
-		pm_runtime_put(&core->pdev->dev);
+	pm_runtime_put(&core->pdev->dev);
 }
 
 /* Around read() and write(): the vfio core does not resume for those. */

@@ -7,6 +7,7 @@
  */
 #include <linux/io.h>
 #include <linux/log2.h>
+#include <linux/nospec.h>
 #include <linux/slab.h>
 
 #include "private.h"
@@ -229,12 +230,17 @@ vfio_pci_core_vregion(struct vfio_pci_core_device *core, unsigned int index)
 {
 	struct vfio_pci_core_regions *regs = &core->priv->regions;
 
+	/*
+	 * @index comes from the user and the region found is then called
+	 * through its ops: clamp it under speculation too.
+	 */
 	if (index < PCI_STD_NUM_BARS)
-		return regs->vbar[index];
+		return regs->vbar[array_index_nospec(index, PCI_STD_NUM_BARS)];
 	if (index < VFIO_PCI_NUM_REGIONS ||
 	    index - VFIO_PCI_NUM_REGIONS >= regs->ndev)
 		return NULL;
-	return regs->dev[index - VFIO_PCI_NUM_REGIONS];
+	index = array_index_nospec(index - VFIO_PCI_NUM_REGIONS, regs->ndev);
+	return regs->dev[index];
 }
 
 bool vfio_pci_core_vregion_gated(const struct vfio_pci_core_vregion *vr)

@@ -223,6 +223,67 @@ TEST_F(config, memory_disable_blocks_bar_access)
 	ASSERT_EQ(4, __vt_region_read(self->dev.fd, &bar, 0, &v, 4));
 }
 
+/*
+ * Review finding: a reset the core did not do (AER recovery of a fatal
+ * error, a reset behind vfio's back) can leave the BAR registers at their
+ * reset values; turning decode on then would decode at the wrong addresses
+ * while mmap faults still insert the old ones.  Before decode goes on, the
+ * core writes back what the BARs held at open.  The lost BAR is simulated
+ * by changing the upper half of a 64-bit BAR through sysfs while decode is
+ * off: an address no RAM or device uses, so nothing breaks without the fix.
+ */
+TEST_F(config, bars_restored_before_decode_is_enabled)
+{
+	const uint32_t moved = 0x80;
+	uint32_t lo = 0, hi, now;
+	char path[128];
+	uint16_t cmd;
+	int fd, i;
+
+	for (i = 0; i < 5; i++) {
+		lo = hw_read(_metadata, self, PCI_BASE_ADDRESS_0 + 4 * i, 4);
+		if ((lo & (PCI_BASE_ADDRESS_SPACE |
+			   PCI_BASE_ADDRESS_MEM_TYPE_MASK)) ==
+		    PCI_BASE_ADDRESS_MEM_TYPE_64)
+			break;
+	}
+	if (i == 5)
+		SKIP(return, "no 64-bit memory BAR");
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config",
+		 self->dev.bdf);
+	fd = open(path, O_RDWR);
+	ASSERT_LE(0, fd);
+	i = PCI_BASE_ADDRESS_0 + 4 * (i + 1);
+	hi = hw_read(_metadata, self, i, 4);
+
+	cmd = cfg_read(_metadata, self, PCI_COMMAND, 2);
+	cfg_write(_metadata, self, PCI_COMMAND,
+		  cmd & ~(PCI_COMMAND_MEMORY | PCI_COMMAND_IO), 2);
+	now = hi ^ moved;
+	ASSERT_EQ(4, pwrite(fd, &now, 4, i));
+	now = hw_read(_metadata, self, i, 4);
+	if (now != (hi ^ moved)) {
+		close(fd);
+		cfg_write(_metadata, self, PCI_COMMAND, cmd, 2);
+		SKIP(return, "BAR %#x did not take the write", i);
+	}
+
+	cfg_write(_metadata, self, PCI_COMMAND, cmd | PCI_COMMAND_MEMORY, 2);
+	now = hw_read(_metadata, self, i, 4);
+	if (now != hi) {
+		/* Put it back by hand before failing. */
+		cfg_write(_metadata, self, PCI_COMMAND,
+			  cmd & ~(PCI_COMMAND_MEMORY | PCI_COMMAND_IO), 2);
+		pwrite(fd, &hi, 4, i);
+		cfg_write(_metadata, self, PCI_COMMAND, cmd, 2);
+	}
+	close(fd);
+	ASSERT_EQ(hi, now);
+	ASSERT_TRUE(hw_read(_metadata, self, PCI_COMMAND, 2) &
+		    PCI_COMMAND_MEMORY);
+	cfg_write(_metadata, self, PCI_COMMAND, cmd, 2);
+}
+
 TEST_F(config, bus_master_reaches_device)
 {
 	uint16_t cmd = cfg_read(_metadata, self, PCI_COMMAND, 2);

@@ -421,7 +421,10 @@ static int rebind(const char *bdf)
 
 /*
  * vfio-pci's disable_idle_d3 applies to devices bound after it is set: such
- * a device stays active while unused, and still enters low power on request.
+ * a device stays active while unused, and also while a user has low power
+ * engaged (review finding: low-power entry used to drop the PCI core's
+ * reference, suspending a device the admin asked to keep in D0).  The
+ * feature itself still succeeds, as upstream's does.
  */
 TEST(disable_idle_d3_keeps_unused_device_active)
 {
@@ -447,7 +450,8 @@ TEST(disable_idle_d3_keeps_unused_device_active)
 
 	vt_device_open(&dev, bdf);
 	ASSERT_EQ(0, low_power_entry(dev.fd));
-	ASSERT_TRUE(wait_status(bdf, "suspended"));
+	usleep(500 * 1000);
+	ASSERT_TRUE(wait_status(bdf, "active"));
 	ASSERT_EQ(0, low_power_exit(dev.fd));
 	ASSERT_TRUE(wait_status(bdf, "active"));
 	vt_device_close(&dev);

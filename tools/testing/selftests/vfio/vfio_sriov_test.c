@@ -14,13 +14,16 @@
  */
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
 #include "lib/pci_sysfs.h"
+#include "lib/vfio_driver.h"
 #include "lib/vfio_test.h"
 
 #define SYSFS_PCI	"/sys/bus/pci/devices"
@@ -532,6 +535,62 @@ TEST_F_TIMEOUT(sriov, disable_waits_for_vf_user, 120)
 	EXPECT_EQ(0, job.ret);
 	EXPECT_EQ(0, vt_sysfs_num(self->pf, "sriov_numvfs"));
 	close(iommufd);
+}
+
+struct unbind_job {
+	char path[128];
+	const char *pf;
+	int ret;
+	volatile bool done;
+};
+
+static void *unbind_pf(void *arg)
+{
+	struct unbind_job *job = arg;
+
+	job->ret = vt_write_file(job->path, job->pf);
+	job->done = true;
+	return NULL;
+}
+
+/*
+ * The PF's driver unbinding while a VF is in use: the unbind disables the
+ * VFs first, which waits for the VF's user; that user is asked to let go
+ * through its REQ eventfd and keeps a working VF until it closes.  Then
+ * the PF comes back on vfio-pci with no VFs.
+ */
+TEST_F_TIMEOUT(sriov, pf_unbind_waits_for_vf_user, 120)
+{
+	struct unbind_job job = { .pf = self->pf };
+	struct vfio_device_info dinfo;
+	int iommufd = vt_iommufd_open(), pf, vf;
+	int32_t req = eventfd(0, EFD_CLOEXEC);
+	struct pollfd pfd = { .fd = req, .events = POLLIN };
+	pthread_t th;
+
+	ASSERT_LE(0, req);
+	ASSERT_EQ(0, bind_token(self->pf, iommufd, NULL, &pf, NULL));
+	ASSERT_EQ(0, set_token(pf, token_a, VFIO_DEVICE_FEATURE_SET));
+	ASSERT_EQ(0, bind_token(self->vf[0], iommufd, token_a, &vf, NULL));
+	close(pf);
+	ASSERT_EQ(0, __vt_set_irq_fds(vf, VFIO_PCI_REQ_IRQ_INDEX, 0, 1, &req));
+
+	snprintf(job.path, sizeof(job.path),
+		 "/sys/bus/pci/devices/%s/driver/unbind", self->pf);
+	ASSERT_EQ(0, pthread_create(&th, NULL, unbind_pf, &job));
+	EXPECT_EQ(1, poll(&pfd, 1, 20000));
+	sleep(1);
+	EXPECT_FALSE(job.done);
+	EXPECT_EQ(0, __vt_get_info(vf, &dinfo));
+	close(vf);
+	pthread_join(th, NULL);
+	EXPECT_EQ(0, job.ret);
+	EXPECT_EQ(0, vt_sysfs_num(self->pf, "sriov_numvfs"));
+	close(req);
+	close(iommufd);
+	/* Back on vfio-pci for the teardown and the suites after. */
+	ASSERT_EQ(0, vt_rebind(self->pf, "vfio-pci"));
+	self->nvfs = 0;
 }
 
 /*

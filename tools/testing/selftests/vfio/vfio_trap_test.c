@@ -497,6 +497,35 @@ TEST_F(testdev, io_bar_trap_and_untrapped_ports)
 	ASSERT_EQ(before + 1, after);
 }
 
+/*
+ * Review finding: the variant's per-user state outlived the user.  The next
+ * user of the same binding starts from zero: nothing the previous one wrote
+ * through the traps, no record of its last access, no forwarded count.
+ */
+TEST_F(testdev, bar_traps_keep_nothing_of_the_previous_user)
+{
+	char bdf[VT_BDF_LEN];
+
+	bar_put(_metadata, self, 0, 0x100, 0x8877665544332211ULL, 8);
+	bar_put(_metadata, self, 0, 0x108, 0x1122334455667788ULL, 8);
+	bar_put(_metadata, self, 1, 0x40, 0x0102030405060708ULL, 8);
+	bar_put(_metadata, self, 2, 0x1008, 0xfeedfacecafef00dULL, 8);
+	bar_put(_metadata, self, 0, 0x800, 0xfa, 1);
+	ASSERT_EQ(1, bar_get(_metadata, self, 0, 0x808, 4));
+	ASSERT_NE(0, LAST());
+
+	snprintf(bdf, sizeof(bdf), "%s", self->dev.bdf);
+	vt_device_close(&self->dev);
+	vt_device_open(&self->dev, bdf);
+
+	ASSERT_EQ(0, LAST());
+	ASSERT_EQ(0, bar_get(_metadata, self, 0, 0x808, 4));
+	ASSERT_EQ(0, bar_get(_metadata, self, 0, 0x100, 8));
+	ASSERT_EQ(0, bar_get(_metadata, self, 0, 0x108, 8));
+	ASSERT_EQ(0, bar_get(_metadata, self, 1, 0x40, 8));
+	ASSERT_EQ(0, bar_get(_metadata, self, 2, 0x1008, 8));
+}
+
 TEST_F(testdev, bar2_trap_and_bounds)
 {
 	uint64_t v = 0;
@@ -681,6 +710,52 @@ TEST_F(e1000e, register_in_added_extended_capability)
 	ASSERT_EQ(0xffffc0de, CFG(0x20c, 4));
 	CFG_PUT(0x20e, 0x1234, 2);
 	ASSERT_EQ(0x1234c0de, CFG(0x20c, 4));
+}
+
+/*
+ * Review finding: the nointx quirk.  The variant declares it for e1000e
+ * through the same path the core's device table takes: no pin, no INTx
+ * interrupt, SET_IRQS on INTx refused, and the function keeps INTx
+ * disabled even after MSI-X comes and goes.
+ */
+static uint16_t phys_command(struct __test_metadata *_metadata,
+			     const char *bdf)
+{
+	uint16_t cmd = 0;
+
+	EXPECT_EQ(0, __vt_sysfs_command(bdf, &cmd, false));
+	return cmd;
+}
+
+TEST_F(e1000e, nointx_hides_and_disables_intx)
+{
+	struct vfio_irq_info irq;
+	int32_t efd = eventfd(0, EFD_CLOEXEC);
+
+	ASSERT_LE(0, efd);
+	ASSERT_EQ(0, CFG(PCI_INTERRUPT_PIN, 1));
+	ASSERT_EQ(0, __vt_irq_info(self->dev.fd, VFIO_PCI_INTX_IRQ_INDEX,
+				   &irq));
+	ASSERT_EQ(0, irq.count);
+	ASSERT_EQ(-EINVAL, __vt_set_irq_fds(self->dev.fd, VFIO_PCI_INTX_IRQ_INDEX,
+					 0, 1, &efd));
+	ASSERT_TRUE(phys_command(_metadata, self->dev.bdf) &
+		    PCI_COMMAND_INTX_DISABLE);
+
+	/* The user's DisINTx is virtual: clearing it leaves the device's. */
+	CFG_PUT(PCI_COMMAND, CFG(PCI_COMMAND, 2) & ~PCI_COMMAND_INTX_DISABLE,
+		2);
+	ASSERT_TRUE(phys_command(_metadata, self->dev.bdf) &
+		    PCI_COMMAND_INTX_DISABLE);
+
+	/* MSI-X on and off: the kernel re-enables INTx; the core must not. */
+	ASSERT_EQ(0, __vt_set_irq_fds(self->dev.fd, VFIO_PCI_MSIX_IRQ_INDEX, 0, 1,
+				   &efd));
+	ASSERT_EQ(0, __vt_set_irq_fds(self->dev.fd, VFIO_PCI_MSIX_IRQ_INDEX, 0, 0,
+				   NULL));
+	ASSERT_TRUE(phys_command(_metadata, self->dev.bdf) &
+		    PCI_COMMAND_INTX_DISABLE);
+	close(efd);
 }
 
 TEST_HARNESS_MAIN

@@ -12,6 +12,7 @@
 # guest's alone.
 
 . "$VM_REPO/tools/testing/vm/guest/lib.sh"
+. "$VM_REPO/tools/testing/vm/guest/harden.sh"
 
 role=${1:-first}
 out=$VM_REPO/build/check
@@ -33,6 +34,9 @@ tap_result() {
 }
 
 : > "$tap"
+VM_OUT=$out
+# Leak reports from before our modules load are not ours to judge.
+harden_leak_begin
 
 # The reference for vfio_differential_test: before our modules are loaded,
 # bind every device to the kernel's own vfio-pci, snapshot what its device
@@ -115,6 +119,18 @@ first,*,vfio_region_test,*)
 	echo "<4>vfio-pci-core-test: expected splat end" > /dev/kmsg
 	tap_result $rc "a region callback calling vfio_pci_core_bar_hw_read() gets -EDEADLK (build/check/misuse.log)" ;;
 esac
+
+# Hardening (guest/harden.sh), the first guest's alone, after its suites:
+# fuzzing, unbind and rmmod under load, hot-unplug (last: it changes the
+# device set, then restores it), and the leak scan over everything that
+# ran in this guest.
+if [ "$role" = first ]; then
+	harden_wanted vfio_fault_test && harden_fault_suite
+	harden_wanted vfio_fuzz_test && harden_fuzz_suite
+	harden_wanted vfio_unbind_load_test && harden_unbind_suite
+	harden_wanted vfio_unplug_test && harden_unplug_suite
+	harden_wanted vfio_kmemleak_test && harden_leak_suite
+fi
 
 # Unbinding every device and unloading the modules must work: nothing left
 # holding a reference.

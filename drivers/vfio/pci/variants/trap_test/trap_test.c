@@ -24,10 +24,12 @@
  *   MSI hidden; DSN (extended) hidden; PM replaced in place by a virtual
  *   copy (PMC 0x0003, PMCSR 0); a vendor-specific extended capability
  *   added at 0x200, 0x10 bytes, version 1, with a writable register at
- *   0x20c (static 0x0000c0de, writable 0xffff0000).
+ *   0x20c (static 0x0000c0de, writable 0xffff0000).  INTx is not offered
+ *   (vfio_pci_core_set_nointx(), the path of the core's nointx quirk).
  */
 #include <linux/module.h>
 #include <linux/pci.h>
+#include <linux/slab.h>
 #include <linux/vfio_pci_core.h>
 
 struct trap_test_device {
@@ -397,6 +399,7 @@ static int trap_test_setup_e1000e(struct vfio_pci_core_device *core)
 		  -EINVAL))
 		return -EINVAL;
 
+	vfio_pci_core_set_nointx(core);
 	ret = vfio_pci_core_cfg_hide_cap(core, PCI_CAP_ID_MSI, false);
 	if (!ret)
 		ret = vfio_pci_core_cfg_hide_cap(core, PCI_EXT_CAP_ID_DSN, true);
@@ -445,6 +448,7 @@ static int trap_test_open_device(struct vfio_device *vdev)
 		.size = PAGE_SIZE, .flags = VFIO_PCI_CORE_REGION_READ,
 		.phys = PAGE_SIZE,
 	};
+	struct trap_test_device *t = to_trap_test(core);
 
 	if (vfio_pci_core_cfg_add_regs(core, &reg, 1) != -EBUSY ||
 	    vfio_pci_core_cfg_hide_cap(core, PCI_CAP_ID_EXP, false) != -EBUSY ||
@@ -453,8 +457,37 @@ static int trap_test_open_device(struct vfio_device *vdev)
 	    vfio_pci_core_set_idle_d3(core, false) != -EBUSY ||
 	    vfio_pci_core_dirty_init(core) || core->vdev.log_ops)
 		return -EIO;
+
+	/* Nothing of the previous user's accesses is left for this one. */
+	mutex_lock(&t->lock);
+	memset(t->scratch, 0, sizeof(t->scratch));
+	t->last = 0;
+	t->forwarded = 0;
+	mutex_unlock(&t->lock);
 	return vfio_pci_core_open_device(vdev);
 }
+
+/*
+ * Test hook for the rig's leak check: each write to the leak_one parameter
+ * allocates an object and forgets it, so a kmemleak scan must report one
+ * object allocated by this module (tools/testing/vm/guest/harden.sh).
+ */
+static int trap_test_leak_one(const char *val, const struct kernel_param *kp)
+{
+	void *p = kmalloc(64, GFP_KERNEL);
+
+	if (!p)
+		return -ENOMEM;
+	memset(p, 0x6b, 64);
+	pr_info("vfio-pci-trap-test: leaked one object on request\n");
+	return 0;
+}
+
+static const struct kernel_param_ops trap_test_leak_ops = {
+	.set = trap_test_leak_one,
+};
+module_param_cb(leak_one, &trap_test_leak_ops, NULL, 0200);
+MODULE_PARM_DESC(leak_one, "Test hook: leak one object per write");
 
 static const struct pci_device_id trap_test_ids[] = {
 	{ PCI_DRIVER_OVERRIDE_DEVICE_VFIO(PCI_VENDOR_ID_REDHAT, 0x0005) },

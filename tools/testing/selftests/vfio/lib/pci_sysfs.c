@@ -58,6 +58,19 @@ int vt_sysfs_write(const char *bdf, const char *attr, const char *val)
 	return vt_write_file(path, val);
 }
 
+bool vt_wait_present(const char *bdf, bool present, int ms)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), SYSFS_PCI "/%s", bdf);
+	for (; ms > 0; ms -= 50) {
+		if (!access(path, F_OK) == present)
+			return true;
+		usleep(50 * 1000);
+	}
+	return !access(path, F_OK) == present;
+}
+
 int vt_sysfs_link(const char *bdf, const char *attr, char *out, size_t len)
 {
 	char path[PATH_MAX], link[PATH_MAX];

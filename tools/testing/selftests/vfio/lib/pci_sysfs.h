@@ -8,6 +8,7 @@
 #ifndef SELFTESTS_VFIO_LIB_PCI_SYSFS_H
 #define SELFTESTS_VFIO_LIB_PCI_SYSFS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,6 +29,9 @@ int vt_sysfs_write(const char *bdf, const char *attr, const char *val);
  * (driver, iommu_group, virtfnN, physfn) into @out; 0 or -errno.
  */
 int vt_sysfs_link(const char *bdf, const char *attr, char *out, size_t len);
+
+/* Poll for about @ms milliseconds until @bdf exists (or no longer does). */
+bool vt_wait_present(const char *bdf, bool present, int ms);
 
 /* The number of @bdf's IOMMU group, or -1. */
 int vt_iommu_group(const char *bdf);

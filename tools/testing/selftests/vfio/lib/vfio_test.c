@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pci_sysfs.h"
 #include "vfio_test.h"
 #include "vfio_driver.h"
 
@@ -491,4 +492,78 @@ void vt_device_close(struct vt_device *d)
 	d->iommufd = -1;
 	d->group = -1;
 	d->container = -1;
+}
+
+int __vt_group_device_open(const char *bdf, bool iommufd, int *container,
+			   int *group)
+{
+	int type = VFIO_TYPE1v2_IOMMU, ret, fd;
+	char path[64];
+
+	*container = open(iommufd ? "/dev/iommu" : "/dev/vfio/vfio", O_RDWR);
+	if (*container < 0)
+		return -errno;
+	snprintf(path, sizeof(path), "/dev/vfio/%d", vt_iommu_group(bdf));
+	*group = open(path, O_RDWR);
+	if (*group < 0)
+		goto fail;
+	if (ioctl(*group, VFIO_GROUP_SET_CONTAINER, container))
+		goto fail;
+	if (!iommufd && ioctl(*container, VFIO_SET_IOMMU, type))
+		goto fail;
+	fd = ioctl(*group, VFIO_GROUP_GET_DEVICE_FD, bdf);
+	if (fd < 0)
+		goto fail;
+	return fd;
+fail:
+	ret = -errno;
+	if (*group >= 0)
+		close(*group);
+	close(*container);
+	*group = *container = -1;
+	return ret;
+}
+
+int __vt_set_irq_fds(int devfd, uint32_t index, uint32_t start,
+		     uint32_t count, const int32_t *fds)
+{
+	struct vfio_irq_set *set;
+	size_t len = sizeof(*set) + (fds ? 4 * count : 0);
+	int ret;
+
+	set = calloc(1, len);
+	if (!set)
+		return -ENOMEM;
+	set->argsz = len;
+	set->flags = (fds ? VFIO_IRQ_SET_DATA_EVENTFD : VFIO_IRQ_SET_DATA_NONE) |
+		     VFIO_IRQ_SET_ACTION_TRIGGER;
+	set->index = index;
+	set->start = start;
+	set->count = count;
+	if (fds)
+		memcpy(set->data, fds, 4 * count);
+	ret = vt_ioctl(devfd, VFIO_DEVICE_SET_IRQS, set);
+	free(set);
+	return ret;
+}
+
+int __vt_mig_set_state(int devfd, uint32_t state, int *data_fd)
+{
+	struct {
+		struct vfio_device_feature f;
+		struct vfio_device_feature_mig_state st;
+	} buf = {
+		.f = {
+			.argsz = sizeof(buf),
+			.flags = VFIO_DEVICE_FEATURE_SET |
+				 VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE,
+		},
+		.st = { .device_state = state },
+	};
+	int ret;
+
+	ret = vt_ioctl(devfd, VFIO_DEVICE_FEATURE, &buf);
+	if (!ret && data_fd)
+		*data_fd = buf.st.data_fd;
+	return ret;
 }

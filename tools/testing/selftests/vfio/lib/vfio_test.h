@@ -168,6 +168,29 @@ struct vt_device {
 void vt_device_open(struct vt_device *d, const char *bdf);
 
 /*
+ * VFIO_DEVICE_SET_IRQS, ACTION_TRIGGER on @count vectors of @index from
+ * @start: with the eventfds in @fds, or with DATA_NONE when @fds is NULL
+ * (count 0 then disables the index).  0 or -errno.
+ */
+int __vt_set_irq_fds(int devfd, uint32_t index, uint32_t start,
+		     uint32_t count, const int32_t *fds);
+
+/*
+ * VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE set to @state; the data fd the arc
+ * opened, if any, goes to *@data_fd (when not NULL).  0 or -errno.
+ */
+int __vt_mig_set_state(int devfd, uint32_t state, int *data_fd);
+
+/*
+ * The group path: open the function's group, set a container on it (a
+ * type1 container, or an iommufd in its place when @iommufd) and get the
+ * device fd.  Returns the device fd with *@container and *@group set, or
+ * -errno with nothing left open.
+ */
+int __vt_group_device_open(const char *bdf, bool iommufd, int *container,
+			   int *group);
+
+/*
  * Open the first function with this vendor:device bound to vfio-pci, as
  * vt_device_open() does.  Returns false, with d->fd = -1, when there is none,
  * so that a fixture can SKIP.

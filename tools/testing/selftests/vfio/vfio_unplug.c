@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Devices leaving while a user holds them: QEMU's device_del (an orderly
+ * removal through the slot's attention button, driven from inside the guest
+ * over the rig's monitor), sysfs remove, and the PF's driver unbinding
+ * under an open VF.  In each case the user's REQ eventfd fires, the removal
+ * waits for the user without holding up anything else, the device goes
+ * once the user closes, and it comes back usable (device_add, rescan,
+ * rebind).
+ *
+ * Not a *_test binary: the rig runs it after every other suite
+ * (guest/harden.sh), because it changes the device set while it runs.
+ */
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/pci_regs.h>
+
+#include "kselftest_harness.h"
+#include "lib/pci_sysfs.h"
+#include "lib/vfio_driver.h"
+#include "lib/qemu_monitor.h"
+#include "lib/vfio_test.h"
+
+/* Removal through pciehp waits out the attention button's 5 s first. */
+#define GONE_MS		60000
+#define BACK_MS		60000
+
+struct held {
+	struct vt_device dev;
+	int req, intr, ioev;
+	void *map;
+	size_t maplen;
+	int migfd;
+};
+
+/* Everything a VMM holds on a device: see the header comment. */
+static void hold(struct __test_metadata *_metadata, struct held *h,
+		 const char *bdf, uint32_t irq_index, bool migrate)
+{
+	struct vfio_device_ioeventfd io = { .argsz = sizeof(io) };
+	struct vfio_region_info info;
+	int i;
+
+	h->migfd = -1;
+	h->map = NULL;
+	vt_device_open(&h->dev, bdf);
+	h->req = eventfd(0, EFD_CLOEXEC);
+	h->intr = eventfd(0, EFD_CLOEXEC);
+	h->ioev = eventfd(0, EFD_CLOEXEC);
+	ASSERT_LE(0, h->req);
+	ASSERT_EQ(0, __vt_set_irq_fds(h->dev.fd, VFIO_PCI_REQ_IRQ_INDEX, 0, 1,
+				   &h->req));
+	ASSERT_EQ(0, __vt_set_irq_fds(h->dev.fd, irq_index, 0, 1, &h->intr));
+
+	/*
+	 * A page of the first BAR that allows one (the first page, or the
+	 * second where a variant traps the first), touched.
+	 */
+	for (i = 0; i < 12 && !h->map; i++) {
+		uint64_t off = (i & 1) * 4096;
+		void *p;
+
+		if (__vt_region_info(h->dev.fd, i / 2, &info) ||
+		    info.size < off + 4096 ||
+		    !(info.flags & VFIO_REGION_INFO_FLAG_MMAP))
+			continue;
+		h->maplen = 4096;
+		if (__vt_region_mmap(h->dev.fd, &info, off, h->maplen,
+				     PROT_READ, MAP_SHARED, &p))
+			continue;
+		(void)*(volatile uint32_t *)p;
+		h->map = p;
+		/* An ioeventfd on a dword of that page, never signalled. */
+		io.offset = info.offset + off + 0x100;
+		io.flags = VFIO_DEVICE_IOEVENTFD_32;
+		io.fd = h->ioev;
+		ASSERT_EQ(0, ioctl(h->dev.fd, VFIO_DEVICE_IOEVENTFD, &io));
+	}
+	ASSERT_NE(NULL, h->map);
+
+	if (migrate) {
+		ASSERT_EQ(0, __vt_mig_set_state(h->dev.fd,
+					   VFIO_DEVICE_STATE_STOP, NULL));
+		ASSERT_EQ(0, __vt_mig_set_state(h->dev.fd,
+					   VFIO_DEVICE_STATE_STOP_COPY,
+					   &h->migfd));
+		ASSERT_LE(0, h->migfd);
+	}
+}
+
+static void release(struct held *h)
+{
+	if (h->map)
+		munmap(h->map, h->maplen);
+	if (h->migfd >= 0)
+		close(h->migfd);
+	close(h->req);
+	close(h->intr);
+	close(h->ioev);
+	vt_device_close(&h->dev);
+}
+
+static bool req_fired(int efd, int ms)
+{
+	struct pollfd pfd = { .fd = efd, .events = POLLIN };
+	uint64_t n;
+
+	if (poll(&pfd, 1, ms) != 1)
+		return false;
+	return read(efd, &n, 8) == 8 && n > 0;
+}
+
+/* Another device still answers while a removal waits. */
+static bool others_still_work(const char *skip)
+{
+	static const uint16_t ids[][2] = {
+		{ 0x1af4, 0x1110 }, { 0x1b36, 0x0005 }, { 0x1234, 0x11e8 },
+	};
+	char bdfs[VT_MAX_BDFS][VT_BDF_LEN];
+	struct vfio_region_info cfg;
+	struct vt_device d;
+	uint16_t vendor = 0;
+	size_t i;
+	int n;
+
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		n = vt_find_bound(ids[i][0], ids[i][1], bdfs, VT_MAX_BDFS);
+		while (n-- > 0) {
+			if (!strcmp(bdfs[n], skip))
+				continue;
+			vt_device_open(&d, bdfs[n]);
+			if (!__vt_region_info(d.fd, VFIO_PCI_CONFIG_REGION_INDEX,
+					      &cfg))
+				__vt_region_read(d.fd, &cfg, 0, &vendor, 2);
+			vt_device_close(&d);
+			return vendor == ids[i][0];
+		}
+	}
+	return false;
+}
+
+/* The function is back, on vfio-pci, and its config space answers. */
+static void usable(struct __test_metadata *_metadata, const char *bdf,
+		   uint16_t vendor)
+{
+	struct vfio_region_info cfg;
+	struct vt_device d;
+	uint16_t v = 0;
+
+	ASSERT_TRUE(vt_wait_present(bdf, true, BACK_MS));
+	ASSERT_EQ(0, vt_rebind(bdf, "vfio-pci"));
+	vt_device_open(&d, bdf);
+	ASSERT_EQ(0, __vt_region_info(d.fd, VFIO_PCI_CONFIG_REGION_INDEX,
+				      &cfg));
+	ASSERT_EQ(2, __vt_region_read(d.fd, &cfg, 0, &v, 2));
+	vt_device_close(&d);
+	ASSERT_EQ(vendor, v);
+}
+
+static void hmp_ok(struct __test_metadata *_metadata, const char *cmd)
+{
+	char out[1024];
+
+	ASSERT_EQ(0, vt_hmp(cmd, out, sizeof(out)));
+	/* HMP prints nothing on success for these. */
+	if (strstr(out, "rror")) {
+		TH_LOG("%s: %s", cmd, out);
+		ASSERT_TRUE(false);
+	}
+}
+
+FIXTURE(unplug) {
+	char bdf[VT_BDF_LEN];
+};
+
+FIXTURE_SETUP(unplug)
+{
+	self->bdf[0] = '\0';
+}
+
+FIXTURE_TEARDOWN(unplug)
+{
+}
+
+/* The first @vendor:@device on vfio-pci into self->bdf, or SKIP. */
+#define NEED_DEVICE(vendor, device, monitor) do {			\
+	const char *found_ = vt_find_one(vendor, device);		\
+									\
+	if (!found_)							\
+		SKIP(return, "no %04x:%04x bound to vfio-pci",		\
+		     vendor, device);					\
+	if ((monitor) && !vt_hmp_available())				\
+		SKIP(return, "no QEMU monitor on ttyS1");		\
+	snprintf(self->bdf, sizeof(self->bdf), "%s", found_);		\
+} while (0)
+
+/*
+ * e1000e with BAR0 mapped, MSI-X vector 0 armed, an ioeventfd: device_del,
+ * REQ fires, the user closes at once, the function leaves; device_add.
+ */
+TEST_F_TIMEOUT(unplug, device_del_of_open_device_user_closes, 240)
+{
+	const char *bdf = self->bdf;
+	struct held h;
+
+	NEED_DEVICE(0x8086, 0x10d3, true);
+
+	hold(_metadata, &h, bdf, VFIO_PCI_MSIX_IRQ_INDEX, false);
+	hmp_ok(_metadata, "device_del e1000e0");
+	ASSERT_TRUE(req_fired(h.req, GONE_MS));
+	release(&h);
+	ASSERT_TRUE(vt_wait_present(bdf, false, GONE_MS));
+
+	hmp_ok(_metadata, "device_add e1000e,bus=rp4,id=e1000e0");
+	usable(_metadata, bdf, 0x8086);
+}
+
+/*
+ * The second edu under edu-vfio-pci, with BAR0 mapped, INTx armed, an
+ * ioeventfd and a STOP_COPY data fd open: device_del, REQ fires, the user
+ * does not close.  The removal waits, other devices still work, nothing
+ * splats (the rig's log check); the user closes and the function leaves.
+ */
+TEST_F_TIMEOUT(unplug, device_del_waits_for_user_that_holds_on, 300)
+{
+	char bdfs[VT_MAX_BDFS][VT_BDF_LEN];
+	struct held h;
+	int n;
+
+	n = vt_find_bound(0x1234, 0x11e8, bdfs, VT_MAX_BDFS);
+	if (n < 2)
+		SKIP(return, "needs the second edu bound to vfio-pci");
+	if (!vt_hmp_available())
+		SKIP(return, "no QEMU monitor on ttyS1");
+	if (access("/sys/bus/pci/drivers/edu-vfio-pci", F_OK))
+		SKIP(return, "edu-vfio-pci is not loaded");
+	snprintf(self->bdf, sizeof(self->bdf), "%s", bdfs[1]);
+
+	ASSERT_EQ(0, vt_rebind(self->bdf, "edu-vfio-pci"));
+	hold(_metadata, &h, self->bdf, VFIO_PCI_INTX_IRQ_INDEX, true);
+	hmp_ok(_metadata, "device_del edu1");
+	ASSERT_TRUE(req_fired(h.req, GONE_MS));
+
+	/* Held: still there ten seconds on, and the rest works. */
+	sleep(10);
+	ASSERT_TRUE(vt_wait_present(self->bdf, true, 0));
+	ASSERT_TRUE(others_still_work(self->bdf));
+	/* REQ is asked again while the user stays. */
+	ASSERT_TRUE(req_fired(h.req, 20000));
+
+	release(&h);
+	ASSERT_TRUE(vt_wait_present(self->bdf, false, GONE_MS));
+	hmp_ok(_metadata, "device_add edu,bus=rp2,dma_mask=0xffffffffff,id=edu1");
+	usable(_metadata, self->bdf, 0x1234);
+}
+
+struct sysfs_job {
+	char path[128];
+	int ret;
+	bool done;
+};
+
+static void *sysfs_job_run(void *arg)
+{
+	struct sysfs_job *job = arg;
+
+	job->ret = vt_write_file(job->path, "1");
+	__atomic_store_n(&job->done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * sysfs remove of an open pci-testdev: REQ fires, remove waits for the
+ * close, then a rescan brings the function back.
+ */
+TEST_F_TIMEOUT(unplug, sysfs_remove_of_open_device, 180)
+{
+	struct sysfs_job job = { };
+	pthread_t th;
+	struct held h;
+
+	NEED_DEVICE(0x1b36, 0x0005, false);
+	/* pci-testdev has no interrupt: the ERR eventfd stands in. */
+	hold(_metadata, &h, self->bdf, VFIO_PCI_ERR_IRQ_INDEX, false);
+	snprintf(job.path, sizeof(job.path), "/sys/bus/pci/devices/%s/remove",
+		 self->bdf);
+	ASSERT_EQ(0, pthread_create(&th, NULL, sysfs_job_run, &job));
+	ASSERT_TRUE(req_fired(h.req, 30000));
+	usleep(500 * 1000);
+	ASSERT_FALSE(__atomic_load_n(&job.done, __ATOMIC_ACQUIRE));
+	release(&h);
+	pthread_join(th, NULL);
+	ASSERT_EQ(0, job.ret);
+	ASSERT_TRUE(vt_wait_present(self->bdf, false, 5000));
+
+	ASSERT_EQ(0, vt_write_file("/sys/bus/pci/rescan", "1"));
+	usable(_metadata, self->bdf, 0x1b36);
+}
+
+TEST_HARNESS_MAIN
