@@ -58,6 +58,26 @@ static void vfio_pci_cfg_restore_bars(struct vfio_pci_core_device *core)
 }
 
 /*
+ * Is decode about to be turned on (@on: the enable bits the user's write
+ * leaves set) where the device has it off?  Only then can its BARs have
+ * been lost since the last look: a reset clears COMMAND with them.  One
+ * device read, so a write that leaves decode as it is (a VMM rewriting
+ * COMMAND) costs no BAR walk.
+ */
+static bool vfio_pci_cfg_decode_lost(struct vfio_pci_core_device *core,
+				     u16 on)
+{
+	u32 hw;
+
+	if (!on)
+		return false;
+	/* Cannot tell: check the BARs. */
+	if (vfio_pci_cfg_hw_read(core, PCI_COMMAND, 2, &hw))
+		return true;
+	return on & ~hw;
+}
+
+/*
  * COMMAND: memory and I/O enable reach the device, and their state is kept
  * in vconfig for the memory-enabled test.  Clearing memory enable revokes
  * the user's BAR mappings before the device stops decoding.
@@ -76,7 +96,7 @@ static int vfio_pci_cfg_write_command(struct vfio_pci_core_device *core,
 		vfio_pci_core_memory_lock_zap(core);
 	else
 		down_write(&priv->memory_lock);
-	if (new & track)
+	if (vfio_pci_cfg_decode_lost(core, new & track))
 		vfio_pci_cfg_restore_bars(core);
 	ret = vfio_pci_cfg_default_write(core, pos, width, val);
 	if (!ret)
