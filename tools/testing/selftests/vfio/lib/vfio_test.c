@@ -69,10 +69,28 @@ int vt_find_bound(uint16_t vendor, uint16_t device,
 
 const char *vt_find_one(uint16_t vendor, uint16_t device)
 {
-	static char bdfs[VT_MAX_BDFS][VT_BDF_LEN];
+	/* One slot per device ID, so a lookup never clobbers another's. */
+	static struct {
+		uint16_t vendor, device;
+		char bdf[VT_BDF_LEN];
+	} found[16];
+	const unsigned int nfound = sizeof(found) / sizeof(found[0]);
+	char bdfs[VT_MAX_BDFS][VT_BDF_LEN];
+	unsigned int i;
 
-	return vt_find_bound(vendor, device, bdfs, VT_MAX_BDFS) ? bdfs[0] :
-								  NULL;
+	if (!vt_find_bound(vendor, device, bdfs, VT_MAX_BDFS))
+		return NULL;
+	for (i = 0; i < nfound; i++) {
+		if (!found[i].vendor ||
+		    (found[i].vendor == vendor && found[i].device == device))
+			break;
+	}
+	if (i == nfound)
+		vt_die("vt_find_one: more than %u device IDs", nfound);
+	found[i].vendor = vendor;
+	found[i].device = device;
+	memcpy(found[i].bdf, bdfs[0], VT_BDF_LEN);
+	return found[i].bdf;
 }
 
 int __vt_cdev_path(const char *bdf, char *path, size_t len)

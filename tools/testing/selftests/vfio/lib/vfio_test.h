@@ -52,7 +52,10 @@
 int vt_find_bound(uint16_t vendor, uint16_t device,
 		  char bdfs[][VT_BDF_LEN], int max);
 
-/* First function bound to vfio-pci with this vendor:device, or NULL. */
+/*
+ * First function bound to vfio-pci with this vendor:device, or NULL.  The
+ * string stays valid, and is only rewritten by a lookup of the same ID.
+ */
 const char *vt_find_one(uint16_t vendor, uint16_t device);
 
 /* Read a sysfs attribute of a PCI function as a number; -1 on error. */
