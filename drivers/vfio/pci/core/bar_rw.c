@@ -3,15 +3,22 @@
  * vfio-pci-core: read(2)/write(2) on BAR regions.
  *
  * An access is split into naturally aligned pieces of at most 8 bytes (4 for
- * I/O port BARs).  Each piece is done on a kernel bounce value under
- * memory_lock held for read, after checking that the BAR decodes; user memory
- * is only touched with the lock dropped, since the user buffer may itself be
- * a mapping of this device whose fault handler takes the same lock.
+ * I/O port BARs), each reaching the device as one access no wider than the
+ * user's.  Pieces move through a stack bounce buffer, up to
+ * VFIO_PCI_BAR_BATCH bytes per hold of memory_lock (read side, after
+ * checking that the BAR decodes): one lock round trip and one user copy per
+ * batch instead of per piece.  User memory is only touched with the lock
+ * dropped, since the user buffer may itself be a mapping of this device
+ * whose fault handler takes the same lock.  Ranges a variant traps go piece
+ * by piece to its handler, without the lock.
  */
 #include <linux/io.h>
 #include <linux/uaccess.h>
 
 #include "private.h"
+
+/* Bytes of a bulk access moved per hold of memory_lock. */
+#define VFIO_PCI_BAR_BATCH	256
 
 void __iomem *vfio_pci_core_bar_map(struct vfio_pci_core_device *core,
 				    unsigned int bar)
@@ -148,6 +155,38 @@ static int vfio_pci_core_piece_copy(struct vfio_pci_core_device *core,
 	return 0;
 }
 
+/*
+ * @len bytes at BAR offset @pos (mapped at @addr) to or from @kbuf, piece by
+ * piece, under one hold of memory_lock while the BAR decodes.
+ */
+static int vfio_pci_core_bar_io_batch(struct vfio_pci_core_device *core,
+				      void __iomem *addr, u8 *kbuf,
+				      size_t len, loff_t pos, bool is_io,
+				      bool write)
+{
+	size_t off, width;
+	__le64 le;
+	u64 val;
+
+	guard(rwsem_read)(&core->priv->memory_lock);
+	if (!vfio_pci_core_bar_decodes(core, is_io))
+		return -EIO;
+	for (off = 0; off < len; off += width) {
+		width = vfio_pci_core_piece_width(pos + off, len - off, is_io);
+		le = 0;
+		if (write) {
+			memcpy(&le, kbuf + off, width);
+			val = le64_to_cpu(le);
+		}
+		vfio_pci_core_io_rw_one(addr + off, width, &val, write);
+		if (!write) {
+			le = cpu_to_le64(val);
+			memcpy(kbuf + off, &le, width);
+		}
+	}
+	return 0;
+}
+
 /* One piece inside a trapped range, served by the variant's handler. */
 static int vfio_pci_core_bar_trap_io(struct vfio_pci_core_device *core,
 				     const struct vfio_pci_core_bar_trap *trap,
@@ -186,33 +225,48 @@ ssize_t vfio_pci_core_bar_rw(struct vfio_pci_core_device *core,
 
 	while (done < count) {
 		const struct vfio_pci_core_bar_trap *trap;
+		u64 kbuf[VFIO_PCI_BAR_BATCH / sizeof(u64)];
 		u64 span, val = 0;
-		size_t width;
+		size_t width, n;
 		int ret = 0;
 
 		/* A piece never crosses the end or start of a trapped range. */
 		trap = vfio_pci_bar_trap_at(core, bar, pos, &span);
 		if (trap && (write ? !trap->write : !trap->read))
 			trap = NULL;
-		width = vfio_pci_core_piece_width(pos, min_t(u64, count - done,
-							     span), is_io);
+		n = min_t(u64, count - done, span);
 
-		if (write)
-			ret = vfio_pci_core_piece_copy(core, buf + done, &val,
-						       width, false);
-		if (!ret && trap)
-			ret = vfio_pci_core_bar_trap_io(core, trap, pos, width,
-							&val, write);
-		else if (!ret)
-			ret = vfio_pci_core_bar_io(core, io + pos, width, &val,
-						   is_io, write);
-		if (!ret && !write)
-			ret = vfio_pci_core_piece_copy(core, buf + done, &val,
-						       width, true);
+		if (trap) {
+			width = vfio_pci_core_piece_width(pos, n, is_io);
+			if (write)
+				ret = vfio_pci_core_piece_copy(core, buf + done,
+							       &val, width,
+							       false);
+			if (!ret)
+				ret = vfio_pci_core_bar_trap_io(core, trap, pos,
+								width, &val,
+								write);
+			if (!ret && !write)
+				ret = vfio_pci_core_piece_copy(core, buf + done,
+							       &val, width,
+							       true);
+			n = width;
+		} else {
+			n = min_t(size_t, n, sizeof(kbuf));
+			if (write && copy_from_user(kbuf, buf + done, n))
+				ret = -EFAULT;
+			if (!ret)
+				ret = vfio_pci_core_bar_io_batch(core, io + pos,
+								 (u8 *)kbuf, n,
+								 pos, is_io,
+								 write);
+			if (!ret && !write && copy_to_user(buf + done, kbuf, n))
+				ret = -EFAULT;
+		}
 		if (ret)
 			return done ? done : ret;
-		pos += width;
-		done += width;
+		pos += n;
+		done += n;
 	}
 	return done;
 }
