@@ -211,6 +211,24 @@ static int migrate(int a, int b, uint64_t *bytes)
 	return ret;
 }
 
+/*
+ * A's PRE_COPY session into B's RESUMING one: A to STOP_COPY, the rest of
+ * its data into B, B to STOP; both data fds closed.  0 or the first
+ * failing step's errno.
+ */
+static int precopy_finish(int a, int b, int sfd, int rfd, uint64_t *bytes)
+{
+	int ret = vt_mig_set_state(a, VT_ST(STOP_COPY), NULL);
+
+	if (!ret)
+		ret = vt_mig_pump(sfd, rfd, 64 << 10, bytes, NULL, NULL);
+	if (!ret)
+		ret = vt_mig_set_state(b, VT_ST(STOP), NULL);
+	close(sfd);
+	close(rfd);
+	return ret;
+}
+
 /* P2P as initiator then responder, each arc one command, and back. */
 TEST_F_TIMEOUT(mlx5, p2p_arcs, 300)
 {
@@ -527,15 +545,11 @@ TEST_F_TIMEOUT(mlx5, precopy_deltas, 600)
 	ASSERT_EQ(0, fw_set(va, "poke", "0 1"));
 	ASSERT_EQ(0, vt_mig_data_size(a.fd, &est));
 	bytes = 0;
-	ASSERT_EQ(0, vt_mig_set_state(a.fd, VT_ST(STOP_COPY), NULL));
-	ASSERT_EQ(0, vt_mig_pump(sfd, rfd, 64 << 10, &bytes, NULL, NULL));
+	ASSERT_EQ(0, precopy_finish(a.fd, b.fd, sfd, rfd, &bytes));
 	/* The estimate counts the stream's header, sent in PRE_COPY. */
 	EXPECT_LE(bytes, est);
 	EXPECT_LE(est, bytes + 2 * VT_MIG_REC_HDR);
-	ASSERT_EQ(0, vt_mig_set_state(b.fd, VT_ST(STOP), NULL));
 	ASSERT_EQ(0, vt_mig_set_state(a.fd, VT_ST(STOP), NULL));
-	close(sfd);
-	close(rfd);
 	EXPECT_TRUE(same_state(va, vb));
 	EXPECT_TRUE(same_units(va, vb, &units));
 	/* the full image, five deltas, the final one */
@@ -592,11 +606,7 @@ TEST_F_TIMEOUT(mlx5, chunk_mode, 600)
 	ASSERT_EQ(0, fw_set(va, "poke", "600000 300000"));
 	ASSERT_EQ(0, vt_mig_data_size(a.fd, &est));
 	EXPECT_LT(300000, est);
-	ASSERT_EQ(0, vt_mig_set_state(a.fd, VT_ST(STOP_COPY), NULL));
-	ASSERT_EQ(0, vt_mig_pump(sfd, rfd, 64 << 10, NULL, NULL, NULL));
-	ASSERT_EQ(0, vt_mig_set_state(b.fd, VT_ST(STOP), NULL));
-	close(sfd);
-	close(rfd);
+	ASSERT_EQ(0, precopy_finish(a.fd, b.fd, sfd, rfd, NULL));
 	EXPECT_TRUE(same_state(va, vb));
 	EXPECT_TRUE(same_units(va, vb, &units));
 	/* 21 + 5 + 7 chunks */
