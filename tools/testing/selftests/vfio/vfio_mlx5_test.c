@@ -29,9 +29,14 @@
 #define VARIANT		"vfio-pci-mlx5-test"
 #define MODDIR		"drivers/vfio/pci/variants/mlx5/test"
 #define FW		"/sys/kernel/debug/mlx5_fw_double"
-#define IMAGE_HDR	16		/* the double's image header */
+#define IMAGE_HDR	24		/* the double's unit header, image length */
+#define UNIT_HDR	16		/* the double's unit header */
+#define TAG_SIZE	1		/* the variant's records */
+#define TAG_IMAGE	2
+#define TAG_HINT	3
 #define STATE_MAX	(8 << 20)
 #define OP_SUSPEND	"0x115"
+#define OP_QUERY	"0x117"
 #define OP_SAVE		"0x118"
 #define OP_LOAD		"0x119"
 
@@ -148,6 +153,41 @@ static bool same_state(const char *a, const char *b)
 }
 
 /*
+ * Did B load exactly the units A saved, in order (the double's logs of
+ * both, one line per unit: sequence, length, CRC)?  Their number to
+ * *@units.
+ */
+static bool same_units(const char *a, const char *b, int *units)
+{
+	static char sa[64 << 10], sb[64 << 10];
+	long la = fw_get(a, "saved", sa, sizeof(sa) - 1);
+	long lb = fw_get(b, "loaded", sb, sizeof(sb) - 1);
+	long i;
+
+	*units = 0;
+	for (i = 0; i < la; i++)
+		*units += sa[i] == '\n';
+	return la > 0 && la == lb && !memcmp(sa, sb, la);
+}
+
+/* The payload's 64-bit value of the record at @off of @buf. */
+static uint64_t rec_u64(const uint8_t *buf, long off)
+{
+	uint64_t v;
+
+	memcpy(&v, buf + off + VT_MIG_REC_HDR, sizeof(v));
+	return v;
+}
+
+static uint32_t rec_tag(const uint8_t *buf, long off)
+{
+	struct vt_mig_rec rec;
+
+	memcpy(&rec, buf + off, sizeof(rec));
+	return rec.tag;
+}
+
+/*
  * A: RUNNING -> STOP_COPY, B: RUNNING -> RESUMING, A's data into B's,
  * then both to STOP (B loads there).  0 or the first failing step's errno.
  */
@@ -168,6 +208,24 @@ static int migrate(int a, int b, uint64_t *bytes)
 		close(sfd);
 	if (rfd >= 0)
 		close(rfd);
+	return ret;
+}
+
+/*
+ * A's PRE_COPY session into B's RESUMING one: A to STOP_COPY, the rest of
+ * its data into B, B to STOP; both data fds closed.  0 or the first
+ * failing step's errno.
+ */
+static int precopy_finish(int a, int b, int sfd, int rfd, uint64_t *bytes)
+{
+	int ret = vt_mig_set_state(a, VT_ST(STOP_COPY), NULL);
+
+	if (!ret)
+		ret = vt_mig_pump(sfd, rfd, 64 << 10, bytes, NULL, NULL);
+	if (!ret)
+		ret = vt_mig_set_state(b, VT_ST(STOP), NULL);
+	close(sfd);
+	close(rfd);
 	return ret;
 }
 
@@ -196,7 +254,8 @@ TEST_F_TIMEOUT(mlx5, p2p_arcs, 300)
 	ASSERT_EQ(0, vt_mig_feature(a.fd, VFIO_DEVICE_FEATURE_GET |
 				    VFIO_DEVICE_FEATURE_MIGRATION, &mig,
 				    sizeof(mig)));
-	EXPECT_EQ(VFIO_MIGRATION_STOP_COPY | VFIO_MIGRATION_P2P, mig.flags);
+	EXPECT_EQ(VFIO_MIGRATION_STOP_COPY | VFIO_MIGRATION_P2P |
+		  VFIO_MIGRATION_PRE_COPY, mig.flags);
 	EXPECT_STREQ("running", vhca_state(vf));
 	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		ASSERT_EQ(0, vt_mig_set_state(a.fd, steps[i].state, NULL));
@@ -278,10 +337,15 @@ TEST_F_TIMEOUT(mlx5, command_failures, 600)
 	EXPECT_EQ(VT_ST(RUNNING), vt_mig_get_state(a.fd));
 	EXPECT_STREQ("running", vhca_state(self->vf[0]));
 
-	/* B keeps its own state when its LOAD fails. */
+	/*
+	 * B keeps its own state when its LOAD fails (as the unit arrives):
+	 * the stream is refused, and leaving RESUMING fails.
+	 */
 	s0 = fw_state(self->vf[1], &before);
 	ASSERT_EQ(0, fw_set(self->vf[1], "fail", OP_LOAD " 5"));
 	EXPECT_EQ(-EIO, migrate(a.fd, b.fd, NULL));
+	EXPECT_EQ(VT_ST(RESUMING), vt_mig_get_state(b.fd));
+	EXPECT_GT(0, vt_mig_set_state(b.fd, VT_ST(STOP), NULL));
 	EXPECT_EQ(VT_ST(ERROR), vt_mig_get_state(b.fd));
 	s1 = fw_state(self->vf[1], &after);
 	EXPECT_EQ(before, after);
@@ -390,7 +454,7 @@ TEST_F_TIMEOUT(mlx5, size_record_mismatch, 300)
 	off = vt_mig_record(good, len, 1, NULL);
 	ASSERT_LT(0, off);
 	memcpy(&size, good + off + VT_MIG_REC_HDR, sizeof(size));
-	ASSERT_EQ(64 << 10 | IMAGE_HDR, size);
+	ASSERT_EQ((64 << 10) + IMAGE_HDR, size);
 	for (i = 0; i < 2; i++) {
 		uint64_t forged = size + deltas[i];
 
@@ -414,6 +478,308 @@ TEST_F_TIMEOUT(mlx5, size_record_mismatch, 300)
 	close(fd);
 	ASSERT_EQ(0, vt_mig_set_state(b.fd, VT_ST(STOP), NULL));
 	EXPECT_TRUE(same_state(self->vf[0], self->vf[1]));
+	vt_device_close(&a);
+	vt_device_close(&b);
+}
+
+/*
+ * PRE_COPY: the initial image, then what changed, pass by pass, while B
+ * loads each unit as it comes.  PRECOPY_INFO announces each pass's bytes
+ * exactly, known dirty sets give known deltas, the state grows and
+ * shrinks in between, and B ends with A's bytes, having loaded exactly the
+ * units A saved.
+ */
+TEST_F_TIMEOUT(mlx5, precopy_deltas, 600)
+{
+	static const struct {
+		const char *file, *val;
+		uint64_t bytes;		/* the pass's stream bytes, 0: any */
+	} changes[] = {
+		/* one block: size record, unit (header, length, index, block) */
+		{ "poke", "12300 10", 2 * VT_MIG_REC_HDR + 8 + IMAGE_HDR + 4 + 4096 },
+		/* three blocks */
+		{ "poke", "409000 5000", 2 * VT_MIG_REC_HDR + 8 + IMAGE_HDR + 3 * 4100 },
+		{ "state_size", "1100000", 0 },
+		/* shrunk: only the new length */
+		{ "state_size", "900001", 2 * VT_MIG_REC_HDR + 8 + IMAGE_HDR },
+		{ "seed", "9", 0 },
+	};
+	const char *va = self->vf[0], *vb = self->vf[1];
+	struct vfio_precopy_info info;
+	struct vt_device a, b;
+	uint64_t bytes, est;
+	long c[CMD_NR];
+	unsigned int i;
+	int sfd, rfd, units;
+
+	vt_device_open(&a, va);
+	vt_device_open(&b, vb);
+	ASSERT_EQ(0, fw_set(va, "state_size", "%d", (1 << 20) + 123));
+	ASSERT_EQ(0, vt_mig_set_state(a.fd, VT_ST(PRE_COPY), &sfd));
+	ASSERT_EQ(0, vt_mig_set_state(b.fd, VT_ST(RESUMING), &rfd));
+	ASSERT_EQ(0, vt_mig_precopy_info(sfd, &info));
+	EXPECT_LT((1 << 20) + 123 + IMAGE_HDR, info.initial_bytes);
+	EXPECT_EQ(0, info.dirty_bytes);
+	bytes = 0;
+	EXPECT_EQ(-ENOMSG, vt_mig_pump(sfd, rfd, 64 << 10, &bytes, NULL, NULL));
+	EXPECT_EQ(info.initial_bytes, bytes);
+
+	/* Nothing changed: an empty pass. */
+	ASSERT_EQ(0, vt_mig_precopy_info(sfd, &info));
+	EXPECT_EQ(0, info.initial_bytes);
+	EXPECT_EQ(0, info.dirty_bytes);
+	for (i = 0; i < ARRAY_SIZE(changes); i++) {
+		ASSERT_EQ(0, fw_set(va, changes[i].file, "%s", changes[i].val));
+		ASSERT_EQ(0, vt_mig_precopy_info(sfd, &info));
+		EXPECT_EQ(0, info.initial_bytes);
+		if (changes[i].bytes)
+			EXPECT_EQ(changes[i].bytes, info.dirty_bytes);
+		bytes = 0;
+		EXPECT_EQ(-ENOMSG, vt_mig_pump(sfd, rfd, 64 << 10, &bytes,
+					       NULL, NULL));
+		EXPECT_EQ(info.dirty_bytes, bytes);
+		/* B loaded the pass as it came. */
+		EXPECT_TRUE(same_state(va, vb));
+	}
+	/* The last change goes in STOP_COPY; its estimate, then the stream. */
+	ASSERT_EQ(0, fw_set(va, "poke", "0 1"));
+	ASSERT_EQ(0, vt_mig_data_size(a.fd, &est));
+	bytes = 0;
+	ASSERT_EQ(0, precopy_finish(a.fd, b.fd, sfd, rfd, &bytes));
+	/* The estimate counts the stream's header, sent in PRE_COPY. */
+	EXPECT_LE(bytes, est);
+	EXPECT_LE(est, bytes + 2 * VT_MIG_REC_HDR);
+	ASSERT_EQ(0, vt_mig_set_state(a.fd, VT_ST(STOP), NULL));
+	EXPECT_TRUE(same_state(va, vb));
+	EXPECT_TRUE(same_units(va, vb, &units));
+	/* the full image, five deltas, the final one */
+	EXPECT_EQ(7, units);
+	ASSERT_EQ(0, fw_cmds(vb, c));
+	EXPECT_EQ(7, c[CMD_LOAD]);
+	vt_device_close(&a);
+	vt_device_close(&b);
+}
+
+/*
+ * Chunk mode, with a small chunk set through the double: every image goes
+ * in units of at most one chunk, the stop-copy hint announces the chunk's
+ * buffer first, and B loads them one by one, in order, to A's bytes; in
+ * PRE_COPY with deltas and in a plain STOP_COPY.
+ */
+TEST_F_TIMEOUT(mlx5, chunk_mode, 600)
+{
+	static uint8_t buf[4 << 20];
+	const char *va = self->vf[0], *vb = self->vf[1];
+	struct vfio_precopy_info info;
+	struct vt_device a, b;
+	uint64_t est, bytes;
+	size_t len = 0;
+	int sfd, rfd, units;
+	long off;
+
+	vt_device_open(&a, va);
+	vt_device_open(&b, vb);
+	ASSERT_EQ(0, fw_set(va, "state_size", "%d", 1 << 20));
+	ASSERT_EQ(0, fw_set(va, "chunk", "50000"));
+	ASSERT_EQ(0, vt_mig_set_state(a.fd, VT_ST(PRE_COPY), &sfd));
+	ASSERT_EQ(0, vt_mig_precopy_info(sfd, &info));
+	ASSERT_EQ(-ENOMSG, vt_mig_drain(sfd, buf, sizeof(buf), &len));
+	/* The estimate is short by at most two record headers per unit. */
+	EXPECT_LE(info.initial_bytes, len);
+	EXPECT_LE(len, info.initial_bytes + 2 * 22 * VT_MIG_REC_HDR);
+	/* Record 1 is the hint: the buffer of one chunk. */
+	off = vt_mig_record(buf, len, 1, NULL);
+	ASSERT_LT(0, off);
+	EXPECT_EQ(TAG_HINT, rec_tag(buf, off));
+	EXPECT_EQ(50000, rec_u64(buf, off));
+	off = vt_mig_record(buf, len, 2, NULL);
+	EXPECT_EQ(TAG_SIZE, rec_tag(buf, off));
+	EXPECT_EQ(50000, rec_u64(buf, off));
+	ASSERT_EQ(0, vt_mig_set_state(b.fd, VT_ST(RESUMING), &rfd));
+	ASSERT_EQ(0, vt_mig_feed(rfd, buf, len, 64 << 10));
+
+	/* A delta of 49 blocks: five chunks. */
+	ASSERT_EQ(0, fw_set(va, "poke", "4096 200000"));
+	ASSERT_EQ(0, vt_mig_precopy_info(sfd, &info));
+	EXPECT_LT(200000, info.dirty_bytes);
+	EXPECT_EQ(-ENOMSG, vt_mig_pump(sfd, rfd, 64 << 10, NULL, NULL, NULL));
+	ASSERT_EQ(0, fw_set(va, "poke", "600000 300000"));
+	ASSERT_EQ(0, vt_mig_data_size(a.fd, &est));
+	EXPECT_LT(300000, est);
+	ASSERT_EQ(0, precopy_finish(a.fd, b.fd, sfd, rfd, NULL));
+	EXPECT_TRUE(same_state(va, vb));
+	EXPECT_TRUE(same_units(va, vb, &units));
+	/* 21 + 5 + 7 chunks */
+	EXPECT_EQ(33, units);
+
+	/* STOP_COPY alone, chunked too. */
+	ASSERT_EQ(0, vt_mig_set_state(a.fd, VT_ST(RUNNING), NULL));
+	ASSERT_EQ(0, vt_mig_set_state(b.fd, VT_ST(RUNNING), NULL));
+	ASSERT_EQ(0, fw_set(va, "seed", "3"));
+	ASSERT_EQ(0, vt_mig_data_size(a.fd, &est));
+	bytes = 0;
+	ASSERT_EQ(0, migrate(a.fd, b.fd, &bytes));
+	/*
+	 * The core frames the estimate in full records: short by at most
+	 * the headers of a unit's two records, 21 units.
+	 */
+	EXPECT_LE(est, bytes + VT_MIG_REC_HDR);
+	EXPECT_LE(bytes, est + 2 * 21 * VT_MIG_REC_HDR);
+	EXPECT_TRUE(same_state(va, vb));
+	EXPECT_TRUE(same_units(va, vb, &units));
+	EXPECT_EQ(21, units);
+	vt_device_close(&a);
+	vt_device_close(&b);
+}
+
+/* A: PRE_COPY, the initial pass read (into nothing); its data fd. */
+static int precopy_begin(int devfd)
+{
+	static uint8_t buf[4 << 20];
+	size_t len = 0;
+	int fd;
+
+	if (vt_mig_set_state(devfd, VT_ST(PRE_COPY), &fd))
+		return -1;
+	if (vt_mig_drain(fd, buf, sizeof(buf), &len) != -ENOMSG) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Failures in PRE_COPY: a failing QUERY or SAVE of a delta pass, the PF
+ * disabling SR-IOV in the middle of a SAVE, a reset in the middle of the
+ * session.  Each ends in ERROR (the data fd failing with the errno) or, for
+ * the reset, RUNNING with the fd void and no firmware command; a reset then
+ * makes the VF migrate again.
+ */
+TEST_F_TIMEOUT(mlx5, precopy_failures, 600)
+{
+	static const struct {
+		const char *file, *val;
+		int err;
+	} fails[] = {
+		{ "fail", OP_QUERY " 5", EIO },
+		{ "fail", OP_SAVE " 12", ENOMEM },
+		{ "pf_event", "disable " OP_SAVE, ENOTCONN },
+	};
+	const char *va = self->vf[0];
+	long c0[CMD_NR], c1[CMD_NR];
+	struct vfio_precopy_info info;
+	struct vt_device a, b;
+	uint8_t buf[64];
+	unsigned int i;
+	int sfd;
+
+	vt_device_open(&a, va);
+	vt_device_open(&b, self->vf[1]);
+	ASSERT_EQ(0, fw_set(va, "state_size", "%d", 300000));
+	for (i = 0; i < ARRAY_SIZE(fails); i++) {
+		sfd = precopy_begin(a.fd);
+		ASSERT_LE(0, sfd);
+		ASSERT_EQ(0, fw_set(va, "poke", "100 100"));
+		ASSERT_EQ(0, fw_set(va, fails[i].file, "%s", fails[i].val));
+		EXPECT_EQ(-fails[i].err, vt_mig_precopy_info(sfd, &info));
+		EXPECT_EQ(VT_ST(ERROR), vt_mig_get_state(a.fd));
+		EXPECT_EQ(-1, read(sfd, buf, sizeof(buf)));
+		EXPECT_EQ(fails[i].err, errno);
+		close(sfd);
+		if (fails[i].err == ENOTCONN)
+			ASSERT_EQ(0, fw_set(va, "pf_event", "enable"));
+		ASSERT_EQ(0, __vt_reset(a.fd));
+		EXPECT_EQ(VT_ST(RUNNING), vt_mig_get_state(a.fd));
+		EXPECT_STREQ("running", vhca_state(va));
+	}
+
+	/* A failing initial SAVE: entering PRE_COPY fails. */
+	ASSERT_EQ(0, fw_set(va, "fail", OP_SAVE " 5"));
+	EXPECT_EQ(-EIO, vt_mig_set_state(a.fd, VT_ST(PRE_COPY), NULL));
+	EXPECT_EQ(VT_ST(ERROR), vt_mig_get_state(a.fd));
+	ASSERT_EQ(0, __vt_reset(a.fd));
+
+	/* The reset rule, in PRE_COPY. */
+	sfd = precopy_begin(a.fd);
+	ASSERT_LE(0, sfd);
+	ASSERT_EQ(0, fw_cmds(va, c0));
+	ASSERT_EQ(0, __vt_reset(a.fd));
+	ASSERT_EQ(0, fw_cmds(va, c1));
+	EXPECT_EQ(0, memcmp(c0, c1, sizeof(c0)));
+	EXPECT_EQ(VT_ST(RUNNING), vt_mig_get_state(a.fd));
+	EXPECT_EQ(-1, read(sfd, buf, sizeof(buf)));
+	EXPECT_EQ(ENODEV, errno);
+	close(sfd);
+
+	/* Usable again, and the next session starts with a full image. */
+	ASSERT_EQ(0, migrate(a.fd, b.fd, NULL));
+	EXPECT_TRUE(same_state(va, self->vf[1]));
+	vt_device_close(&a);
+	vt_device_close(&b);
+}
+
+/*
+ * A stream with a delta left out (the records after it resealed, so the
+ * core's checks pass) reaches the double out of sequence: the LOAD fails,
+ * B goes to ERROR with the state of the units before, and a reset makes it
+ * usable again.
+ */
+TEST_F_TIMEOUT(mlx5, dropped_delta_refused, 600)
+{
+	static uint8_t buf[4 << 20];
+	const char *va = self->vf[0], *vb = self->vf[1];
+	unsigned int i, first = 0, last = 0, sizes = 0;
+	struct vfio_precopy_info info;
+	struct vt_device a, b;
+	size_t len = 0, rl, cut = 0;
+	long off, c0[CMD_NR], c1[CMD_NR];
+	int sfd, rfd;
+
+	vt_device_open(&a, va);
+	vt_device_open(&b, vb);
+	ASSERT_EQ(0, fw_set(va, "state_size", "%d", 100000));
+	ASSERT_EQ(0, vt_mig_set_state(a.fd, VT_ST(PRE_COPY), &sfd));
+	ASSERT_EQ(-ENOMSG, vt_mig_drain(sfd, buf, sizeof(buf), &len));
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, fw_set(va, "poke", "%d 10", 8192 * (i + 1)));
+		ASSERT_EQ(0, vt_mig_precopy_info(sfd, &info));
+		ASSERT_EQ(-ENOMSG, vt_mig_drain(sfd, buf, sizeof(buf), &len));
+	}
+	ASSERT_EQ(0, vt_mig_set_state(a.fd, VT_ST(STOP_COPY), NULL));
+	ASSERT_EQ(0, vt_mig_drain(sfd, buf, sizeof(buf), &len));
+	close(sfd);
+	/* The second unit (the first delta): its size record and image. */
+	for (i = 0; (off = vt_mig_record(buf, len, i, &rl)) >= 0; i++) {
+		if (rec_tag(buf, off) == TAG_SIZE && ++sizes == 2)
+			first = i;
+		if (first && i > first && rec_tag(buf, off) != TAG_IMAGE) {
+			last = i;
+			break;
+		}
+	}
+	ASSERT_LT(0, first);
+	ASSERT_LT(first, last);
+	off = vt_mig_record(buf, len, first, NULL);
+	cut = vt_mig_record(buf, len, last, NULL) - off;
+	memmove(buf + off, buf + off + cut, len - off - cut);
+	len -= cut;
+	for (i = first; vt_mig_record(buf, len, i, NULL) >= 0; i++)
+		vt_mig_reseal(buf, len, i);
+
+	ASSERT_EQ(0, fw_cmds(vb, c0));
+	ASSERT_EQ(0, vt_mig_set_state(b.fd, VT_ST(RESUMING), &rfd));
+	EXPECT_EQ(-EINVAL, vt_mig_feed(rfd, buf, len, 64 << 10));
+	close(rfd);
+	EXPECT_GT(0, vt_mig_set_state(b.fd, VT_ST(STOP), NULL));
+	EXPECT_EQ(VT_ST(ERROR), vt_mig_get_state(b.fd));
+	ASSERT_EQ(0, fw_cmds(vb, c1));
+	/* the full image loaded, the next delta refused */
+	EXPECT_EQ(c0[CMD_LOAD] + 2, c1[CMD_LOAD]);
+	EXPECT_FALSE(same_state(va, vb));
+	ASSERT_EQ(0, __vt_reset(b.fd));
+	ASSERT_EQ(0, vt_mig_set_state(a.fd, VT_ST(RUNNING), NULL));
+	ASSERT_EQ(0, migrate(a.fd, b.fd, NULL));
+	EXPECT_TRUE(same_state(va, vb));
 	vt_device_close(&a);
 	vt_device_close(&b);
 }

@@ -40,27 +40,42 @@ int mlx5vf_cmd_resume(struct mlx5vf_device *mv, u16 op_mod)
 	return mlx5vf_cmd_vhca(mv, MLX5_CMD_OP_RESUME_VHCA, op_mod);
 }
 
-/* The buffer a full (not incremental) image of the suspended VF needs. */
-int mlx5vf_cmd_query_size(struct mlx5vf_device *mv, u64 *bytes)
+/*
+ * The next image: full, or (@inc) what changed since the last SAVE.  The
+ * buffer its first unit needs to *@unit (0: nothing changed), all of its
+ * units' bytes to *@total.  In chunk mode a unit is one chunk.
+ */
+int mlx5vf_cmd_query(struct mlx5vf_device *mv, bool inc, u64 *unit,
+		     u64 *total)
 {
 	u32 in[MLX5_ST_SZ_DW(query_vhca_migration_state_in)] = {};
 	u32 out[MLX5_ST_SZ_DW(query_vhca_migration_state_out)] = {};
+	bool chunk = mv->fw->caps(mv->fw_priv) & MLX5VF_FW_CAP_CHUNK;
 	int ret;
 
 	MLX5_SET(query_vhca_migration_state_in, in, opcode,
 		 MLX5_CMD_OP_QUERY_VHCA_MIGRATION_STATE);
 	MLX5_SET(query_vhca_migration_state_in, in, vhca_id, mv->vhca_id);
+	MLX5_SET(query_vhca_migration_state_in, in, incremental, inc);
+	MLX5_SET(query_vhca_migration_state_in, in, chunk, chunk);
 	ret = mlx5vf_exec(mv, in, sizeof(in), out, sizeof(out));
 	if (ret)
 		return ret;
-	*bytes = MLX5_GET(query_vhca_migration_state_out, out,
-			  required_umem_size);
+	*unit = MLX5_GET(query_vhca_migration_state_out, out,
+			 required_umem_size);
+	*total = MLX5_GET64(query_vhca_migration_state_out, out,
+			    remaining_total_size);
+	/* Without chunk mode the firmware may leave the total out. */
+	*total = max(*total, *unit);
 	return 0;
 }
 
-/* Save a full image into @buf (@cap bytes); its length to *@actual. */
+/*
+ * Take the image's next unit into @buf (@cap bytes): its length to
+ * *@actual, the buffer the unit after it needs to *@next (0: the last).
+ */
 int mlx5vf_cmd_save(struct mlx5vf_device *mv, struct mlx5vf_buf *buf,
-		    u64 cap, u64 *actual)
+		    u64 cap, bool inc, bool track, u64 *actual, u64 *next)
 {
 	u32 in[MLX5_ST_SZ_DW(save_vhca_state_in)] = {};
 	u32 out[MLX5_ST_SZ_DW(save_vhca_state_out)] = {};
@@ -72,10 +87,13 @@ int mlx5vf_cmd_save(struct mlx5vf_device *mv, struct mlx5vf_buf *buf,
 	MLX5_SET(save_vhca_state_in, in, vhca_id, mv->vhca_id);
 	MLX5_SET(save_vhca_state_in, in, mkey, buf->mkey);
 	MLX5_SET(save_vhca_state_in, in, size, cap);
+	MLX5_SET(save_vhca_state_in, in, incremental, inc);
+	MLX5_SET(save_vhca_state_in, in, set_track, track);
 	ret = mlx5vf_exec(mv, in, sizeof(in), out, sizeof(out));
 	if (ret)
 		return ret;
 	*actual = MLX5_GET(save_vhca_state_out, out, actual_image_size);
+	*next = MLX5_GET(save_vhca_state_out, out, next_required_umem_size);
 	return *actual && *actual <= cap ? 0 : -EIO;
 }
 

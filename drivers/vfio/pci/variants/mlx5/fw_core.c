@@ -162,10 +162,19 @@ static void mlx5vf_core_unmap(void *fw, struct mlx5vf_buf *buf)
 	buf->map_priv = NULL;
 }
 
+static u32 mlx5vf_core_caps(void *fw)
+{
+	struct mlx5_core_dev *mdev = fw;
+
+	return MLX5_CAP_GEN_2(mdev, migration_in_chunks) ?
+	       MLX5VF_FW_CAP_CHUNK : 0;
+}
+
 const struct mlx5vf_fw_ops mlx5vf_fw_core_ops = {
 	.attach	= mlx5vf_core_attach,
 	.detach	= mlx5vf_core_detach,
 	.exec	= mlx5vf_core_exec,
 	.map	= mlx5vf_core_map,
 	.unmap	= mlx5vf_core_unmap,
+	.caps	= mlx5vf_core_caps,
 };

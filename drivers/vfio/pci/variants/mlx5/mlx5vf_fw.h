@@ -41,6 +41,7 @@ struct mlx5vf_buf {
  * @flr: the function was reset (an FLR): what the device does by itself,
  *	 without a command (a real device needs nothing here; the double
  *	 models it).  May be NULL.  Must not sleep.
+ * @caps: what the firmware offers now: MLX5VF_FW_CAP_* bits.
  */
 struct mlx5vf_fw_ops {
 	void *(*attach)(struct pci_dev *vf, struct notifier_block *nb,
@@ -50,7 +51,11 @@ struct mlx5vf_fw_ops {
 	int (*map)(void *fw, struct mlx5vf_buf *buf);
 	void (*unmap)(void *fw, struct mlx5vf_buf *buf);
 	void (*flr)(void *fw);
+	u32 (*caps)(void *fw);
 };
+
+/* SAVE in chunks: QUERY with chunk, SAVE hands out next_required_umem_size */
+#define MLX5VF_FW_CAP_CHUNK	BIT(0)
 
 /* fw_core.c: over mlx5_core; test/fw_double.c: the double's, exported */
 extern const struct mlx5vf_fw_ops mlx5vf_fw_core_ops;

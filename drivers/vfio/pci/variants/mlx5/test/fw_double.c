@@ -12,18 +12,33 @@
  *		  (frozen).  Any other order: bad resource state (-EINVAL).
  * RESUME_VHCA    RESPONDER: suspended -> initiator_suspended; INITIATOR:
  *		  initiator_suspended -> running.  Other orders: -EINVAL.
- * QUERY_VHCA_MIGRATION_STATE  required_umem_size and remaining_total_size:
- *		  the image size of the state now, in any suspend state.
- * SAVE_VHCA_STATE  full images only (incremental and set_track 0: -EINVAL),
- *		  of a suspended VHCA, into the mkey's buffer; a size smaller
- *		  than the image or than the mkey's buffer holds: -EINVAL.
- *		  Returns actual_image_size.
- * LOAD_VHCA_STATE  into a suspended VHCA: an image of exactly size bytes
- *		  with a valid header and checksum replaces the state (a
- *		  wrong one: -EINVAL, state unchanged).
+ * QUERY_VHCA_MIGRATION_STATE  the size of the image a SAVE would take now:
+ *		  full, or with incremental what changed since the last SAVE
+ *		  (-EINVAL while not tracking; 0 when nothing changed).  With
+ *		  chunk (the double always advertises chunk mode) and a chunk
+ *		  size set, required_umem_size is one chunk's buffer and
+ *		  remaining_total_size the whole image's, units included.
+ * SAVE_VHCA_STATE  takes an image and hands it out in units (a 16-byte
+ *		  header and a piece of the image; one unit unless a chunk
+ *		  size is set), one per SAVE, into the mkey's buffer:
+ *		  actual_image_size is the unit's size, next_required_umem_size
+ *		  the next unit's (0 after the last).  incremental 0 takes a
+ *		  full image and restarts the unit sequence; incremental 1
+ *		  continues the image while units are left, else takes what
+ *		  changed (-EINVAL while not tracking); set_track 1 (only on a
+ *		  VHCA not suspended) keeps tracking changes, set_track 0 (only
+ *		  on a suspended one) stops.  A buffer smaller than the unit:
+ *		  -EINVAL.
+ * LOAD_VHCA_STATE  into a suspended VHCA, one unit of exactly size bytes
+ *		  with a valid header and checksum, in sequence (the unit
+ *		  after the last loaded, or unit 0 that starts a stream); the
+ *		  last unit of an image applies it (a full one replaces the
+ *		  state, a delta changes it).  Anything else: -EINVAL and the
+ *		  state is unchanged.
  * Any other opcode, or another vhca_id: -EINVAL.  An FLR (the flr op)
- * makes the VHCA run again.  The image is a header (magic, CRC32 of the
- * state, state length) and the state bytes.
+ * makes the VHCA run again and stops tracking.  A full image is the state's
+ * length (le64) and its bytes; a delta is the new length and, for each
+ * 4 KiB block changed, its index (le32) and bytes (up to the length).
  *
  * debugfs, /sys/kernel/debug/mlx5_fw_double/<VF's BDF>/:
  *   state       r   the state bytes
@@ -31,35 +46,65 @@
  *		     fills the rest from the pattern (-EBUSY while suspended)
  *   seed        w   refill the whole state from this seed (-EBUSY when
  *		     suspended)
+ *   poke        w   "OFFSET LENGTH": change those bytes (-EBUSY when
+ *		     suspended, -EINVAL beyond the state)
+ *   chunk       rw  the chunk size in bytes (0: whole images; else at
+ *		     least 64)
+ *   saved       r   the units saved since the last full image, one line
+ *		     each: "SEQUENCE LENGTH CRC32"
+ *   loaded      r   the same for the units loaded since unit 0
  *   vhca_state  r   running, initiator_suspended or suspended
  *   cmds        r   commands run: "suspend N resume N query N save N load N"
  *   fail        w   "OPCODE ERRNO": the next command with that opcode fails
  *		     with -ERRNO (an injected command failure); "0 0" clears
  *   pf_event    w   "disable" or "enable": sends the VF's driver the PF's
- *		     MLX5_PF_NOTIFY_DISABLE_VF or _ENABLE_VF
+ *		     MLX5_PF_NOTIFY_DISABLE_VF or _ENABLE_VF; "disable OPCODE":
+ *		     the next command with that opcode sends DISABLE_VF from
+ *		     another thread, waits for it, then fails with -ENOTCONN
+ *		     (the PF disabling SR-IOV in the middle of a command)
  */
 #include <linux/crc32.h>
 #include <linux/debugfs.h>
 #include <linux/highmem.h>
 #include <linux/mlx5/driver.h>
 #include <linux/module.h>
+#include <linux/unaligned.h>
 #include <linux/vmalloc.h>
 
 #include "mlx5vf_fw.h"
 
-#define FWD_IMAGE_MAGIC		0x4d4c5849	/* "IXLM" */
+#define FWD_UNIT_MAGIC		0x4d4c5849	/* "IXLM" */
+#define FWD_UNIT_LAST		BIT(0)	/* the image's last unit */
+#define FWD_UNIT_DELTA		BIT(1)	/* a unit of an incremental image */
 #define FWD_STATE_DEFAULT	SZ_64K
 #define FWD_STATE_MAX		SZ_64M
+#define FWD_BLOCK		SZ_4K
+#define FWD_BLOCKS		(FWD_STATE_MAX / FWD_BLOCK)
+#define FWD_LOG_MAX		512
 
 enum { FWD_RUNNING, FWD_INITIATOR_SUSPENDED, FWD_SUSPENDED };
 static const char *const fwd_state_names[] = {
 	"running", "initiator_suspended", "suspended",
 };
 
-struct fwd_image_hdr {
+struct fwd_unit_hdr {
 	__le32 magic;
+	__le16 seq;
+	__le16 flags;
 	__le32 crc;
-	__le64 len;
+	__le32 len;
+};
+
+/**
+ * struct fwd_log - units saved or loaded, in order
+ * @n: entries (at most %FWD_LOG_MAX are kept)
+ * @len: each unit's size
+ * @crc: each unit's CRC32
+ */
+struct fwd_log {
+	unsigned int n;
+	u32 len[FWD_LOG_MAX];
+	u32 crc[FWD_LOG_MAX];
 };
 
 /**
@@ -68,14 +113,31 @@ struct fwd_image_hdr {
  * @vf: the VF
  * @nb: its driver's SR-IOV notifier
  * @dir: its debugfs directory
- * @lock: serializes commands and debugfs on @state
+ * @lock: serializes commands and debugfs on the members below
  * @vstate: FWD_*; written under @lock, and by an FLR without it
+ * @tracking: changes are tracked (@dirty); cleared by an FLR too
+ * @voided: an FLR voided the image being handed out (set without @lock)
  * @vhca_id: its ID
  * @state: the state bytes
  * @size: their number
  * @seed: the pattern of the bytes not written yet
+ * @tracked_size: @size at the last SAVE
+ * @dirty: blocks changed since the last SAVE
+ * @chunk: the chunk size, 0 for whole images
+ * @out: the image being handed out, @out_len bytes, @out_pos of them sent
+ * @out_len: see @out
+ * @out_pos: see @out
+ * @out_flags: FWD_UNIT_DELTA for an incremental image
+ * @save_seq: the next unit's sequence number
+ * @in: the image being loaded, @in_len bytes so far
+ * @in_len: see @in
+ * @load_seq: the sequence number the next loaded unit must have
+ * @saved: the units saved since the last full image
+ * @loaded: the units loaded since unit 0
  * @fail_op: opcode of the next command to fail, 0 for none
  * @fail_err: the errno it fails with
+ * @disable_op: opcode of the next command to run into DISABLE_VF
+ * @disable_work: sends DISABLE_VF from another thread
  * @cmds: commands run, per opcode from SUSPEND_VHCA on
  */
 struct fwd_vhca {
@@ -83,14 +145,31 @@ struct fwd_vhca {
 	struct pci_dev *vf;
 	struct notifier_block *nb;
 	struct dentry *dir;
-	struct mutex lock;	/* commands and debugfs, on @state */
+	struct mutex lock;	/* commands and debugfs, on the state */
 	int vstate;
+	bool tracking;
+	bool voided;
 	u16 vhca_id;
 	u8 *state;
 	size_t size;
 	u32 seed;
+	size_t tracked_size;
+	DECLARE_BITMAP(dirty, FWD_BLOCKS);
+	u32 chunk;
+	u8 *out;
+	size_t out_len;
+	size_t out_pos;
+	u16 out_flags;
+	u16 save_seq;
+	u8 *in;
+	size_t in_len;
+	u16 load_seq;
+	struct fwd_log saved;
+	struct fwd_log loaded;
 	u16 fail_op;
 	int fail_err;
+	u16 disable_op;
+	struct work_struct disable_work;
 	unsigned long cmds[5];
 };
 
@@ -120,6 +199,14 @@ static u8 fwd_pattern(u32 seed, size_t i)
 	return x >> 13 ^ x;
 }
 
+/* Blocks [@from, @to) of the state changed. */
+static void fwd_mark(struct fwd_vhca *v, size_t from, size_t to)
+{
+	if (v->tracking && to > from)
+		bitmap_set(v->dirty, from / FWD_BLOCK,
+			   DIV_ROUND_UP(to, FWD_BLOCK) - from / FWD_BLOCK);
+}
+
 /* Resize the state to @size bytes, new ones from the pattern. */
 static int fwd_resize(struct fwd_vhca *v, size_t size)
 {
@@ -135,6 +222,7 @@ static int fwd_resize(struct fwd_vhca *v, size_t size)
 		memcpy(state, v->state, min(size, v->size));
 	for (i = v->size; i < size; i++)
 		state[i] = fwd_pattern(v->seed, i);
+	fwd_mark(v, v->size, size);
 	vfree(v->state);
 	v->state = state;
 	v->size = size;
@@ -196,77 +284,259 @@ static int fwd_resume(struct fwd_vhca *v, u16 op_mod)
 	return -EINVAL;
 }
 
-static size_t fwd_image_size(struct fwd_vhca *v)
+/* The bytes of block @b that a state of @size bytes has. */
+static size_t fwd_block_len(size_t size, unsigned long b)
 {
-	return sizeof(struct fwd_image_hdr) + v->size;
+	return min_t(size_t, FWD_BLOCK, size - b * FWD_BLOCK);
+}
+
+/* The image a SAVE would take now; 0 for an empty increment. */
+static size_t fwd_image_len(struct fwd_vhca *v, bool inc)
+{
+	size_t len = sizeof(__le64);
+	unsigned long b;
+
+	if (!inc)
+		return len + v->size;
+	for_each_set_bit(b, v->dirty, DIV_ROUND_UP(v->size, FWD_BLOCK))
+		len += sizeof(__le32) + fwd_block_len(v->size, b);
+	return len == sizeof(__le64) && v->size == v->tracked_size ? 0 : len;
+}
+
+/* Payload bytes of a unit carrying @left more bytes of the image. */
+static size_t fwd_unit_payload(struct fwd_vhca *v, size_t left)
+{
+	if (!v->chunk)
+		return left;
+	return min_t(size_t, left, v->chunk - sizeof(struct fwd_unit_hdr));
+}
+
+/* Take the image: the state, or the blocks changed since the last SAVE. */
+static int fwd_take(struct fwd_vhca *v, bool inc)
+{
+	size_t len = fwd_image_len(v, inc), pos = sizeof(__le64);
+	unsigned long b;
+	u8 *img;
+
+	if (!len)
+		return -EINVAL;
+	img = vmalloc(len);
+	if (!img)
+		return -ENOMEM;
+	put_unaligned_le64(v->size, img);
+	if (!inc) {
+		memcpy(img + pos, v->state, v->size);
+	} else {
+		for_each_set_bit(b, v->dirty, DIV_ROUND_UP(v->size, FWD_BLOCK)) {
+			put_unaligned_le32(b, img + pos);
+			pos += sizeof(__le32);
+			memcpy(img + pos, v->state + b * FWD_BLOCK,
+			       fwd_block_len(v->size, b));
+			pos += fwd_block_len(v->size, b);
+		}
+	}
+	vfree(v->out);
+	v->out = img;
+	v->out_len = len;
+	v->out_pos = 0;
+	v->out_flags = inc ? FWD_UNIT_DELTA : 0;
+	bitmap_zero(v->dirty, FWD_BLOCKS);
+	v->tracked_size = v->size;
+	return 0;
+}
+
+static void fwd_log(struct fwd_log *log, u32 len, u32 crc)
+{
+	if (log->n < FWD_LOG_MAX) {
+		log->len[log->n] = len;
+		log->crc[log->n] = crc;
+	}
+	log->n++;
+}
+
+static int fwd_query(struct fwd_vhca *v, void *in, void *out)
+{
+	bool inc = MLX5_GET(query_vhca_migration_state_in, in, incremental);
+	size_t len, unit, units;
+
+	if (inc && !v->tracking)
+		return -EINVAL;
+	len = fwd_image_len(v, inc);
+	unit = fwd_unit_payload(v, len);
+	units = unit ? DIV_ROUND_UP(len, unit) : 0;
+	if (!MLX5_GET(query_vhca_migration_state_in, in, chunk))
+		unit = len;
+	MLX5_SET(query_vhca_migration_state_out, out, required_umem_size,
+		 len ? unit + sizeof(struct fwd_unit_hdr) : 0);
+	MLX5_SET64(query_vhca_migration_state_out, out, remaining_total_size,
+		   len + units * sizeof(struct fwd_unit_hdr));
+	return 0;
 }
 
 static int fwd_save(struct fwd_vhca *v, void *in, void *out)
 {
 	u32 size = MLX5_GET(save_vhca_state_in, in, size);
-	struct fwd_image_hdr *hdr;
+	bool inc = MLX5_GET(save_vhca_state_in, in, incremental);
+	bool track = MLX5_GET(save_vhca_state_in, in, set_track);
+	struct fwd_unit_hdr *hdr;
 	struct mlx5vf_buf *buf;
-	u8 *img;
+	size_t n;
+	int ret;
 
-	if (MLX5_GET(save_vhca_state_in, in, incremental) ||
-	    MLX5_GET(save_vhca_state_in, in, set_track) ||
-	    READ_ONCE(v->vstate) != FWD_SUSPENDED)
-		return -EINVAL;
 	buf = fwd_find_mkey(MLX5_GET(save_vhca_state_in, in, mkey));
-	if (!buf || size < fwd_image_size(v) ||
-	    size > (u64)buf->npages * PAGE_SIZE)
+	if (!buf || size > (u64)buf->npages * PAGE_SIZE)
 		return -EINVAL;
-	img = vmalloc(fwd_image_size(v));
-	if (!img)
+	if (!inc || v->out_pos == v->out_len) {
+		/* A new image: tracking on a running VHCA, else a frozen one */
+		if ((READ_ONCE(v->vstate) == FWD_SUSPENDED) == track ||
+		    (inc && !v->tracking))
+			return -EINVAL;
+		ret = fwd_take(v, inc);
+		if (ret)
+			return ret;
+		if (!inc) {
+			v->save_seq = 0;
+			v->saved.n = 0;
+		}
+		v->tracking = track;
+	}
+	n = fwd_unit_payload(v, v->out_len - v->out_pos);
+	if (size < sizeof(*hdr) + n)
+		return -EINVAL;
+	hdr = vmalloc(sizeof(*hdr) + n);
+	if (!hdr)
 		return -ENOMEM;
-	hdr = (struct fwd_image_hdr *)img;
-	hdr->magic = cpu_to_le32(FWD_IMAGE_MAGIC);
-	hdr->crc = cpu_to_le32(crc32_le(0, v->state, v->size));
-	hdr->len = cpu_to_le64(v->size);
-	memcpy(img + sizeof(*hdr), v->state, v->size);
-	fwd_dma(buf, img, fwd_image_size(v), true);
-	vfree(img);
-	MLX5_SET(save_vhca_state_out, out, actual_image_size,
-		 fwd_image_size(v));
+	memcpy(hdr + 1, v->out + v->out_pos, n);
+	v->out_pos += n;
+	hdr->magic = cpu_to_le32(FWD_UNIT_MAGIC);
+	hdr->seq = cpu_to_le16(v->save_seq++);
+	hdr->flags = cpu_to_le16(v->out_flags |
+				 (v->out_pos == v->out_len ? FWD_UNIT_LAST : 0));
+	hdr->crc = cpu_to_le32(crc32_le(0, hdr + 1, n));
+	hdr->len = cpu_to_le32(n);
+	fwd_dma(buf, hdr, sizeof(*hdr) + n, true);
+	fwd_log(&v->saved, sizeof(*hdr) + n,
+		crc32_le(0, hdr, sizeof(*hdr) + n));
+	vfree(hdr);
+	MLX5_SET(save_vhca_state_out, out, actual_image_size, sizeof(*hdr) + n);
+	n = fwd_unit_payload(v, v->out_len - v->out_pos);
+	MLX5_SET(save_vhca_state_out, out, next_required_umem_size,
+		 n ? sizeof(*hdr) + n : 0);
+	if (v->out_pos == v->out_len) {
+		vfree(v->out);
+		v->out = NULL;
+		v->out_len = 0;
+		v->out_pos = 0;
+	}
 	return 0;
+}
+
+/* Apply the image in @img (@len bytes) to the state, or change nothing. */
+static int fwd_apply(struct fwd_vhca *v, const u8 *img, size_t len,
+		     bool delta)
+{
+	size_t size, pos = sizeof(__le64), n;
+	u8 *state;
+	u32 b;
+
+	if (len < pos)
+		return -EINVAL;
+	size = get_unaligned_le64(img);
+	if (!size || size > FWD_STATE_MAX || (!delta && len != pos + size))
+		return -EINVAL;
+	state = vzalloc(size);
+	if (!state)
+		return -ENOMEM;
+	if (delta)
+		memcpy(state, v->state, min(size, v->size));
+	else
+		memcpy(state, img + pos, size);
+	while (delta && pos < len) {
+		if (len - pos < sizeof(__le32))
+			goto bad;
+		b = get_unaligned_le32(img + pos);
+		pos += sizeof(__le32);
+		if (b >= DIV_ROUND_UP(size, FWD_BLOCK))
+			goto bad;
+		n = fwd_block_len(size, b);
+		if (len - pos < n)
+			goto bad;
+		memcpy(state + (size_t)b * FWD_BLOCK, img + pos, n);
+		pos += n;
+	}
+	vfree(v->state);
+	v->state = state;
+	v->size = size;
+	return 0;
+bad:
+	vfree(state);
+	return -EINVAL;
 }
 
 static int fwd_load(struct fwd_vhca *v, void *in)
 {
 	u32 size = MLX5_GET(load_vhca_state_in, in, size);
-	struct fwd_image_hdr *hdr;
+	struct fwd_unit_hdr *hdr;
 	struct mlx5vf_buf *buf;
-	u64 len;
-	u8 *img;
+	u16 seq, flags;
+	u8 *unit, *img;
+	u32 len;
+	int ret;
 
 	if (READ_ONCE(v->vstate) != FWD_SUSPENDED)
 		return -EINVAL;
 	buf = fwd_find_mkey(MLX5_GET(load_vhca_state_in, in, mkey));
 	if (!buf || size < sizeof(*hdr) || size > (u64)buf->npages * PAGE_SIZE)
 		return -EINVAL;
-	img = vmalloc(size);
-	if (!img)
+	unit = vmalloc(size);
+	if (!unit)
 		return -ENOMEM;
-	fwd_dma(buf, img, size, false);
-	hdr = (struct fwd_image_hdr *)img;
-	len = le64_to_cpu(hdr->len);
-	if (le32_to_cpu(hdr->magic) == FWD_IMAGE_MAGIC && len &&
-	    len == size - sizeof(*hdr) &&
-	    crc32_le(0, img + sizeof(*hdr), len) == le32_to_cpu(hdr->crc)) {
-		vfree(v->state);
-		v->state = img;
-		v->size = len;
-		memmove(img, img + sizeof(*hdr), len);
-		return 0;
+	fwd_dma(buf, unit, size, false);
+	hdr = (struct fwd_unit_hdr *)unit;
+	len = le32_to_cpu(hdr->len);
+	seq = le16_to_cpu(hdr->seq);
+	flags = le16_to_cpu(hdr->flags);
+	ret = -EINVAL;
+	if (le32_to_cpu(hdr->magic) != FWD_UNIT_MAGIC ||
+	    len != size - sizeof(*hdr) ||
+	    crc32_le(0, hdr + 1, len) != le32_to_cpu(hdr->crc) ||
+	    (seq && seq != v->load_seq) || v->in_len + len > 2 * FWD_STATE_MAX)
+		goto out;
+	if (!seq) {
+		v->in_len = 0;
+		v->loaded.n = 0;
 	}
-	vfree(img);
-	return -EINVAL;
+	ret = -ENOMEM;
+	img = vmalloc(v->in_len + len);
+	if (!img)
+		goto out;
+	if (v->in_len)
+		memcpy(img, v->in, v->in_len);
+	memcpy(img + v->in_len, hdr + 1, len);
+	ret = 0;
+	if (flags & FWD_UNIT_LAST)
+		ret = fwd_apply(v, img, v->in_len + len,
+				flags & FWD_UNIT_DELTA);
+	vfree(v->in);
+	v->in = img;
+	v->in_len += len;
+	if (ret || (flags & FWD_UNIT_LAST)) {
+		vfree(v->in);
+		v->in = NULL;
+		v->in_len = 0;
+	}
+	if (!ret) {
+		v->load_seq = seq + 1;
+		fwd_log(&v->loaded, size, crc32_le(0, unit, size));
+	}
+out:
+	vfree(unit);
+	return ret;
 }
 
 static int fwd_run(struct fwd_vhca *v, u16 opcode, void *in, void *out)
 {
 	u16 op_mod = MLX5_GET(suspend_vhca_in, in, op_mod);
-	u64 image;
 
 	switch (opcode) {
 	case MLX5_CMD_OP_SUSPEND_VHCA:
@@ -274,12 +544,7 @@ static int fwd_run(struct fwd_vhca *v, u16 opcode, void *in, void *out)
 	case MLX5_CMD_OP_RESUME_VHCA:
 		return fwd_resume(v, op_mod);
 	case MLX5_CMD_OP_QUERY_VHCA_MIGRATION_STATE:
-		image = fwd_image_size(v);
-		MLX5_SET(query_vhca_migration_state_out, out,
-			 required_umem_size, image);
-		MLX5_SET64(query_vhca_migration_state_out, out,
-			   remaining_total_size, image);
-		return 0;
+		return fwd_query(v, in, out);
 	case MLX5_CMD_OP_SAVE_VHCA_STATE:
 		return fwd_save(v, in, out);
 	default:
@@ -301,6 +566,13 @@ static const int fwd_out_size[] = {
 	MLX5_ST_SZ_BYTES(load_vhca_state_out),
 };
 
+static void fwd_disable_work(struct work_struct *work)
+{
+	struct fwd_vhca *v = container_of(work, struct fwd_vhca, disable_work);
+
+	v->nb->notifier_call(v->nb, MLX5_PF_NOTIFY_DISABLE_VF, NULL);
+}
+
 static int fwd_exec(void *fw, void *in, int in_size, void *out, int out_size)
 {
 	struct fwd_vhca *v = fw;
@@ -315,7 +587,17 @@ static int fwd_exec(void *fw, void *in, int in_size, void *out, int out_size)
 	memset(out, 0, out_size);
 	mutex_lock(&v->lock);
 	v->cmds[i]++;
-	if (v->fail_op == opcode) {
+	if (READ_ONCE(v->voided)) {
+		WRITE_ONCE(v->voided, false);
+		v->out_pos = v->out_len;
+	}
+	if (v->disable_op == opcode) {
+		/* The PF's thread disables SR-IOV while the command runs. */
+		v->disable_op = 0;
+		schedule_work(&v->disable_work);
+		flush_work(&v->disable_work);
+		ret = -ENOTCONN;
+	} else if (v->fail_op == opcode) {
 		v->fail_op = 0;
 		ret = -v->fail_err;
 	} else {
@@ -359,6 +641,13 @@ static void fwd_flr(void *fw)
 	struct fwd_vhca *v = fw;
 
 	WRITE_ONCE(v->vstate, FWD_RUNNING);
+	WRITE_ONCE(v->tracking, false);
+	WRITE_ONCE(v->voided, true);
+}
+
+static u32 fwd_caps(void *fw)
+{
+	return MLX5VF_FW_CAP_CHUNK;
 }
 
 /* debugfs */
@@ -448,6 +737,103 @@ static int fwd_cmds_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(fwd_cmds);
 
+static void fwd_log_show(struct seq_file *m, struct fwd_vhca *v,
+			 struct fwd_log *log)
+{
+	unsigned int i;
+
+	mutex_lock(&v->lock);
+	for (i = 0; i < min(log->n, FWD_LOG_MAX); i++)
+		seq_printf(m, "%u %u %08x\n", i, log->len[i], log->crc[i]);
+	if (log->n > FWD_LOG_MAX)
+		seq_puts(m, "...\n");
+	mutex_unlock(&v->lock);
+}
+
+static int fwd_saved_show(struct seq_file *m, void *unused)
+{
+	struct fwd_vhca *v = m->private;
+
+	fwd_log_show(m, v, &v->saved);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(fwd_saved);
+
+static int fwd_loaded_show(struct seq_file *m, void *unused)
+{
+	struct fwd_vhca *v = m->private;
+
+	fwd_log_show(m, v, &v->loaded);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(fwd_loaded);
+
+static int fwd_chunk_get(void *data, u64 *val)
+{
+	struct fwd_vhca *v = data;
+
+	mutex_lock(&v->lock);
+	*val = v->chunk;
+	mutex_unlock(&v->lock);
+	return 0;
+}
+
+static int fwd_chunk_set(void *data, u64 val)
+{
+	struct fwd_vhca *v = data;
+
+	if (val && (val < 64 || val > U32_MAX))
+		return -EINVAL;
+	mutex_lock(&v->lock);
+	v->chunk = val;
+	mutex_unlock(&v->lock);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(fwd_chunk_fops, fwd_chunk_get, fwd_chunk_set,
+			 "%llu\n");
+
+/* Read "A B" from the user: two numbers. */
+static int fwd_get_pair(const char __user *ubuf, size_t count, u64 *a, u64 *b)
+{
+	char buf[48];
+
+	if (count >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = 0;
+	return sscanf(buf, "%lli %lli", a, b) == 2 ? 0 : -EINVAL;
+}
+
+static ssize_t fwd_poke_write(struct file *file, const char __user *ubuf,
+			      size_t count, loff_t *ppos)
+{
+	struct fwd_vhca *v = file->private_data;
+	u64 off, len, i;
+	int ret;
+
+	ret = fwd_get_pair(ubuf, count, &off, &len);
+	if (ret)
+		return ret;
+	mutex_lock(&v->lock);
+	if (READ_ONCE(v->vstate) == FWD_SUSPENDED)
+		ret = -EBUSY;
+	else if (!len || off >= v->size || len > v->size - off)
+		ret = -EINVAL;
+	for (i = off; !ret && i < off + len; i++)
+		v->state[i] ^= 0xa5;
+	if (!ret)
+		fwd_mark(v, off, off + len);
+	mutex_unlock(&v->lock);
+	return ret ?: count;
+}
+
+static const struct file_operations fwd_poke_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = fwd_poke_write,
+};
+
 static ssize_t fwd_fail_write(struct file *file, const char __user *ubuf,
 			      size_t count, loff_t *ppos)
 {
@@ -481,13 +867,22 @@ static ssize_t fwd_event_write(struct file *file, const char __user *ubuf,
 {
 	struct fwd_vhca *v = file->private_data;
 	unsigned long event;
-	char buf[16];
+	char buf[24];
+	int op;
 
 	if (count >= sizeof(buf))
 		return -EINVAL;
 	if (copy_from_user(buf, ubuf, count))
 		return -EFAULT;
 	buf[count] = 0;
+	if (sscanf(buf, "disable %i", &op) == 1) {
+		if (op <= 0 || op > U16_MAX)
+			return -EINVAL;
+		mutex_lock(&v->lock);
+		v->disable_op = op;
+		mutex_unlock(&v->lock);
+		return count;
+	}
 	if (sysfs_streq(buf, "disable"))
 		event = MLX5_PF_NOTIFY_DISABLE_VF;
 	else if (sysfs_streq(buf, "enable"))
@@ -513,6 +908,7 @@ static void *fwd_attach(struct pci_dev *vf, struct notifier_block *nb,
 	if (!v)
 		return ERR_PTR(-ENOMEM);
 	mutex_init(&v->lock);
+	INIT_WORK(&v->disable_work, fwd_disable_work);
 	v->vf = vf;
 	v->nb = nb;
 	mutex_lock(&fwd_lock);
@@ -531,6 +927,10 @@ static void *fwd_attach(struct pci_dev *vf, struct notifier_block *nb,
 	debugfs_create_file_unsafe("seed", 0200, v->dir, v, &fwd_seed_fops);
 	debugfs_create_file("vhca_state", 0400, v->dir, v, &fwd_fops);
 	debugfs_create_file("cmds", 0400, v->dir, v, &fwd_cmds_fops);
+	debugfs_create_file("saved", 0400, v->dir, v, &fwd_saved_fops);
+	debugfs_create_file("loaded", 0400, v->dir, v, &fwd_loaded_fops);
+	debugfs_create_file("poke", 0200, v->dir, v, &fwd_poke_fops);
+	debugfs_create_file_unsafe("chunk", 0600, v->dir, v, &fwd_chunk_fops);
 	debugfs_create_file("fail", 0200, v->dir, v, &fwd_fail_fops);
 	debugfs_create_file("pf_event", 0200, v->dir, v, &fwd_event_fops);
 	debugfs_create_u16("vhca_id", 0400, v->dir, &v->vhca_id);
@@ -549,6 +949,9 @@ static void fwd_detach(void *fw, struct pci_dev *vf, struct notifier_block *nb)
 	mutex_lock(&fwd_lock);
 	list_del(&v->node);
 	mutex_unlock(&fwd_lock);
+	cancel_work_sync(&v->disable_work);
+	vfree(v->out);
+	vfree(v->in);
 	vfree(v->state);
 	mutex_destroy(&v->lock);
 	kfree(v);
@@ -561,6 +964,7 @@ const struct mlx5vf_fw_ops mlx5_fw_double_ops = {
 	.map	= fwd_map,
 	.unmap	= fwd_unmap,
 	.flr	= fwd_flr,
+	.caps	= fwd_caps,
 };
 EXPORT_SYMBOL_GPL(mlx5_fw_double_ops);
 
