@@ -561,6 +561,7 @@ static void *unbind_pf(void *arg)
  */
 TEST_F_TIMEOUT(sriov, pf_unbind_waits_for_vf_user, 120)
 {
+	VT_REQUIRE_IOMMUFD();
 	struct unbind_job job = { .pf = self->pf };
 	struct vfio_device_info dinfo;
 	int iommufd = vt_iommufd_open(), pf, vf;
