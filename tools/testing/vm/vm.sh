@@ -54,7 +54,8 @@ fi
 
 shm=$(mktemp /dev/shm/vfio-ivshmem.XXXXXX)
 relay=
-trap 'rm -f "$shm"; [ -n "$relay" ] && kill "$relay" 2>/dev/null' EXIT
+# (The relay may be gone already: its kill must not become the exit status.)
+trap 'rm -f "$shm"; [ -z "$relay" ] || kill "$relay" 2>/dev/null || true' EXIT
 
 # The guest's ttyS1 reaches a QEMU monitor of its own (HMP), through
 # monitor-relay.py: tests in the guest drive device_del/device_add with it.

@@ -1061,31 +1061,16 @@ static long do_group_hot_reset(const struct bad_case *v)
 		int32_t fds[2];
 	} r = {};
 	const char *bdf = vt_find_one(0x8086, 0x10d3);
-	char path[PATH_MAX], link[PATH_MAX];
-	int group = -1, iommufd, dev = -1, null = -1, i;
+	int group = -1, container = -1, dev, null = -1, i;
 	long ret;
-	ssize_t n;
 
 	if (!bdf)
 		return -ENODEV;
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group",
-		 bdf);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
+	/* Through iommufd's compat container, or the legacy one without it. */
+	dev = __vt_group_device_open(bdf, vt_have_iommufd(), &container,
+				     &group);
+	if (dev < 0)
 		return -ENODEV;
-	link[n] = '\0';
-	snprintf(path, sizeof(path), "/dev/vfio/%s", strrchr(link, '/') + 1);
-	iommufd = vt_iommufd_open();
-	group = open(path, O_RDWR);
-	if (group < 0 || ioctl(group, VFIO_GROUP_SET_CONTAINER, &iommufd)) {
-		ret = -ENODEV;
-		goto out;
-	}
-	dev = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, bdf);
-	if (dev < 0) {
-		ret = -ENODEV;
-		goto out;
-	}
 	null = open("/dev/null", O_RDONLY);
 	for (i = 0; i < 2; i++) {
 		switch (v->a1) {
@@ -1107,14 +1092,13 @@ static long do_group_hot_reset(const struct bad_case *v)
 	r.hdr.flags = v->a2;
 	r.hdr.count = v->a0;
 	ret = sys_ret(ioctl(dev, VFIO_DEVICE_PCI_HOT_RESET, &r));
-out:
 	if (null >= 0)
 		close(null);
 	if (dev >= 0)
 		close(dev);
 	if (group >= 0)
 		close(group);
-	close(iommufd);
+	close(container);
 	return ret;
 }
 
