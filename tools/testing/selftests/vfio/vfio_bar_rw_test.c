@@ -4,6 +4,7 @@
  * are known to do: edu's identification and liveness registers (MMIO) and
  * pci-testdev's I/O port BAR.
  */
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -115,6 +116,44 @@ TEST_F(edu, access_past_bar_end_fails)
 	/* Crossing the end: only the bytes inside the BAR are read. */
 	ASSERT_EQ(2, __vt_region_read(self->dev.fd, &self->bar0,
 				      self->bar0.size - 2, &v, 4));
+}
+
+/*
+ * A user buffer the kernel cannot copy: -EFAULT, and a write from it reaches
+ * no register.  A buffer that turns bad part-way through a batch (two
+ * 8-byte pieces, the second on an inaccessible page) fails the same way.
+ */
+TEST_F(edu, bad_user_buffer_is_efault)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uint64_t src = 0x0000001122334000ULL, r = 0;
+	uint32_t v = 0x12345678;
+	char *buf;
+
+	buf = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, buf);
+	ASSERT_EQ(0, mprotect(buf + page, page, PROT_NONE));
+	ASSERT_EQ(4, __vt_region_write(self->dev.fd, &self->bar0,
+				       EDU_LIVENESS, &v, 4));
+	ASSERT_EQ(8, __vt_region_write(self->dev.fd, &self->bar0, EDU_DMA_SRC,
+				       &src, 8));
+
+	ASSERT_EQ(-EFAULT, __vt_region_read(self->dev.fd, &self->bar0,
+					    EDU_LIVENESS, buf + page, 4));
+	ASSERT_EQ(-EFAULT, __vt_region_write(self->dev.fd, &self->bar0,
+					     EDU_LIVENESS, buf + page, 4));
+	ASSERT_EQ(~v, edu_read32(_metadata, self, EDU_LIVENESS));
+
+	memset(buf + page - 8, 0x5a, 8);
+	ASSERT_EQ(-EFAULT, __vt_region_read(self->dev.fd, &self->bar0,
+					    EDU_DMA_SRC, buf + page - 8, 16));
+	ASSERT_EQ(-EFAULT, __vt_region_write(self->dev.fd, &self->bar0,
+					     EDU_DMA_SRC, buf + page - 8, 16));
+	ASSERT_EQ(8, __vt_region_read(self->dev.fd, &self->bar0, EDU_DMA_SRC,
+				      &r, 8));
+	ASSERT_EQ(src, r);
+	munmap(buf, 2 * page);
 }
 
 /* pci-testdev BAR1 is a 256-byte I/O port BAR with a test header. */
