@@ -35,6 +35,7 @@
 #define TAG_IMAGE	2
 #define TAG_HINT	3
 #define STATE_MAX	(8 << 20)
+#define UNIT_MAX	(512ull << 20)	/* the variant's MLX5VF_UNIT_MAX */
 #define OP_SUSPEND	"0x115"
 #define OP_QUERY	"0x117"
 #define OP_SAVE		"0x118"
@@ -473,6 +474,55 @@ TEST_F_TIMEOUT(mlx5, size_record_mismatch, 300)
 		ASSERT_EQ(0, __vt_reset(b.fd));
 	}
 	/* The unforged stream loads. */
+	ASSERT_EQ(0, vt_mig_set_state(b.fd, VT_ST(RESUMING), &fd));
+	ASSERT_EQ(0, vt_mig_feed(fd, good, len, 64 << 10));
+	close(fd);
+	ASSERT_EQ(0, vt_mig_set_state(b.fd, VT_ST(STOP), NULL));
+	EXPECT_TRUE(same_state(self->vf[0], self->vf[1]));
+	vt_device_close(&a);
+	vt_device_close(&b);
+}
+
+/*
+ * A size record above the variant's limit on one unit (MLX5VF_UNIT_MAX,
+ * 512 MiB) is refused as it arrives, before the destination allocates
+ * anything: write() fails with -EINVAL, the device stays RESUMING with no
+ * LOAD run, leaving RESUMING fails; after a reset the true stream loads.
+ */
+TEST_F_TIMEOUT(mlx5, size_record_over_limit, 300)
+{
+	static const uint64_t forged[] = { UNIT_MAX + 1, 0xffffffffull };
+	static uint8_t good[1 << 20], bad[1 << 20];
+	long c0[CMD_NR], c1[CMD_NR];
+	struct vt_device a, b;
+	size_t len = 0;
+	unsigned int i;
+	long off;
+	int fd;
+
+	vt_device_open(&a, self->vf[0]);
+	vt_device_open(&b, self->vf[1]);
+	ASSERT_EQ(0, vt_mig_set_state(a.fd, VT_ST(STOP_COPY), &fd));
+	ASSERT_EQ(0, vt_mig_drain(fd, good, sizeof(good), &len));
+	close(fd);
+	off = vt_mig_record(good, len, 1, NULL);
+	ASSERT_LT(0, off);
+	ASSERT_EQ(TAG_SIZE, rec_tag(good, off));
+	for (i = 0; i < 2; i++) {
+		memcpy(bad, good, len);
+		memcpy(bad + off + VT_MIG_REC_HDR, &forged[i], sizeof(forged[i]));
+		vt_mig_reseal(bad, len, 1);
+		ASSERT_EQ(0, fw_cmds(self->vf[1], c0));
+		ASSERT_EQ(0, vt_mig_set_state(b.fd, VT_ST(RESUMING), &fd));
+		/* Refused with the record: asserted, so no broken build allocates more. */
+		ASSERT_EQ(-EINVAL, vt_mig_feed(fd, bad, len, 64 << 10));
+		EXPECT_EQ(VT_ST(RESUMING), vt_mig_get_state(b.fd));
+		close(fd);
+		EXPECT_GT(0, vt_mig_set_state(b.fd, VT_ST(STOP), NULL));
+		ASSERT_EQ(0, fw_cmds(self->vf[1], c1));
+		EXPECT_EQ(c0[CMD_LOAD], c1[CMD_LOAD]);
+		ASSERT_EQ(0, __vt_reset(b.fd));
+	}
 	ASSERT_EQ(0, vt_mig_set_state(b.fd, VT_ST(RESUMING), &fd));
 	ASSERT_EQ(0, vt_mig_feed(fd, good, len, 64 << 10));
 	close(fd);

@@ -22,6 +22,13 @@
 #define MLX5VF_RECORD		SZ_256K
 /* SAVE/LOAD_VHCA_STATE carry a 32-bit size: one unit is at most this. */
 #define MLX5VF_IMAGE_MAX	U32_MAX
+/*
+ * The variant's own limit on one unit, below the firmware's: the most a
+ * size record makes the destination allocate (larger: -EINVAL), and the
+ * most the source takes in one SAVE (larger: -EFBIG; chunk mode keeps
+ * units small).
+ */
+#define MLX5VF_UNIT_MAX		SZ_512M
 /* The most a hint makes the destination allocate before the unit comes. */
 #define MLX5VF_HINT_MAX		SZ_64M
 
