@@ -12,8 +12,8 @@
  * for two VFs and hands them to the variant; the parent undoes it all after
  * the test process (and every fd it held) is gone.  The tests open the VFs
  * themselves, so that a failure there still gets the teardown.
- * VT_MLX5_KO=PATH loads that build of the variant instead (a deliberately
- * broken one, to see the suite fail).
+ * VT_MLX5_DIR=DIR loads both modules from DIR instead (a deliberately
+ * broken build, to see the suite fail: broken/guest.sh sets it).
  */
 #include <fcntl.h>
 #include <stdarg.h>
@@ -55,24 +55,24 @@ FIXTURE(mlx5) {
 FIXTURE_SETUP(mlx5)
 {
 	const char *pf = vt_find_one(0x8086, 0x10c9);
-	const char *repo = vt_repo_dir();
+	char dir[512];
 	int ret = 0, i;
 
 	if (!pf)
 		SKIP(return, "no igb PF bound to vfio-pci");
+	/* VT_MLX5_DIR: another build of both modules */
+	if (getenv("VT_MLX5_DIR"))
+		snprintf(dir, sizeof(dir), "%s", getenv("VT_MLX5_DIR"));
+	else
+		snprintf(dir, sizeof(dir), "%s/" MODDIR, vt_repo_dir());
 	/* The rig's 7.3 build makes it; the stock kernel's boot has none. */
-	if (vt_shell("modinfo -F vermagic %s/" MODDIR "/mlx5-fw-double.ko | grep -q \"^$(uname -r) \"",
-		     repo))
+	if (vt_shell("modinfo -F vermagic %s/mlx5-fw-double.ko | grep -q \"^$(uname -r) \"",
+		     dir))
 		SKIP(return, "no mlx5 test build for this kernel (VFIO_PCI_CORE_MLX5_TEST=m)");
 	vt_shell("mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug");
-	ASSERT_EQ(0, vt_shell("insmod %s/" MODDIR "/mlx5-fw-double.ko", repo));
+	ASSERT_EQ(0, vt_shell("insmod %s/mlx5-fw-double.ko", dir));
 	self->loaded = true;
-	/* VT_MLX5_KO: another build of the variant */
-	if (getenv("VT_MLX5_KO"))
-		ret = vt_shell("insmod %s", getenv("VT_MLX5_KO"));
-	else
-		ret = vt_shell("insmod %s/" MODDIR "/vfio-pci-mlx5-test.ko",
-			       repo);
+	ret = vt_shell("insmod %s/vfio-pci-mlx5-test.ko", dir);
 	ASSERT_EQ(0, ret);
 	snprintf(self->pf, sizeof(self->pf), "%s", pf);
 	self->nvfs = 2;

@@ -128,10 +128,12 @@ static int mlx5vf_track_sync(struct vfio_pci_core_device *core, u64 iova,
 		ret = mv->fw->track_read(mv->fw_priv, entries,
 					 MLX5VF_TRACK_ENTRIES, &n, &done);
 		/* page_track_report_entry: address high, then low, big-endian */
-		for (i = 0; !ret && i < n; i++)
-			vfio_pci_core_dirty_mark(core,
-				(u64)be32_to_cpu(entries[2 * i]) << 32 |
-				be32_to_cpu(entries[2 * i + 1]), mv->track_page);
+		for (i = 0; !ret && i < n; i++) {
+			u64 addr = (u64)be32_to_cpu(entries[2 * i]) << 32 |
+				   be32_to_cpu(entries[2 * i + 1]);
+
+			vfio_pci_core_dirty_mark(core, addr, mv->track_page);
+		}
 	}
 	return ret;
 }

@@ -1191,10 +1191,11 @@ static ssize_t fwd_event_write(struct file *file, const char __user *ubuf,
 			fwd_track_drop(v);
 		mutex_unlock(&v->lock);
 		event = MLX5_PF_NOTIFY_DISABLE_VF;
-	} else if (sysfs_streq(buf, "enable"))
+	} else if (sysfs_streq(buf, "enable")) {
 		event = MLX5_PF_NOTIFY_ENABLE_VF;
-	else
+	} else {
 		return -EINVAL;
+	}
 	v->nb->notifier_call(v->nb, event, NULL);
 	return count;
 }
