@@ -212,7 +212,10 @@ EXPORT_SYMBOL_GPL(vfio_pci_core_sriov_configure);
  * (the driver's sysfs unbind, a driver_override change, rmmod) comes from
  * the driver core with the flag still set and without the lock, so it is
  * taken here, in the order the kernel's own sriov_numvfs store uses: the
- * PF's device lock, then pci_rescan_remove_lock.
+ * PF's device lock, then pci_rescan_remove_lock.  Only on kernels that clear
+ * the flag before releasing the driver (vfio_pci_core_compat.h): on 6.12 the
+ * flag is still set during the PCI core's removal, so taking the lock there
+ * deadlocked (sriov.*.pf_remove_with_vfs hung on the stock boot).
  */
 void vfio_pci_core_sriov_remove(struct vfio_pci_core_device *core)
 {
@@ -224,7 +227,8 @@ void vfio_pci_core_sriov_remove(struct vfio_pci_core_device *core)
 		return;
 	}
 
-	lock = test_bit(VFIO_PCI_CORE_PCI_DEV_ADDED, &pdev->priv_flags);
+	lock = VFIO_PCI_CORE_PCI_CLEARS_ADDED_FIRST &&
+	       test_bit(VFIO_PCI_CORE_PCI_DEV_ADDED, &pdev->priv_flags);
 	if (lock)
 		pci_lock_rescan_remove();
 	vfio_pci_core_sriov_configure(core, 0);
