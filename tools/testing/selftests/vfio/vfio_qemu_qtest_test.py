@@ -112,6 +112,18 @@ class Qtest:
         return self.proc.returncode
 
 
+def explain_bad_ids(q, bdf):
+    """Log what a wrong ID read came from: the header as QEMU's guest sees
+    it now, and as the host's sysfs config file shows it."""
+    seen = ["%08x" % q.cfg_read32(reg) for reg in range(0, 0x40, 4)]
+    print("# header through QEMU now: %s" % " ".join(seen), flush=True)
+    with open(os.path.join(SYS, bdf, "config"), "rb") as f:
+        raw = f.read(0x40)
+    host = ["%08x" % int.from_bytes(raw[i:i + 4], "little")
+            for i in range(0, len(raw), 4)]
+    print("# header in the host's sysfs: %s" % " ".join(host), flush=True)
+
+
 def main():
     bdf = find_edu()
     if not bdf:
@@ -124,6 +136,8 @@ def main():
     q = Qtest(bdf)
     try:
         ids = q.cfg_read32(0x00)
+        if ids != 0x11E81234:
+            explain_bad_ids(q, bdf)
         tap(ids == 0x11E81234,
             "config read through QEMU's vfio-pci: vendor:device 0x%08x" % ids)
 
