@@ -72,6 +72,8 @@ struct mlx5vf_fw_ops {
 #define MLX5VF_FW_CAP_TRACK	BIT(1)
 /* The most ranges one tracker covers (the variant asks for no more) */
 #define MLX5VF_TRACK_RANGES	8
+/* The report messages' size, log2 (page_track's log_msg_size): 4 KiB */
+#define MLX5VF_TRACK_MSG_LOG	12
 
 /* fw_core.c: over mlx5_core; test/fw_double.c: the double's, exported */
 extern const struct mlx5vf_fw_ops mlx5vf_fw_core_ops;

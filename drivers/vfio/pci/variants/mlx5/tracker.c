@@ -63,6 +63,7 @@ static int mlx5vf_track_start(struct vfio_pci_core_device *core,
 	MLX5_SET(page_track, ctx, log_addr_space_size, fls64(end - 1));
 	MLX5_SET(page_track, ctx, log_page_size, ilog2(page_size));
 	MLX5_SET(page_track, ctx, reporting_qpn, qpn);
+	MLX5_SET(page_track, ctx, log_msg_size, MLX5VF_TRACK_MSG_LOG);
 	MLX5_SET(page_track, ctx, num_ranges, nr);
 	for (i = 0; i < nr; i++) {
 		range = MLX5_ADDR_OF(page_track, ctx, track_range[i]);
