@@ -114,31 +114,21 @@ int vt_igbvf_reset(struct vt_igbvf *v)
 	uint32_t seen = 0, reply[3];
 	int ret, i;
 
-	int step = 0;
-
 	ret = vt_igbvf_wr(v, VT_IGBVF_CTRL, CTRL_RST);
 	if (ret)
 		return ret;
 	usleep(20000);
 	ret = mbx_wait(v, MBX_VFU, &seen);
-	ret = ret ?: (step++, vt_igbvf_wr(v, VMBMEM, MSG_RESET));
+	ret = ret ?: vt_igbvf_wr(v, VMBMEM, MSG_RESET);
 	ret = ret ?: vt_igbvf_wr(v, V2PMAILBOX, MBX_REQ);
-	ret = ret ?: (step++, mbx_wait(v, MBX_PFACK, &seen));
-	ret = ret ?: (step++, mbx_wait(v, MBX_PFSTS, &seen));
-	ret = ret ?: (step++, mbx_wait(v, MBX_VFU, &seen));
+	ret = ret ?: mbx_wait(v, MBX_PFACK, &seen);
+	ret = ret ?: mbx_wait(v, MBX_PFSTS, &seen);
+	ret = ret ?: mbx_wait(v, MBX_VFU, &seen);
 	for (i = 0; !ret && i < 3; i++)
 		ret = vt_igbvf_rd(v, VMBMEM + 4 * i, &reply[i]);
 	ret = ret ?: vt_igbvf_wr(v, V2PMAILBOX, MBX_ACK);
-	if (ret) {
-		uint32_t m = 0, w0 = 0, st = 0;
-
-		vt_igbvf_rd(v, V2PMAILBOX, &m);
-		vt_igbvf_rd(v, VMBMEM, &w0);
-		vt_igbvf_rd(v, 8, &st);
-		fprintf(stderr, "# igbvf reset: step %d: %d, seen 0x%x, mailbox 0x%x, vmbmem0 0x%x, status 0x%x\n",
-			step, ret, seen, m, w0, st);
+	if (ret)
 		return ret;
-	}
 	if (reply[0] != (MSG_RESET | MSG_ACK))
 		return -EIO;
 	memcpy(v->mac, &reply[1], 6);
