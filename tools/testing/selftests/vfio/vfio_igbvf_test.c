@@ -223,19 +223,23 @@ static bool vf_reachable(struct __test_metadata *_metadata, struct vt_igbvf *v)
 	return st || mst;
 }
 
-static void vf_up(struct __test_metadata *_metadata, struct vt_igbvf *v,
-		  const char *bdf, const uint8_t *mac)
+/* Open @bdf; with @traffic, make it ready for frames (false: SKIP). */
+static bool vf_up(struct __test_metadata *_metadata, struct vt_igbvf *v,
+		  const char *bdf, const uint8_t *mac, bool traffic)
 {
 	int ret = vt_igbvf_open(v, bdf, NULL);
 
 	if (ret == -EOPNOTSUPP)
-		SKIP(return, "needs iommufd");
+		SKIP(return false, "needs iommufd");
 	ASSERT_EQ(0, ret);
+	if (!traffic)
+		return true;
 	if (!vf_reachable(_metadata, v))
-		SKIP(return, "the VF's BAR0 reads 0 (open problem, see drivers/vfio/pci/variants/igbvf/README.md)");
+		SKIP(return false, "the VF's BAR0 reads 0 (open problem, see drivers/vfio/pci/variants/igbvf/README.md)");
 	ASSERT_EQ(0, vt_igbvf_reset(v));
 	ASSERT_EQ(0, memcmp(v->mac, mac, 6));
 	ASSERT_EQ(0, vt_igbvf_rings_up(v));
+	return true;
 }
 
 TEST_F_TIMEOUT(igbvf, queue_pages_trapped, 60)
@@ -278,7 +282,8 @@ TEST_F_TIMEOUT(igbvf, receive_and_transmit, 120)
 	struct vt_igbvf v;
 	uint32_t seq;
 
-	vf_up(_metadata, &v, self->vf[0], mac_a);
+	if (!vf_up(_metadata, &v, self->vf[0], mac_a, true))
+		return;
 	/* More than a ring's worth: slots are posted again as they fill. */
 	for (seq = 1; seq <= 2 * VT_IGBVF_NDESC; seq++) {
 		ASSERT_EQ(0, pf_send(self, mac_a, seq));
@@ -377,7 +382,8 @@ TEST_F_TIMEOUT(igbvf, migrate_under_traffic, 300)
 	double t0, t1;
 	pthread_t th;
 
-	vf_up(_metadata, &a, self->vf[0], mac_a);
+	if (!vf_up(_metadata, &a, self->vf[0], mac_a, true))
+		return;
 	copy = mmap(NULL, VT_IGBVF_MEM, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, copy);
@@ -484,7 +490,8 @@ TEST_F_TIMEOUT(igbvf, resume_refuses_bad_streams, 300)
 	long off;
 	int fd;
 
-	vf_up(_metadata, &a, self->vf[0], mac_a);
+	if (!vf_up(_metadata, &a, self->vf[0], mac_a, false))
+		return;
 	ASSERT_EQ(0, vt_mig_set_state(a.dev.fd, VT_ST(STOP_COPY), &fd));
 	ASSERT_EQ(0, vt_mig_drain(fd, good, sizeof(good), &len));
 	close(fd);
@@ -515,7 +522,9 @@ TEST_F_TIMEOUT(igbvf, resume_refuses_bad_streams, 300)
 	patch_u32(bad, good, len, 2, 0, 7);			/* its queue */
 	ASSERT_EQ(0, refused(&b, bad, len));
 
-	/* The good stream: VF1 has VF0's rings, heads and tails. */
+	/* The good stream (its load asks VF1's PF for a reset). */
+	if (!vf_reachable(_metadata, &b))
+		SKIP(return, "the VF's BAR0 reads 0: the good stream's handshake cannot run");
 	ASSERT_EQ(0, vt_mig_set_state(b.dev.fd, VT_ST(RESUMING), &fd));
 	ASSERT_EQ(0, vt_mig_feed(fd, good, len, 4096));
 	close(fd);

@@ -159,15 +159,16 @@ static bool igbvf_regs_valid(const u32 *reg)
 	unsigned int q;
 	u32 n;
 
+	/* Without a ring, heads and tails are 0. */
 	for (q = 0; q < IGBVF_NQ; q++) {
 		qreg = &reg[IGBVF_RQ(q, 0)];
-		n = igbvf_ring_len(qreg, false);
+		n = max(igbvf_ring_len(qreg, false), 1U);
 		if (n > IGBVF_RING_MAX || qreg[IGBVF_Q_RDLEN] & ~0xffff0U ||
-		    (n && (qreg[IGBVF_Q_RDH] >= n || qreg[IGBVF_Q_RDT] >= n)))
+		    qreg[IGBVF_Q_RDH] >= n || qreg[IGBVF_Q_RDT] >= n)
 			return false;
-		n = igbvf_ring_len(qreg, true);
+		n = max(igbvf_ring_len(qreg, true), 1U);
 		if (qreg[IGBVF_Q_TDLEN] & ~0xffff0U ||
-		    (n && (qreg[IGBVF_Q_TDH] >= n || qreg[IGBVF_Q_TDT] >= n)))
+		    qreg[IGBVF_Q_TDH] >= n || qreg[IGBVF_Q_TDT] >= n)
 			return false;
 	}
 	return true;
