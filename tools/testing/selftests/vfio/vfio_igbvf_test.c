@@ -251,7 +251,8 @@ TEST_F_TIMEOUT(igbvf, queue_pages_trapped, 60)
 	struct vfio_region_info *info = (void *)buf;
 	void *p;
 
-	ASSERT_EQ(0, vt_igbvf_open(&v, self->vf[0], NULL));
+	if (!vf_up(_metadata, &v, self->vf[0], mac_a, false))
+		return;
 	memset(buf, 0, sizeof(buf));
 	info->argsz = sizeof(buf);
 	info->index = VFIO_PCI_BAR0_REGION_INDEX;
