@@ -722,6 +722,67 @@ bool vfio_pci_core_dirty_init(struct vfio_pci_core_device *core);
 void vfio_pci_core_dirty_mark(struct vfio_pci_core_device *core, u64 iova,
 			      u64 length);
 
+/**
+ * struct vfio_pci_core_dirty_span - one IOVA range a device tracker covers
+ * @iova: first byte, aligned to the tracking page size
+ * @length: bytes, a non-zero multiple of the tracking page size
+ */
+struct vfio_pci_core_dirty_span {
+	u64 iova;
+	u64 length;
+};
+
+/**
+ * struct vfio_pci_core_dirty_ops - a device's own page tracker
+ * @max_ranges: the most ranges the device tracks at once; a start with
+ *		more is refused with -E2BIG before @start runs
+ * @start: begin tracking @nr ranges (sorted by IOVA, not overlapping,
+ *	   already checked by the core) at @page_size bytes per page (a
+ *	   power of two from 4 KiB to 1 GiB).  0 or a negative errno, which
+ *	   the start returns, with nothing left tracking.
+ * @stop: end the tracking @start began.  Cannot fail.
+ * @sync: before a report of [@iova, @iova + @length), which lies inside
+ *	  one tracked range: tell the core every page the device wrote there
+ *	  since the last sync, with vfio_pci_core_dirty_mark().  0 or a
+ *	  negative errno (the tracker failed); on an error the core ends the
+ *	  session (@stop, bitmaps freed) and the report fails with it.
+ *
+ * The core keeps doing everything else: checking the ranges and the page
+ * size, one bitmap per range, the reports to the user (with their own
+ * page size) and ending the session at the last close.
+ *
+ * Locking: the three calls run in process context with the tracker's own
+ * mutex held (never the device's migration state lock nor its memory
+ * lock), one at a time, and may sleep.  They must not call
+ * vfio_pci_core_dirty_*() functions other than vfio_pci_core_dirty_mark().
+ */
+struct vfio_pci_core_dirty_ops {
+	u32 max_ranges;
+	int (*start)(struct vfio_pci_core_device *core,
+		     const struct vfio_pci_core_dirty_span *spans, u32 nr,
+		     u64 page_size);
+	void (*stop)(struct vfio_pci_core_device *core);
+	int (*sync)(struct vfio_pci_core_device *core, u64 iova, u64 length);
+};
+
+/**
+ * vfio_pci_core_dirty_init_device() - offer DMA logging from a device tracker
+ * @core: the device, allocated but not yet registered
+ * @ops: the device's tracker; the core calls it as described on
+ *	 &struct vfio_pci_core_dirty_ops
+ *
+ * As vfio_pci_core_dirty_init(), but the dirty pages come from the device's
+ * own tracker: @ops start and stop it, and before each report @ops.sync
+ * marks what it saw.  The variant may mark pages itself too.
+ *
+ * Context: process context, before registration.
+ * Return: true when the features are offered; false on a kernel that
+ * cannot report (CONFIG_IOMMUFD_DRIVER off), or once the device is
+ * registered.
+ */
+bool vfio_pci_core_dirty_init_device(struct vfio_pci_core_device *core,
+				     const struct vfio_pci_core_dirty_ops *ops);
+
 /* A shadow of a device buffer that only DMA reaches, for migration */
 
 /**

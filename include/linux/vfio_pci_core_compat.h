@@ -16,6 +16,23 @@
 #include <linux/pfn_t.h>
 #endif
 
+/*
+ * When the PCI core removes a device it clears the device's private "added"
+ * flag (bit 0 of pci_dev->priv_flags) and then releases its driver, with
+ * pci_rescan_remove_lock held, and asserts under lockdep that VFs are removed
+ * with that lock held.  Older kernels (6.12) clear the flag only after the
+ * driver is gone and assert nothing, so a driver cannot tell the PCI core's
+ * removal from an unbind by the flag, and must not take the lock.  7.0 is the
+ * cut-over assumed here (7.3 has the new order, 6.12 the old one); a kernel
+ * in between only misses the lock, which costs a lockdep warning, never a
+ * deadlock.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 0, 0)
+#define VFIO_PCI_CORE_PCI_CLEARS_ADDED_FIRST	1
+#else
+#define VFIO_PCI_CORE_PCI_CLEARS_ADDED_FIRST	0
+#endif
+
 /* kzalloc_obj() is recent: a zeroed allocation sized from the pointee type. */
 #ifndef kzalloc_obj
 #define kzalloc_obj(P, GFP)	kzalloc(sizeof(P), GFP)

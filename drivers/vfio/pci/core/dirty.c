@@ -5,6 +5,11 @@
  * For devices whose driver knows what they write (it starts their DMA, or
  * traps the registers that do): the variant reports each write with
  * vfio_pci_core_dirty_mark() and the core keeps one bitmap per tracked range.
+ * A device with its own page tracker plugs it in with
+ * vfio_pci_core_dirty_init_device(): the core starts and stops it with the
+ * session and, before each report, has it mark what it saw (&struct
+ * vfio_pci_core_dirty_ops.sync), all under log_lock; the checks, bitmaps
+ * and reports stay the core's.
  *
  * The vfio core has already copied the ranges into an interval tree and
  * refused overlapping ones, unaligned ones (for a power-of-two page size)
@@ -72,6 +77,29 @@ static int vfio_pci_dirty_build(struct rb_root_cached *root, u32 nnodes,
 	return i == nnodes ? 0 : -EINVAL;
 }
 
+/* Start the device's tracker on the ranges the core just checked. */
+static int vfio_pci_dirty_dev_start(struct vfio_device *vdev,
+				    struct vfio_pci_core_dirty *d,
+				    struct vfio_pci_core_dirty_range *ranges,
+				    u32 nr, unsigned int shift)
+{
+	struct vfio_pci_core_dirty_span *spans;
+	u32 i;
+	int ret;
+
+	lockdep_assert_held(&d->log_lock);
+	spans = kvcalloc(nr, sizeof(*spans), GFP_KERNEL);
+	if (!spans)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++) {
+		spans[i].iova = ranges[i].iova;
+		spans[i].length = ranges[i].length;
+	}
+	ret = d->dev_ops->start(to_vfio_pci_core(vdev), spans, nr, 1ULL << shift);
+	kvfree(spans);
+	return ret;
+}
+
 static int vfio_pci_dirty_start(struct vfio_device *vdev,
 				struct rb_root_cached *root, u32 nnodes,
 				u64 *page_size)
@@ -90,11 +118,15 @@ static int vfio_pci_dirty_start(struct vfio_device *vdev,
 	/* One session at a time; stop ends it. */
 	if (d->ranges)
 		return -EINVAL;
+	if (d->dev_ops && nnodes > d->dev_ops->max_ranges)
+		return -E2BIG;
 
 	ranges = kvcalloc(nnodes, sizeof(*ranges), GFP_KERNEL_ACCOUNT);
 	if (!ranges)
 		return -ENOMEM;
 	ret = vfio_pci_dirty_build(root, nnodes, shift, ranges);
+	if (!ret && d->dev_ops)
+		ret = vfio_pci_dirty_dev_start(vdev, d, ranges, nnodes, shift);
 	if (ret) {
 		vfio_pci_dirty_free(ranges, nnodes);
 		return ret;
@@ -108,12 +140,15 @@ static int vfio_pci_dirty_start(struct vfio_device *vdev,
 	return 0;
 }
 
-static void vfio_pci_dirty_stop_locked(struct vfio_pci_core_dirty *d)
+static void vfio_pci_dirty_stop_locked(struct vfio_pci_core_device *core)
 {
+	struct vfio_pci_core_dirty *d = &core->priv->dirty;
 	struct vfio_pci_core_dirty_range *ranges;
 	u32 nr;
 
 	lockdep_assert_held(&d->log_lock);
+	if (d->ranges && d->dev_ops)
+		d->dev_ops->stop(core);
 	spin_lock_irq(&d->mark_lock);
 	ranges = d->ranges;
 	nr = d->nr_ranges;
@@ -125,10 +160,10 @@ static void vfio_pci_dirty_stop_locked(struct vfio_pci_core_dirty *d)
 
 static int vfio_pci_dirty_stop(struct vfio_device *vdev)
 {
-	struct vfio_pci_core_dirty *d = &to_vfio_pci_core(vdev)->priv->dirty;
+	struct vfio_pci_core_device *core = to_vfio_pci_core(vdev);
 
-	guard(mutex)(&d->log_lock);
-	vfio_pci_dirty_stop_locked(d);
+	guard(mutex)(&core->priv->dirty.log_lock);
+	vfio_pci_dirty_stop_locked(core);
 	return 0;
 }
 
@@ -166,7 +201,10 @@ static int vfio_pci_dirty_read_and_clear(struct vfio_device *vdev,
 					 unsigned long length,
 					 struct iova_bitmap *dirty)
 {
-	struct vfio_pci_core_dirty *d = &to_vfio_pci_core(vdev)->priv->dirty;
+	struct vfio_pci_core_device *core = to_vfio_pci_core(vdev);
+	struct vfio_pci_core_dirty *d = &core->priv->dirty;
+	u64 lo = iova, hi = iova + length - 1;
+	int ret;
 	u32 i;
 
 	if (!length)
@@ -176,9 +214,23 @@ static int vfio_pci_dirty_read_and_clear(struct vfio_device *vdev,
 	guard(mutex)(&d->log_lock);
 	if (!d->ranges)
 		return -EINVAL;
+	for (i = 0; d->dev_ops && i < d->nr_ranges; i++) {
+		struct vfio_pci_core_dirty_range *r = &d->ranges[i];
+		u64 from = max(lo, r->iova);
+		u64 to = min(hi, r->iova + r->length - 1);
+
+		if (from > to)
+			continue;
+		ret = d->dev_ops->sync(core, from, to - from + 1);
+		if (ret) {
+			/* The device's log is lost: the session ends. */
+			vfio_pci_dirty_stop_locked(core);
+			return ret;
+		}
+	}
 	for (i = 0; i < d->nr_ranges; i++)
-		vfio_pci_dirty_report_range(&d->ranges[i], d->page_shift, iova,
-					    iova + length - 1, dirty);
+		vfio_pci_dirty_report_range(&d->ranges[i], d->page_shift, lo,
+					    hi, dirty);
 	return 0;
 }
 
@@ -196,6 +248,19 @@ bool vfio_pci_core_dirty_init(struct vfio_pci_core_device *core)
 	return true;
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_dirty_init);
+
+bool vfio_pci_core_dirty_init_device(struct vfio_pci_core_device *core,
+				     const struct vfio_pci_core_dirty_ops *ops)
+{
+	if (WARN_ON(!ops || !ops->start || !ops->stop || !ops->sync ||
+		    !ops->max_ranges))
+		return false;
+	if (!vfio_pci_core_dirty_init(core))
+		return false;
+	core->priv->dirty.dev_ops = ops;
+	return true;
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_dirty_init_device);
 
 void vfio_pci_core_dirty_mark(struct vfio_pci_core_device *core, u64 iova,
 			      u64 length)
@@ -239,5 +304,5 @@ void vfio_pci_core_dirty_close(struct vfio_pci_core_device *core)
 	struct vfio_pci_core_dirty *d = &core->priv->dirty;
 
 	guard(mutex)(&d->log_lock);
-	vfio_pci_dirty_stop_locked(d);
+	vfio_pci_dirty_stop_locked(core);
 }

@@ -118,7 +118,7 @@ EXPORT_SYMBOL_GPL(vfio_pci_core_register_device);
 void vfio_pci_core_unregister_device(struct vfio_pci_core_device *core)
 {
 	/* Our VFs go first: this waits until their users have closed them. */
-	vfio_pci_core_sriov_configure(core, 0);
+	vfio_pci_core_sriov_remove(core);
 	vfio_unregister_group_dev(&core->vdev);
 	vfio_pci_core_pm_unregister(core);
 	vfio_pci_core_sriov_unregister(core);

@@ -68,13 +68,15 @@ struct vfio_pci_core_dirty_range {
 };
 
 /**
- * struct vfio_pci_core_dirty - the software dirty tracker of one device
+ * struct vfio_pci_core_dirty - the dirty tracker of one device
  * @log_lock: serializes start, stop and report
  * @mark_lock: guards @ranges against vfio_pci_core_dirty_mark(); bits are
  *	       set and cleared with atomic operations
  * @ranges: the tracked ranges, sorted by IOVA; NULL while not tracking
  * @nr_ranges: their number
  * @page_shift: log2 of the tracking page size
+ * @dev_ops: the device's own tracker, NULL for the software one alone;
+ *	     its calls run under @log_lock
  */
 struct vfio_pci_core_dirty {
 	struct mutex log_lock;		/* see above */
@@ -82,6 +84,7 @@ struct vfio_pci_core_dirty {
 	struct vfio_pci_core_dirty_range *ranges;
 	u32 nr_ranges;
 	unsigned int page_shift;
+	const struct vfio_pci_core_dirty_ops *dev_ops;
 };
 
 /* migration.c */

@@ -193,3 +193,45 @@ out_del:
 	return ret;
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_sriov_configure);
+
+/*
+ * Bit 0 of pci_dev->priv_flags is the PCI core's "added" flag (PCI_DEV_ADDED
+ * in drivers/pci/pci.h, not visible to modules; bit 0 since Linux 4.17).  It
+ * is set once the device has been added to the bus, and the PCI core clears
+ * it, under pci_rescan_remove_lock, just before it releases the driver of a
+ * device it is removing.
+ */
+#define VFIO_PCI_CORE_PCI_DEV_ADDED	0
+
+/*
+ * The PF is being unbound from its driver: remove our VFs first.  Removing
+ * a VF needs pci_rescan_remove_lock (Linux asserts it under lockdep).  When
+ * the PCI core itself removes the PF (sysfs remove, hotplug, the removal of
+ * a bridge above it) it already holds that lock and has cleared the PF's
+ * "added" flag; taking the lock again would deadlock.  Every other unbind
+ * (the driver's sysfs unbind, a driver_override change, rmmod) comes from
+ * the driver core with the flag still set and without the lock, so it is
+ * taken here, in the order the kernel's own sriov_numvfs store uses: the
+ * PF's device lock, then pci_rescan_remove_lock.  Only on kernels that clear
+ * the flag before releasing the driver (vfio_pci_core_compat.h): on 6.12 the
+ * flag is still set during the PCI core's removal, so taking the lock there
+ * deadlocked (sriov.*.pf_remove_with_vfs hung on the stock boot).
+ */
+void vfio_pci_core_sriov_remove(struct vfio_pci_core_device *core)
+{
+	struct pci_dev *pdev = core->pdev;
+	bool lock;
+
+	if (!pdev->is_physfn || !pci_num_vf(pdev)) {
+		vfio_pci_core_sriov_configure(core, 0);
+		return;
+	}
+
+	lock = VFIO_PCI_CORE_PCI_CLEARS_ADDED_FIRST &&
+	       test_bit(VFIO_PCI_CORE_PCI_DEV_ADDED, &pdev->priv_flags);
+	if (lock)
+		pci_lock_rescan_remove();
+	vfio_pci_core_sriov_configure(core, 0);
+	if (lock)
+		pci_unlock_rescan_remove();
+}

@@ -83,6 +83,7 @@ long vfio_pci_core_ioctl_hot_reset(struct vfio_pci_core_device *core,
 void vfio_pci_core_topology_init(struct vfio_pci_core_device *core);
 int vfio_pci_core_sriov_register(struct vfio_pci_core_device *core);
 void vfio_pci_core_sriov_unregister(struct vfio_pci_core_device *core);
+void vfio_pci_core_sriov_remove(struct vfio_pci_core_device *core);
 
 /* vf_token.c */
 int vfio_pci_core_vf_token_alloc(struct vfio_pci_core_device *core);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "lib/vfio_dirty.h"
 #include "lib/vfio_test.h"
 #include "lib/vfio_mig.h"
 
@@ -919,39 +920,10 @@ TEST_F_TIMEOUT(edu_mig, dma_out_of_buffer_refused, 60)
 	ASSERT_EQ(-EINVAL, wr(&self->a, EDU_DMA_CMD, EDU_RUN | EDU_TO_RAM, 8));
 }
 
-/* DMA logging helpers. */
-static int log_start(struct edu *e, struct vfio_device_feature_dma_logging_range *r,
-		     uint32_t n, uint64_t page_size)
-{
-	struct vfio_device_feature_dma_logging_control c = {
-		.page_size = page_size,
-		.num_ranges = n,
-		.ranges = (uintptr_t)r,
-	};
-
-	return feature(e->dev.fd, VFIO_DEVICE_FEATURE_SET |
-		       VFIO_DEVICE_FEATURE_DMA_LOGGING_START, &c, sizeof(c));
-}
-
-static int log_stop(struct edu *e)
-{
-	return feature(e->dev.fd, VFIO_DEVICE_FEATURE_SET |
-		       VFIO_DEVICE_FEATURE_DMA_LOGGING_STOP, NULL, 0);
-}
-
-static int log_report(struct edu *e, uint64_t iova, uint64_t len,
-		      uint64_t page_size, uint64_t *bitmap)
-{
-	struct vfio_device_feature_dma_logging_report r = {
-		.iova = iova,
-		.length = len,
-		.page_size = page_size,
-		.bitmap = (uintptr_t)bitmap,
-	};
-
-	return feature(e->dev.fd, VFIO_DEVICE_FEATURE_GET |
-		       VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT, &r, sizeof(r));
-}
+/* DMA logging, through lib/vfio_dirty.h */
+#define log_start(e, r, n, ps)		vt_log_start((e)->dev.fd, r, n, ps)
+#define log_stop(e)			vt_log_stop((e)->dev.fd)
+#define log_report(e, i, l, ps, bm)	vt_log_report((e)->dev.fd, i, l, ps, bm)
 
 TEST_F_TIMEOUT(edu_mig, dirty_tracking, 60)
 {

@@ -4,15 +4,16 @@
  * firmware double: the variant's test build (vfio-pci-mlx5-test, the same
  * sources as mlx5-vfio-pci) bound to two igb VFs standing in for ConnectX
  * VFs, each backed by a VHCA of mlx5-fw-double, whose debugfs files show
- * the VHCA (suspend state, state bytes, commands run) and steer it (state
- * size and contents, injected command failures, the PF's SR-IOV events).
+ * the VHCA (suspend state, state bytes, commands run, its page tracker)
+ * and steer it (state size and contents, injected command failures, the
+ * PF's SR-IOV events, DMA the device does, a tracker error).
  *
  * The fixture loads both modules, moves the igb PF to the host igb driver
  * for two VFs and hands them to the variant; the parent undoes it all after
  * the test process (and every fd it held) is gone.  The tests open the VFs
  * themselves, so that a failure there still gets the teardown.
- * VT_MLX5_KO=PATH loads that build of the variant instead (a deliberately
- * broken one, to see the suite fail).
+ * VT_MLX5_DIR=DIR loads both modules from DIR instead (a deliberately
+ * broken build, to see the suite fail: broken/guest.sh sets it).
  */
 #include <fcntl.h>
 #include <stdarg.h>
@@ -22,6 +23,7 @@
 
 #include "kselftest_harness.h"
 #include "lib/pci_sysfs.h"
+#include "lib/vfio_dirty.h"
 #include "lib/vfio_mig.h"
 #include "lib/vfio_sriov.h"
 #include "lib/vfio_test.h"
@@ -35,6 +37,7 @@
 #define TAG_IMAGE	2
 #define TAG_HINT	3
 #define STATE_MAX	(8 << 20)
+#define UNIT_MAX	(512ull << 20)	/* the variant's MLX5VF_UNIT_MAX */
 #define OP_SUSPEND	"0x115"
 #define OP_QUERY	"0x117"
 #define OP_SAVE		"0x118"
@@ -52,24 +55,24 @@ FIXTURE(mlx5) {
 FIXTURE_SETUP(mlx5)
 {
 	const char *pf = vt_find_one(0x8086, 0x10c9);
-	const char *repo = vt_repo_dir();
+	char dir[512];
 	int ret = 0, i;
 
 	if (!pf)
 		SKIP(return, "no igb PF bound to vfio-pci");
+	/* VT_MLX5_DIR: another build of both modules */
+	if (getenv("VT_MLX5_DIR"))
+		snprintf(dir, sizeof(dir), "%s", getenv("VT_MLX5_DIR"));
+	else
+		snprintf(dir, sizeof(dir), "%s/" MODDIR, vt_repo_dir());
 	/* The rig's 7.3 build makes it; the stock kernel's boot has none. */
-	if (vt_shell("modinfo -F vermagic %s/" MODDIR "/mlx5-fw-double.ko | grep -q \"^$(uname -r) \"",
-		     repo))
+	if (vt_shell("modinfo -F vermagic %s/mlx5-fw-double.ko | grep -q \"^$(uname -r) \"",
+		     dir))
 		SKIP(return, "no mlx5 test build for this kernel (VFIO_PCI_CORE_MLX5_TEST=m)");
 	vt_shell("mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug");
-	ASSERT_EQ(0, vt_shell("insmod %s/" MODDIR "/mlx5-fw-double.ko", repo));
+	ASSERT_EQ(0, vt_shell("insmod %s/mlx5-fw-double.ko", dir));
 	self->loaded = true;
-	/* VT_MLX5_KO: another build of the variant */
-	if (getenv("VT_MLX5_KO"))
-		ret = vt_shell("insmod %s", getenv("VT_MLX5_KO"));
-	else
-		ret = vt_shell("insmod %s/" MODDIR "/vfio-pci-mlx5-test.ko",
-			       repo);
+	ret = vt_shell("insmod %s/vfio-pci-mlx5-test.ko", dir);
 	ASSERT_EQ(0, ret);
 	snprintf(self->pf, sizeof(self->pf), "%s", pf);
 	self->nvfs = 2;
@@ -129,6 +132,19 @@ static int fw_cmds(const char *bdf, long c[CMD_NR])
 	buf[n] = '\0';
 	return sscanf(buf, "suspend %ld resume %ld query %ld save %ld load %ld",
 		      &c[0], &c[1], &c[2], &c[3], &c[4]) == CMD_NR ? 0 : -1;
+}
+
+/* As fw_cmds(), and the tracker's general-object commands in c[CMD_NR]. */
+static int fw_cmds_all(const char *bdf, long c[CMD_NR + 1])
+{
+	char buf[160];
+	long n = fw_get(bdf, "cmds", buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return sscanf(buf, "suspend %ld resume %ld query %ld save %ld load %ld track %ld",
+		      &c[0], &c[1], &c[2], &c[3], &c[4], &c[5]) == CMD_NR + 1 ? 0 : -1;
 }
 
 /* The VHCA's state bytes (malloc'd), their number in *@len. */
@@ -483,6 +499,55 @@ TEST_F_TIMEOUT(mlx5, size_record_mismatch, 300)
 }
 
 /*
+ * A size record above the variant's limit on one unit (MLX5VF_UNIT_MAX,
+ * 512 MiB) is refused as it arrives, before the destination allocates
+ * anything: write() fails with -EINVAL, the device stays RESUMING with no
+ * LOAD run, leaving RESUMING fails; after a reset the true stream loads.
+ */
+TEST_F_TIMEOUT(mlx5, size_record_over_limit, 300)
+{
+	static const uint64_t forged[] = { UNIT_MAX + 1, 0xffffffffull };
+	static uint8_t good[1 << 20], bad[1 << 20];
+	long c0[CMD_NR], c1[CMD_NR];
+	struct vt_device a, b;
+	size_t len = 0;
+	unsigned int i;
+	long off;
+	int fd;
+
+	vt_device_open(&a, self->vf[0]);
+	vt_device_open(&b, self->vf[1]);
+	ASSERT_EQ(0, vt_mig_set_state(a.fd, VT_ST(STOP_COPY), &fd));
+	ASSERT_EQ(0, vt_mig_drain(fd, good, sizeof(good), &len));
+	close(fd);
+	off = vt_mig_record(good, len, 1, NULL);
+	ASSERT_LT(0, off);
+	ASSERT_EQ(TAG_SIZE, rec_tag(good, off));
+	for (i = 0; i < 2; i++) {
+		memcpy(bad, good, len);
+		memcpy(bad + off + VT_MIG_REC_HDR, &forged[i], sizeof(forged[i]));
+		vt_mig_reseal(bad, len, 1);
+		ASSERT_EQ(0, fw_cmds(self->vf[1], c0));
+		ASSERT_EQ(0, vt_mig_set_state(b.fd, VT_ST(RESUMING), &fd));
+		/* Refused with the record: asserted, so no broken build allocates more. */
+		ASSERT_EQ(-EINVAL, vt_mig_feed(fd, bad, len, 64 << 10));
+		EXPECT_EQ(VT_ST(RESUMING), vt_mig_get_state(b.fd));
+		close(fd);
+		EXPECT_GT(0, vt_mig_set_state(b.fd, VT_ST(STOP), NULL));
+		ASSERT_EQ(0, fw_cmds(self->vf[1], c1));
+		EXPECT_EQ(c0[CMD_LOAD], c1[CMD_LOAD]);
+		ASSERT_EQ(0, __vt_reset(b.fd));
+	}
+	ASSERT_EQ(0, vt_mig_set_state(b.fd, VT_ST(RESUMING), &fd));
+	ASSERT_EQ(0, vt_mig_feed(fd, good, len, 64 << 10));
+	close(fd);
+	ASSERT_EQ(0, vt_mig_set_state(b.fd, VT_ST(STOP), NULL));
+	EXPECT_TRUE(same_state(self->vf[0], self->vf[1]));
+	vt_device_close(&a);
+	vt_device_close(&b);
+}
+
+/*
  * PRE_COPY: the initial image, then what changed, pass by pass, while B
  * loads each unit as it comes.  PRECOPY_INFO announces each pass's bytes
  * exactly, known dirty sets give known deltas, the state grows and
@@ -782,6 +847,208 @@ TEST_F_TIMEOUT(mlx5, dropped_delta_refused, 600)
 	EXPECT_TRUE(same_state(va, vb));
 	vt_device_close(&a);
 	vt_device_close(&b);
+}
+
+/* The device writes [@iova, @iova + @len) by DMA (the double marks it). */
+static int fw_dma(const char *bdf, uint64_t iova, uint64_t len)
+{
+	return fw_set(bdf, "dma_write", "0x%llx 0x%llx",
+		      (unsigned long long)iova, (unsigned long long)len);
+}
+
+/* The double's tracker: "none", "tracking ..." or "error ..." */
+static const char *fw_track(const char *bdf)
+{
+	static char buf[64];
+	long n = fw_get(bdf, "track", buf, sizeof(buf) - 1);
+
+	buf[n > 0 ? n - 1 : 0] = '\0';
+	return buf;
+}
+
+#define R1		0x40000000ull	/* 256 pages */
+#define R1_LEN		0x100000ull
+#define R2		0x100000000ull	/* 65536 pages: an 8 KiB bitmap */
+#define R2_LEN		0x10000000ull
+#define PG		4096ull
+
+static struct vfio_device_feature_dma_logging_range log_ranges[] = {
+	{ .iova = R1, .length = R1_LEN },
+	{ .iova = R2, .length = R2_LEN },
+};
+
+/* Are exactly the bits @bits (@n of them) set in the first @words? */
+static bool only_bits(const uint64_t *bm, size_t words, const uint64_t *bits,
+		      size_t n)
+{
+	uint64_t *want = calloc(words, sizeof(*want));
+	bool same;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		want[bits[i] / 64] |= 1ull << (bits[i] % 64);
+	same = !memcmp(want, bm, words * sizeof(*bm));
+	free(want);
+	return same;
+}
+
+/*
+ * The device's page tracker through DMA_LOGGING: the pages the double's
+ * device writes come back in the reports, exactly, in bitmaps that span
+ * several pages of user memory; a report clears what it returned, and
+ * only in its range; a coarser report page folds the bits; a report
+ * outside the ranges sets nothing.
+ */
+TEST_F_TIMEOUT(mlx5, dirty_tracking, 300)
+{
+	static const uint64_t bits1[] = { 0, 5, 6, 255 };
+	static const uint64_t bits2[] = { 0, 63, 4095, 4096, 65535 };
+	static uint64_t bm[R2_LEN / PG / 64 + 1];
+	uint64_t one, bit64 = 64;
+	struct vt_device a;
+	size_t i;
+
+	vt_device_open(&a, self->vf[0]);
+	ASSERT_EQ(0, vt_log_start(a.fd, log_ranges, 2, PG));
+	ASSERT_EQ(0, strncmp(fw_track(self->vf[0]), "tracking 0 2 4096", 17));
+	ASSERT_EQ(0, fw_dma(self->vf[0], R1, 1));
+	ASSERT_EQ(0, fw_dma(self->vf[0], R1 + 5 * PG + PG - 8, 16));
+	ASSERT_EQ(0, fw_dma(self->vf[0], R1 + 255 * PG + 100, 1));
+	for (i = 0; i < 5; i++)
+		ASSERT_EQ(0, fw_dma(self->vf[0], R2 + bits2[i] * PG, 8));
+	ASSERT_EQ(0, fw_dma(self->vf[0], R2 + 64 * PG, PG));
+	/* Outside every range: not the tracker's. */
+	ASSERT_EQ(0, fw_dma(self->vf[0], 0x80000000ull, 1 << 20));
+	ASSERT_EQ(0, strncmp(fw_track(self->vf[0]), "tracking 10 ", 12));
+
+	/* A part of R2 first: page 64 alone, and only it is cleared. */
+	one = 0;
+	ASSERT_EQ(0, vt_log_report(a.fd, R2 + 64 * PG, 64 * PG, PG, &one));
+	EXPECT_EQ(1, one);
+	memset(bm, 0, sizeof(bm));
+	ASSERT_EQ(0, vt_log_report(a.fd, R1, R1_LEN, PG, bm));
+	EXPECT_TRUE(only_bits(bm, R1_LEN / PG / 64, bits1, 4));
+	memset(bm, 0, sizeof(bm));
+	ASSERT_EQ(0, vt_log_report(a.fd, R2, R2_LEN, PG, bm));
+	EXPECT_TRUE(only_bits(bm, R2_LEN / PG / 64, bits2, 5));
+	EXPECT_EQ(0, strncmp(fw_track(self->vf[0]), "tracking 0 ", 11));
+	/* Read and clear: nothing since. */
+	memset(bm, 0, sizeof(bm));
+	ASSERT_EQ(0, vt_log_report(a.fd, R2, R2_LEN, PG, bm));
+	EXPECT_TRUE(only_bits(bm, R2_LEN / PG / 64, NULL, 0));
+	/* 64 KiB report pages: pages 0 and 17 are bits 0 and 1. */
+	ASSERT_EQ(0, fw_dma(self->vf[0], R1, 1));
+	ASSERT_EQ(0, fw_dma(self->vf[0], R1 + 17 * PG, 1));
+	one = 0;
+	ASSERT_EQ(0, vt_log_report(a.fd, R1, R1_LEN, 16 * PG, &one));
+	EXPECT_EQ(3, one);
+	/* Outside the ranges: no bit, no error. */
+	one = 0;
+	ASSERT_EQ(0, vt_log_report(a.fd, 0x80000000ull, 64 * PG, PG, &one));
+	EXPECT_EQ(0, one);
+	/* Bits are only ever set: the caller's stay. */
+	ASSERT_EQ(0, fw_dma(self->vf[0], R1 + PG, 1));
+	ASSERT_EQ(0, vt_log_report(a.fd, R1, 64 * PG, PG, &bit64));
+	EXPECT_EQ(64 | 2, bit64);
+	ASSERT_EQ(0, vt_log_stop(a.fd));
+	EXPECT_STREQ("none", fw_track(self->vf[0]));
+	ASSERT_EQ(0, vt_log_stop(a.fd));
+	/* A new session starts from nothing. */
+	ASSERT_EQ(0, vt_log_start(a.fd, log_ranges, 2, PG));
+	one = 0;
+	ASSERT_EQ(0, vt_log_report(a.fd, R1, 64 * PG, PG, &one));
+	EXPECT_EQ(0, one);
+	vt_device_close(&a);
+	/* The last close ends tracking. */
+	EXPECT_STREQ("none", fw_track(self->vf[0]));
+}
+
+/*
+ * Bad DMA_LOGGING input: the errno, and no tracker object in the double
+ * (no firmware command at all for what the core refuses).
+ */
+TEST_F_TIMEOUT(mlx5, dirty_tracking_bad_input, 300)
+{
+	struct vfio_device_feature_dma_logging_range many[9], one;
+	long c0[CMD_NR + 1], c1[CMD_NR + 1];
+	struct vt_device a;
+	uint64_t bm = 0;
+	int i;
+
+	vt_device_open(&a, self->vf[0]);
+	/* Not started */
+	EXPECT_EQ(-EINVAL, vt_log_report(a.fd, R1, R1_LEN, PG, &bm));
+	/* Unaligned range, page size 0, 3 pages, below 4 KiB */
+	one = (typeof(one)){ .iova = R1 + 512, .length = PG };
+	EXPECT_EQ(-EINVAL, vt_log_start(a.fd, &one, 1, PG));
+	one = (typeof(one)){ .iova = R1, .length = PG + 512 };
+	EXPECT_EQ(-EINVAL, vt_log_start(a.fd, &one, 1, PG));
+	EXPECT_EQ(-EINVAL, vt_log_start(a.fd, log_ranges, 2, 0));
+	EXPECT_EQ(-EINVAL, vt_log_start(a.fd, log_ranges, 2, 3 * PG));
+	EXPECT_EQ(-EINVAL, vt_log_start(a.fd, log_ranges, 2, 2048));
+	/* More ranges than the tracker holds (MLX5VF_TRACK_RANGES, 8) */
+	for (i = 0; i < 9; i++)
+		many[i] = (typeof(one)){ .iova = R1 + i * 2 * PG, .length = PG };
+	EXPECT_EQ(-E2BIG, vt_log_start(a.fd, many, 9, PG));
+	EXPECT_STREQ("none", fw_track(self->vf[0]));
+	ASSERT_EQ(0, fw_cmds_all(self->vf[0], c0));
+	/* 8 is fine */
+	ASSERT_EQ(0, vt_log_start(a.fd, many, 8, PG));
+	EXPECT_EQ(0, strncmp(fw_track(self->vf[0]), "tracking 0 8 ", 13));
+	/* Started twice; a report page size that is no power of two */
+	EXPECT_EQ(-EINVAL, vt_log_start(a.fd, log_ranges, 2, PG));
+	EXPECT_EQ(-EINVAL, vt_log_report(a.fd, R1, 16 * PG, 3 * PG, &bm));
+	EXPECT_EQ(-EINVAL, vt_log_report(a.fd, R1, 16 * PG, 0, &bm));
+	ASSERT_EQ(0, fw_cmds_all(self->vf[0], c1));
+	/* CREATE only: the refused calls reached no firmware. */
+	EXPECT_EQ(c0[CMD_NR] + 1, c1[CMD_NR]);
+	ASSERT_EQ(0, vt_log_stop(a.fd));
+	EXPECT_STREQ("none", fw_track(self->vf[0]));
+	vt_device_close(&a);
+}
+
+/*
+ * Tracker failures end in a clean error: the tracker's error state fails
+ * the report with -EIO and ends the session (no object left, the next
+ * report -EINVAL, a new start works); a failed CREATE fails the start with
+ * its errno and leaves nothing; a failed QUERY fails the report with its
+ * errno; after the PF's DISABLE_VF the report is -ENOTCONN.
+ */
+TEST_F_TIMEOUT(mlx5, dirty_tracker_failure, 300)
+{
+	struct vt_device a;
+	uint64_t bm = 0;
+
+	vt_device_open(&a, self->vf[0]);
+	ASSERT_EQ(0, vt_log_start(a.fd, log_ranges, 2, PG));
+	ASSERT_EQ(0, fw_dma(self->vf[0], R1, PG));
+	ASSERT_EQ(0, fw_set(self->vf[0], "track_error", "1"));
+	EXPECT_EQ(-EIO, vt_log_report(a.fd, R1, R1_LEN, PG, &bm));
+	EXPECT_EQ(0, bm);
+	EXPECT_STREQ("none", fw_track(self->vf[0]));
+	EXPECT_EQ(-EINVAL, vt_log_report(a.fd, R1, R1_LEN, PG, &bm));
+	ASSERT_EQ(0, vt_log_stop(a.fd));
+
+	ASSERT_EQ(0, fw_set(self->vf[0], "fail", "0xa00 12"));
+	EXPECT_EQ(-ENOMEM, vt_log_start(a.fd, log_ranges, 2, PG));
+	EXPECT_STREQ("none", fw_track(self->vf[0]));
+	EXPECT_EQ(-EINVAL, vt_log_report(a.fd, R1, R1_LEN, PG, &bm));
+
+	ASSERT_EQ(0, vt_log_start(a.fd, log_ranges, 2, PG));
+	ASSERT_EQ(0, fw_set(self->vf[0], "fail", "0xa02 5"));
+	EXPECT_EQ(-EIO, vt_log_report(a.fd, R1, R1_LEN, PG, &bm));
+	EXPECT_STREQ("none", fw_track(self->vf[0]));
+
+	ASSERT_EQ(0, vt_log_start(a.fd, log_ranges, 2, PG));
+	ASSERT_EQ(0, fw_set(self->vf[0], "pf_event", "disable"));
+	EXPECT_EQ(-ENOTCONN, vt_log_report(a.fd, R1, R1_LEN, PG, &bm));
+	EXPECT_EQ(-EINVAL, vt_log_report(a.fd, R1, R1_LEN, PG, &bm));
+	EXPECT_STREQ("none", fw_track(self->vf[0]));
+	/* Once the VF is back, tracking starts again. */
+	ASSERT_EQ(0, fw_set(self->vf[0], "pf_event", "enable"));
+	ASSERT_EQ(0, vt_log_start(a.fd, log_ranges, 2, PG));
+	ASSERT_EQ(0, vt_log_stop(a.fd));
+	vt_device_close(&a);
 }
 
 TEST_HARNESS_MAIN

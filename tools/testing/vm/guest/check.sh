@@ -125,11 +125,11 @@ esac
 # device set, then restores it), and the leak scan over everything that
 # ran in this guest.
 if [ "$role" = first ]; then
-	harden_wanted vfio_fault_test && harden_fault_suite
-	harden_wanted vfio_fuzz_test && harden_fuzz_suite
-	harden_wanted vfio_unbind_load_test && harden_unbind_suite
-	harden_wanted vfio_unplug_test && harden_unplug_suite
-	harden_wanted vfio_kmemleak_test && harden_leak_suite
+	harden_run vfio_fault_test harden_fault_suite
+	harden_run vfio_fuzz_test harden_fuzz_suite
+	harden_run vfio_unbind_load_test harden_unbind_suite
+	harden_run vfio_unplug_test harden_unplug_suite
+	harden_run vfio_kmemleak_test harden_leak_suite
 fi
 
 # Unbinding every device and unloading the modules must work: nothing left

@@ -29,12 +29,16 @@ HARDEN_VARIANTS=(
 )
 
 # Suites left out of a run unless VM_SUITES names them: not yet seen green
-# in the rig (say why next to the name).
-# vfio_unbind_load_test, vfio_fault_test, vfio_unplug_test: written, built,
-# not yet run to the end in the rig (the machine was too loaded before the
-# deadline); vfio_kmemleak_test: the scan passed, its self-test did not
-# finish in time.  Run them with VM_SUITES="vfio_fault_test ...".
-HARDEN_HELD="vfio_unbind_load_test vfio_fault_test vfio_unplug_test vfio_kmemleak_test"
+# in the rig (say why next to the name).  In: vfio_unbind_load_test (14/14,
+# about 50 s), vfio_fault_test (11/11, 145 s, no splat) and
+# vfio_kmemleak_test (4/4, about 60 s: the real scan clean, the deliberate
+# leak caught 3 of 3).
+# vfio_unplug_test: device_del needs the PCIe native hot-plug, which vm.sh
+# turns on only for it; with pciehp's removal lockdep reports a cycle
+# (vfio's dev_set lock, pciehp's reset_lock, pci_rescan_remove_lock; see
+# vm.sh), and in one boot of two the first REQ did not fire within 60 s.
+# Run it with VM_SUITES="vfio_unplug_test".
+HARDEN_HELD="vfio_unplug_test"
 
 # Should suite $1 run (VM_SUITES lists suites by name)?
 harden_wanted() {
@@ -46,6 +50,19 @@ harden_wanted() {
 	    return 0 ;;
 	esac
 	return 1
+}
+
+# harden_run NAME FUNCTION: run suite NAME if wanted, and print its time
+# the way the selftests' is printed (make check's per-suite times).
+harden_run() {
+	local start=$SECONDS busy0
+
+	harden_wanted "$1" || return 0
+	echo "vm: running $1"
+	busy0=$(vm_cpu_busy)
+	"$2"
+	echo "vm: $1 exited with $? after $((SECONDS - start))s" \
+		"(cpu $(vm_cpu_busy "$busy0"))"
 }
 
 # TAP helpers: harden_tap_begin FILE; harden_ok RC DESCRIPTION; harden_end.
@@ -280,14 +297,22 @@ harden_leak_suite() {
 	[ -z "$leaks" ]
 	harden_ok $? "no object allocated by our modules leaked ($(echo "$leaks" | grep -c '^unreferenced') reports, in build/check/kmemleak.txt)"
 
-	# The scan sees a leak: the test variant's hook leaks one object.
+	# The scan sees a leak: the test variant's hook leaks one object per
+	# write.  A stale copy of the pointer (the writer's kernel stack)
+	# would hide it: three objects from one shell, task stacks left out
+	# of this scan, and at least one must be reported.
 	echo clear > "$HARDEN_KMEMLEAK"
 	if [ -e /sys/module/vfio_pci_trap_test/parameters/leak_one ]; then
-		echo 1 > /sys/module/vfio_pci_trap_test/parameters/leak_one
+		for _ in 1 2 3; do
+			echo 1 > /sys/module/vfio_pci_trap_test/parameters/leak_one
+		done
+		echo stack=off > "$HARDEN_KMEMLEAK"
 		sleep 6		# older than kmemleak's minimum age
 		leaks=$(harden_leak_scan)
+		echo stack=on > "$HARDEN_KMEMLEAK"
+		echo "$leaks" > "$VM_OUT/kmemleak-deliberate.txt"
 		echo "$leaks" | grep -q trap_test_leak_one
-		harden_ok $? "the scan reports a deliberate leak of vfio_pci_trap_test"
+		harden_ok $? "the scan reports a deliberate leak of vfio_pci_trap_test ($(echo "$leaks" | grep -c '^unreferenced') of 3 reported, in build/check/kmemleak-deliberate.txt)"
 		echo clear > "$HARDEN_KMEMLEAK"
 	else
 		harden_ok 0 "deliberate leak # SKIP vfio-pci-trap-test not loaded"

@@ -8,8 +8,8 @@
 
 #include "mlx5vf.h"
 
-static int mlx5vf_exec(struct mlx5vf_device *mv, void *in, int in_size,
-		       void *out, int out_size)
+int mlx5vf_exec(struct mlx5vf_device *mv, void *in, int in_size, void *out,
+		int out_size)
 {
 	if (READ_ONCE(mv->detached))
 		return -ENOTCONN;

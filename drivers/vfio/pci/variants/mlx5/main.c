@@ -60,8 +60,10 @@ static int mlx5vf_setup(struct vfio_pci_core_device *core,
 	if (ret) {
 		mv->fw->detach(fw, core->pdev, &mv->nb);
 		mv->fw_priv = NULL;
+		return ret;
 	}
-	return ret;
+	mlx5vf_track_init(mv);
+	return 0;
 }
 
 static void mlx5vf_teardown(struct vfio_pci_core_device *core)

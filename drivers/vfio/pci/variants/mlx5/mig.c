@@ -50,7 +50,7 @@ fail:
 /* Room for @len bytes in @buf: kept when it has it, else replaced. */
 int mlx5vf_buf_reserve(struct mlx5vf_buf *buf, u64 len)
 {
-	if (len > MLX5VF_IMAGE_MAX)
+	if (len > MLX5VF_UNIT_MAX)
 		return -EFBIG;
 	if ((u64)buf->npages * PAGE_SIZE >= len)
 		return 0;

@@ -41,7 +41,7 @@ int mlx5vf_load(struct vfio_pci_core_device *core, u32 tag, const void *data,
 	    len != sizeof(size) || mv->pos != mv->len)
 		return -EINVAL;
 	size = get_unaligned_le64(data);
-	if (!size || size > MLX5VF_IMAGE_MAX)
+	if (!size || size > MLX5VF_UNIT_MAX)
 		return -EINVAL;
 	if (tag == MLX5VF_TAG_HINT)
 		/* The stop-copy buffer, ready before the downtime. */

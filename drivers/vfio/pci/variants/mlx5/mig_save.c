@@ -19,8 +19,10 @@ static int mlx5vf_image_begin(struct mlx5vf_device *mv, bool inc, bool track)
 
 	if (ret)
 		return ret;
-	if ((!inc && !unit) || unit > MLX5VF_IMAGE_MAX)
+	if (!inc && !unit)
 		return -EIO;
+	if (unit > MLX5VF_UNIT_MAX)
+		return -EFBIG;
 	mv->next = unit;
 	mv->left = total;
 	mv->inc = inc;
@@ -47,8 +49,8 @@ static int mlx5vf_save_unit(struct mlx5vf_device *mv)
 	mv->fw->unmap(mv->fw_priv, &mv->buf);
 	if (ret)
 		return ret;
-	if (next > MLX5VF_IMAGE_MAX)
-		return -EIO;
+	if (next > MLX5VF_UNIT_MAX)
+		return -EFBIG;
 	mv->first = false;
 	mv->len = actual;
 	mv->pos = 0;

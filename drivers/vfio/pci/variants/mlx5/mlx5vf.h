@@ -22,6 +22,13 @@
 #define MLX5VF_RECORD		SZ_256K
 /* SAVE/LOAD_VHCA_STATE carry a 32-bit size: one unit is at most this. */
 #define MLX5VF_IMAGE_MAX	U32_MAX
+/*
+ * The variant's own limit on one unit, below the firmware's: the most a
+ * size record makes the destination allocate (larger: -EINVAL), and the
+ * most the source takes in one SAVE (larger: -EFBIG; chunk mode keeps
+ * units small).
+ */
+#define MLX5VF_UNIT_MAX		SZ_512M
 /* The most a hint makes the destination allocate before the unit comes. */
 #define MLX5VF_HINT_MAX		SZ_64M
 
@@ -33,6 +40,9 @@
  * @nb: the PF's SR-IOV events
  * @vhca_id: the VF's function in the PF's firmware
  * @detached: the PF disabled SR-IOV: every command fails with -ENOTCONN
+ * @track_id: the page tracker object (tracker.c, under the core's tracker
+ *	      lock)
+ * @track_page: its page size
  * @buf: the unit being saved or loaded (@buf.pages NULL: none)
  * @len: the unit's length in bytes
  * @pos: bytes of it sent or received so far
@@ -57,6 +67,8 @@ struct mlx5vf_device {
 	struct notifier_block nb;
 	u16 vhca_id;
 	bool detached;
+	u32 track_id;
+	u64 track_page;
 	struct mlx5vf_buf buf;
 	u64 len;
 	u64 pos;
@@ -79,6 +91,8 @@ to_mlx5vf(struct vfio_pci_core_device *core)
 }
 
 /* cmd.c: the firmware commands; 0 or a negative errno */
+int mlx5vf_exec(struct mlx5vf_device *mv, void *in, int in_size, void *out,
+		int out_size);
 int mlx5vf_cmd_suspend(struct mlx5vf_device *mv, u16 op_mod);
 int mlx5vf_cmd_resume(struct mlx5vf_device *mv, u16 op_mod);
 int mlx5vf_cmd_query(struct mlx5vf_device *mv, bool inc, u64 *unit,
@@ -103,6 +117,9 @@ int mlx5vf_precopy(struct vfio_pci_core_device *core,
 int mlx5vf_stop_copy_size(struct vfio_pci_core_device *core, u64 *bytes);
 int mlx5vf_precopy_size(struct vfio_pci_core_device *core, u64 *initial,
 			u64 *dirty);
+
+/* tracker.c */
+void mlx5vf_track_init(struct mlx5vf_device *mv);
 
 /* mig_load.c */
 int mlx5vf_load(struct vfio_pci_core_device *core, u32 tag, const void *data,

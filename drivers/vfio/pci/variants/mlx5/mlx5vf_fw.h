@@ -42,6 +42,14 @@ struct mlx5vf_buf {
  *	 without a command (a real device needs nothing here; the double
  *	 models it).  May be NULL.  Must not sleep.
  * @caps: what the firmware offers now: MLX5VF_FW_CAP_* bits.
+ * @track_open: set up the channel the firmware's page tracker reports on
+ *		(the QP whose number CREATE's reporting_qpn names) to *@qpn.
+ *		NULL: no device tracker in this build.  0 or a negative errno.
+ * @track_read: take at most @max page_track_report_entry entries (two
+ *		big-endian u32 each) of the report the last MODIFY to
+ *		REPORTING asked for, their number to *@n; *@done once the
+ *		report is complete.  0 or a negative errno.
+ * @track_close: undo @track_open.
  */
 struct mlx5vf_fw_ops {
 	void *(*attach)(struct pci_dev *vf, struct notifier_block *nb,
@@ -52,10 +60,18 @@ struct mlx5vf_fw_ops {
 	void (*unmap)(void *fw, struct mlx5vf_buf *buf);
 	void (*flr)(void *fw);
 	u32 (*caps)(void *fw);
+	int (*track_open)(void *fw, u32 *qpn);
+	int (*track_read)(void *fw, __be32 *entries, unsigned int max,
+			  unsigned int *n, bool *done);
+	void (*track_close)(void *fw);
 };
 
 /* SAVE in chunks: QUERY with chunk, SAVE hands out next_required_umem_size */
 #define MLX5VF_FW_CAP_CHUNK	BIT(0)
+/* The device's page tracker (adv_virtualization's PAGE_TRACK object) */
+#define MLX5VF_FW_CAP_TRACK	BIT(1)
+/* The most ranges one tracker covers (the variant asks for no more) */
+#define MLX5VF_TRACK_RANGES	8
 
 /* fw_core.c: over mlx5_core; test/fw_double.c: the double's, exported */
 extern const struct mlx5vf_fw_ops mlx5vf_fw_core_ops;

@@ -471,14 +471,19 @@ static int trap_test_open_device(struct vfio_device *vdev)
  * Test hook for the rig's leak check: each write to the leak_one parameter
  * allocates an object and forgets it, so a kmemleak scan must report one
  * object allocated by this module (tools/testing/vm/guest/harden.sh).
+ * Larger than any kmalloc cache: a small object's pointer can stay behind in
+ * the slab cache's per-CPU sheaf after it is handed out, and kmemleak,
+ * which scans the sheaves, then takes the object for referenced.
  */
+#define TRAP_TEST_LEAK_SIZE	(4 * PAGE_SIZE)
+
 static int trap_test_leak_one(const char *val, const struct kernel_param *kp)
 {
-	void *p = kmalloc(64, GFP_KERNEL);
+	void *p = kmalloc(TRAP_TEST_LEAK_SIZE, GFP_KERNEL);
 
 	if (!p)
 		return -ENOMEM;
-	memset(p, 0x6b, 64);
+	memset(p, 0x6b, TRAP_TEST_LEAK_SIZE);
 	pr_info("vfio-pci-trap-test: leaked one object on request\n");
 	return 0;
 }

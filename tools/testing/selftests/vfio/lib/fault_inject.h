@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Allocation failures on demand, limited to our modules: failslab with its
- * stack-trace filter set to the address range of the named modules, driven
+ * Allocation failures on demand, limited to our modules' call sites:
+ * failslab with its stack-trace filter set to the address range of the
+ * named modules over the few frames above the allocator, driven
  * through /proc/thread-self/fail-nth (the Nth allocation of the calling
  * thread that passes the filter fails).  Every other fault attribute is
  * pointed at an empty range so it counts nothing.

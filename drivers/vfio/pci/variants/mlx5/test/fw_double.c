@@ -35,6 +35,19 @@
  *		  last unit of an image applies it (a full one replaces the
  *		  state, a delta changes it).  Anything else: -EINVAL and the
  *		  state is unchanged.
+ * CREATE_GENERAL_OBJECT (PAGE_TRACK)  a page tracker for the VHCA (one at a
+ *		  time): vhca_id, the open report channel's QP number in
+ *		  reporting_qpn, log_page_size 12 to 30, 1 to 8 ranges, each
+ *		  non-empty, page-aligned, in order without overlap and below
+ *		  2^log_addr_space_size.  It starts TRACKING: every page of a
+ *		  range the device writes is marked.
+ * MODIFY_GENERAL_OBJECT  state REPORTING with a range inside one tracked
+ *		  range (modify_field_select: range BIT(0), state BIT(1)):
+ *		  the range's marked pages go out on the report channel, one
+ *		  page_track_report_entry each, in IOVA order, and are
+ *		  unmarked; the tracker is TRACKING again.  In ERROR: -EINVAL.
+ * QUERY_GENERAL_OBJECT  the tracker's state.  DESTROY_GENERAL_OBJECT
+ *		  drops it and its marks.  Another object ID: -EINVAL.
  * Any other opcode, or another vhca_id: -EINVAL.  An FLR (the flr op)
  * makes the VHCA run again and stops tracking.  A full image is the state's
  * length (le64) and its bytes; a delta is the new length and, for each
@@ -54,11 +67,18 @@
  *		     each: "SEQUENCE LENGTH CRC32"
  *   loaded      r   the same for the units loaded since unit 0
  *   vhca_state  r   running, initiator_suspended or suspended
- *   cmds        r   commands run: "suspend N resume N query N save N load N"
+ *   cmds        r   commands run: "suspend N resume N query N save N load N
+ *		     track N" (track: the general-object commands)
+ *   dma_write   w   "IOVA LENGTH": the device wrote there (DMA): the pages
+ *		     of tracked ranges it touches are marked
+ *   track       r   "none", or "tracking"/"error", the pages marked, the
+ *		     ranges and the page size
+ *   track_error w   the tracker enters its error state (-ENOENT: none)
  *   fail        w   "OPCODE ERRNO": the next command with that opcode fails
  *		     with -ERRNO (an injected command failure); "0 0" clears
  *   pf_event    w   "disable" or "enable": sends the VF's driver the PF's
- *		     MLX5_PF_NOTIFY_DISABLE_VF or _ENABLE_VF; "disable OPCODE":
+ *		     MLX5_PF_NOTIFY_DISABLE_VF (dropping the VF's tracker) or
+ *		     _ENABLE_VF; "disable OPCODE":
  *		     the next command with that opcode sends DISABLE_VF from
  *		     another thread, waits for it, then fails with -ENOTCONN
  *		     (the PF disabling SR-IOV in the middle of a command)
@@ -70,6 +90,7 @@
 #include <linux/module.h>
 #include <linux/unaligned.h>
 #include <linux/vmalloc.h>
+#include <linux/xarray.h>
 
 #include "mlx5vf_fw.h"
 
@@ -81,6 +102,8 @@
 #define FWD_BLOCK		SZ_4K
 #define FWD_BLOCKS		(FWD_STATE_MAX / FWD_BLOCK)
 #define FWD_LOG_MAX		512
+#define FWD_TRACK_RANGES	8
+#define FWD_QPN_BASE		0x1000
 
 enum { FWD_RUNNING, FWD_INITIATOR_SUSPENDED, FWD_SUSPENDED };
 static const char *const fwd_state_names[] = {
@@ -138,7 +161,20 @@ struct fwd_log {
  * @fail_err: the errno it fails with
  * @disable_op: opcode of the next command to run into DISABLE_VF
  * @disable_work: sends DISABLE_VF from another thread
- * @cmds: commands run, per opcode from SUSPEND_VHCA on
+ * @cmds: commands run, per opcode from SUSPEND_VHCA on, then the
+ *	  general-object ones
+ * @chan_open: the tracker's report channel is set up
+ * @track_on: a page tracker exists
+ * @track_state: its MLX5_PAGE_TRACK_STATE_*
+ * @track_id: its object ID
+ * @track_shift: log2 of its page size
+ * @track_nr: its ranges' number
+ * @track_range: its ranges, [start, end)
+ * @marked: the pages marked, by IOVA >> @track_shift
+ * @report: the report on the channel: page numbers, @report_n of them,
+ *	    @report_pos taken
+ * @report_n: see @report
+ * @report_pos: see @report
  */
 struct fwd_vhca {
 	struct list_head node;
@@ -170,7 +206,18 @@ struct fwd_vhca {
 	int fail_err;
 	u16 disable_op;
 	struct work_struct disable_work;
-	unsigned long cmds[5];
+	unsigned long cmds[6];
+	bool chan_open;
+	bool track_on;
+	int track_state;
+	u32 track_id;
+	unsigned int track_shift;
+	u32 track_nr;
+	u64 track_range[FWD_TRACK_RANGES][2];
+	struct xarray marked;
+	u64 *report;
+	unsigned long report_n;
+	unsigned long report_pos;
 };
 
 /**
@@ -190,6 +237,7 @@ static LIST_HEAD(fwd_vhcas);
 static LIST_HEAD(fwd_mkeys);
 static u16 fwd_next_vhca_id = 0x10;
 static u32 fwd_next_mkey = 0x100;
+static u32 fwd_next_obj = 0x40;
 static struct dentry *fwd_root;
 
 static u8 fwd_pattern(u32 seed, size_t i)
@@ -566,6 +614,173 @@ static const int fwd_out_size[] = {
 	MLX5_ST_SZ_BYTES(load_vhca_state_out),
 };
 
+/* The page tracker */
+
+static void fwd_track_drop(struct fwd_vhca *v)
+{
+	xa_destroy(&v->marked);
+	kvfree(v->report);
+	v->report = NULL;
+	v->report_n = 0;
+	v->report_pos = 0;
+	v->track_on = false;
+}
+
+static int fwd_track_create(struct fwd_vhca *v, void *in, int in_size,
+			    void *out)
+{
+	void *ctx = MLX5_ADDR_OF(create_page_track_obj_in, in, obj_context);
+	u32 nr = MLX5_GET(page_track, ctx, num_ranges);
+	unsigned int shift = MLX5_GET(page_track, ctx, log_page_size);
+	unsigned int space = MLX5_GET(page_track, ctx, log_addr_space_size);
+	u64 prev = 0, start, len;
+	u32 i;
+
+	if (v->track_on || !v->chan_open ||
+	    MLX5_GET(page_track, ctx, vhca_id) != v->vhca_id ||
+	    MLX5_GET(page_track, ctx, reporting_qpn) != FWD_QPN_BASE + v->vhca_id ||
+	    shift < 12 || shift > 30 || !nr || nr > FWD_TRACK_RANGES ||
+	    in_size < MLX5_ST_SZ_BYTES(create_page_track_obj_in) +
+		      nr * MLX5_ST_SZ_BYTES(page_track_range))
+		return -EINVAL;
+	for (i = 0; i < nr; i++) {
+		void *r = MLX5_ADDR_OF(page_track, ctx, track_range[i]);
+
+		start = MLX5_GET64(page_track_range, r, start_address);
+		len = MLX5_GET64(page_track_range, r, length);
+		if (!len || !IS_ALIGNED(start | len, 1ULL << shift) ||
+		    start < prev || start + len < start ||
+		    (space < 64 && start + len > 1ULL << space))
+			return -EINVAL;
+		v->track_range[i][0] = start;
+		v->track_range[i][1] = start + len;
+		prev = start + len;
+	}
+	xa_init(&v->marked);
+	v->track_on = true;
+	v->track_state = MLX5_PAGE_TRACK_STATE_TRACKING;
+	v->track_shift = shift;
+	v->track_nr = nr;
+	mutex_lock(&fwd_lock);
+	v->track_id = fwd_next_obj++;
+	mutex_unlock(&fwd_lock);
+	MLX5_SET(general_obj_out_cmd_hdr, out, obj_id, v->track_id);
+	return 0;
+}
+
+/* The tracked range holding [@start, @end), or -1. */
+static int fwd_track_range_of(struct fwd_vhca *v, u64 start, u64 end)
+{
+	u32 i;
+
+	for (i = 0; i < v->track_nr; i++)
+		if (start >= v->track_range[i][0] && end <= v->track_range[i][1])
+			return i;
+	return -1;
+}
+
+static int fwd_track_report(struct fwd_vhca *v, void *in)
+{
+	void *ctx = MLX5_ADDR_OF(modify_page_track_obj_in, in, obj_context);
+	u64 start = MLX5_GET64(page_track, ctx, range_start_address);
+	u64 len = MLX5_GET64(page_track, ctx, length);
+	unsigned long first, last, idx, n = 0;
+	void *entry;
+
+	if (v->track_state != MLX5_PAGE_TRACK_STATE_TRACKING ||
+	    MLX5_GET64(page_track, ctx, modify_field_select) != 3 ||
+	    MLX5_GET(page_track, ctx, state) != MLX5_PAGE_TRACK_STATE_REPORTING ||
+	    !len || start + len < start ||
+	    fwd_track_range_of(v, start, start + len) < 0)
+		return -EINVAL;
+	first = start >> v->track_shift;
+	last = (start + len - 1) >> v->track_shift;
+	xa_for_each_range(&v->marked, idx, entry, first, last)
+		n++;
+	kvfree(v->report);
+	v->report = kvcalloc(max(n, 1UL), sizeof(*v->report), GFP_KERNEL);
+	v->report_n = 0;
+	v->report_pos = 0;
+	if (!v->report)
+		return -ENOMEM;
+	xa_for_each_range(&v->marked, idx, entry, first, last) {
+		v->report[v->report_n++] = idx;
+		xa_erase(&v->marked, idx);
+	}
+	return 0;
+}
+
+static int fwd_track_run(struct fwd_vhca *v, u16 opcode, void *in,
+			 int in_size, void *out, int out_size)
+{
+	if (in_size < MLX5_ST_SZ_BYTES(general_obj_in_cmd_hdr) ||
+	    out_size < MLX5_ST_SZ_BYTES(general_obj_out_cmd_hdr) ||
+	    MLX5_GET(general_obj_in_cmd_hdr, in, obj_type) !=
+	    MLX5_OBJ_TYPE_PAGE_TRACK)
+		return -EINVAL;
+	if (opcode == MLX5_CMD_OP_CREATE_GENERAL_OBJECT)
+		return fwd_track_create(v, in, in_size, out);
+	if (!v->track_on ||
+	    MLX5_GET(general_obj_in_cmd_hdr, in, obj_id) != v->track_id)
+		return -EINVAL;
+	switch (opcode) {
+	case MLX5_CMD_OP_MODIFY_GENERAL_OBJECT:
+		if (in_size < MLX5_ST_SZ_BYTES(modify_page_track_obj_in))
+			return -EINVAL;
+		return fwd_track_report(v, in);
+	case MLX5_CMD_OP_QUERY_GENERAL_OBJECT:
+		if (out_size < MLX5_ST_SZ_BYTES(query_page_track_obj_out))
+			return -EINVAL;
+		MLX5_SET(query_page_track_obj_out, out, obj_context.state,
+			 v->track_state);
+		return 0;
+	default:
+		fwd_track_drop(v);
+		return 0;
+	}
+}
+
+static int fwd_track_open(void *fw, u32 *qpn)
+{
+	struct fwd_vhca *v = fw;
+	int ret = -EBUSY;
+
+	mutex_lock(&v->lock);
+	if (!v->chan_open) {
+		v->chan_open = true;
+		*qpn = FWD_QPN_BASE + v->vhca_id;
+		ret = 0;
+	}
+	mutex_unlock(&v->lock);
+	return ret;
+}
+
+static int fwd_track_read(void *fw, __be32 *entries, unsigned int max,
+			  unsigned int *n, bool *done)
+{
+	struct fwd_vhca *v = fw;
+	u64 iova;
+
+	mutex_lock(&v->lock);
+	for (*n = 0; *n < max && v->report_pos < v->report_n; (*n)++) {
+		iova = v->report[v->report_pos++] << v->track_shift;
+		entries[2 * *n] = cpu_to_be32(upper_32_bits(iova));
+		entries[2 * *n + 1] = cpu_to_be32(lower_32_bits(iova));
+	}
+	*done = v->report_pos == v->report_n;
+	mutex_unlock(&v->lock);
+	return 0;
+}
+
+static void fwd_track_close(void *fw)
+{
+	struct fwd_vhca *v = fw;
+
+	mutex_lock(&v->lock);
+	v->chan_open = false;
+	mutex_unlock(&v->lock);
+}
+
 static void fwd_disable_work(struct work_struct *work)
 {
 	struct fwd_vhca *v = container_of(work, struct fwd_vhca, disable_work);
@@ -578,11 +793,15 @@ static int fwd_exec(void *fw, void *in, int in_size, void *out, int out_size)
 	struct fwd_vhca *v = fw;
 	u16 opcode = MLX5_GET(suspend_vhca_in, in, opcode);
 	unsigned int i = opcode - MLX5_CMD_OP_SUSPEND_VHCA;
+	bool track = opcode >= MLX5_CMD_OP_CREATE_GENERAL_OBJECT &&
+		     opcode <= MLX5_CMD_OP_DESTROY_GENERAL_OBJECT;
 	int ret;
 
-	if (i >= ARRAY_SIZE(fwd_in_size) || in_size < fwd_in_size[i] ||
-	    out_size < fwd_out_size[i] ||
-	    MLX5_GET(suspend_vhca_in, in, vhca_id) != v->vhca_id)
+	if (track)
+		i = ARRAY_SIZE(fwd_in_size);
+	else if (i >= ARRAY_SIZE(fwd_in_size) || in_size < fwd_in_size[i] ||
+		 out_size < fwd_out_size[i] ||
+		 MLX5_GET(suspend_vhca_in, in, vhca_id) != v->vhca_id)
 		return -EINVAL;
 	memset(out, 0, out_size);
 	mutex_lock(&v->lock);
@@ -600,6 +819,8 @@ static int fwd_exec(void *fw, void *in, int in_size, void *out, int out_size)
 	} else if (v->fail_op == opcode) {
 		v->fail_op = 0;
 		ret = -v->fail_err;
+	} else if (track) {
+		ret = fwd_track_run(v, opcode, in, in_size, out, out_size);
 	} else {
 		ret = fwd_run(v, opcode, in, out);
 	}
@@ -647,7 +868,7 @@ static void fwd_flr(void *fw)
 
 static u32 fwd_caps(void *fw)
 {
-	return MLX5VF_FW_CAP_CHUNK;
+	return MLX5VF_FW_CAP_CHUNK | MLX5VF_FW_CAP_TRACK;
 }
 
 /* debugfs */
@@ -730,8 +951,9 @@ static int fwd_cmds_show(struct seq_file *m, void *unused)
 	struct fwd_vhca *v = m->private;
 
 	mutex_lock(&v->lock);
-	seq_printf(m, "suspend %lu resume %lu query %lu save %lu load %lu\n",
-		   v->cmds[0], v->cmds[1], v->cmds[2], v->cmds[3], v->cmds[4]);
+	seq_printf(m, "suspend %lu resume %lu query %lu save %lu load %lu track %lu\n",
+		   v->cmds[0], v->cmds[1], v->cmds[2], v->cmds[3], v->cmds[4],
+		   v->cmds[5]);
 	mutex_unlock(&v->lock);
 	return 0;
 }
@@ -834,6 +1056,85 @@ static const struct file_operations fwd_poke_fops = {
 	.write = fwd_poke_write,
 };
 
+static ssize_t fwd_dma_write(struct file *file, const char __user *ubuf,
+			     size_t count, loff_t *ppos)
+{
+	struct fwd_vhca *v = file->private_data;
+	u64 iova, len, last, page, lo, hi;
+	u32 i;
+	int ret;
+
+	ret = fwd_get_pair(ubuf, count, &iova, &len);
+	if (ret)
+		return ret;
+	if (!len || iova + len - 1 < iova)
+		return -EINVAL;
+	last = iova + len - 1;
+	mutex_lock(&v->lock);
+	for (i = 0; v->track_on && i < v->track_nr; i++) {
+		lo = max(iova, v->track_range[i][0]);
+		hi = min(last, v->track_range[i][1] - 1);
+		if (v->track_state != MLX5_PAGE_TRACK_STATE_TRACKING)
+			break;
+		for (page = lo >> v->track_shift;
+		     !ret && lo <= hi && page <= hi >> v->track_shift; page++)
+			ret = xa_err(xa_store(&v->marked, page, xa_mk_value(1),
+					      GFP_KERNEL));
+	}
+	mutex_unlock(&v->lock);
+	return ret ?: count;
+}
+
+static const struct file_operations fwd_dma_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = fwd_dma_write,
+};
+
+static int fwd_tracker_show(struct seq_file *m, void *unused)
+{
+	struct fwd_vhca *v = m->private;
+	unsigned long idx, n = 0;
+	void *entry;
+
+	mutex_lock(&v->lock);
+	if (!v->track_on) {
+		seq_puts(m, "none\n");
+	} else {
+		xa_for_each(&v->marked, idx, entry)
+			n++;
+		seq_printf(m, "%s %lu %u %llu\n",
+			   v->track_state == MLX5_PAGE_TRACK_STATE_ERROR ?
+			   "error" : "tracking", n, v->track_nr,
+			   1ULL << v->track_shift);
+	}
+	mutex_unlock(&v->lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(fwd_tracker);
+
+static ssize_t fwd_track_error_write(struct file *file,
+				     const char __user *ubuf, size_t count,
+				     loff_t *ppos)
+{
+	struct fwd_vhca *v = file->private_data;
+	int ret = -ENOENT;
+
+	mutex_lock(&v->lock);
+	if (v->track_on) {
+		v->track_state = MLX5_PAGE_TRACK_STATE_ERROR;
+		ret = count;
+	}
+	mutex_unlock(&v->lock);
+	return ret;
+}
+
+static const struct file_operations fwd_track_error_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = fwd_track_error_write,
+};
+
 static ssize_t fwd_fail_write(struct file *file, const char __user *ubuf,
 			      size_t count, loff_t *ppos)
 {
@@ -883,12 +1184,18 @@ static ssize_t fwd_event_write(struct file *file, const char __user *ubuf,
 		mutex_unlock(&v->lock);
 		return count;
 	}
-	if (sysfs_streq(buf, "disable"))
+	if (sysfs_streq(buf, "disable")) {
+		/* The VF's function goes away, and its tracker with it. */
+		mutex_lock(&v->lock);
+		if (v->track_on)
+			fwd_track_drop(v);
+		mutex_unlock(&v->lock);
 		event = MLX5_PF_NOTIFY_DISABLE_VF;
-	else if (sysfs_streq(buf, "enable"))
+	} else if (sysfs_streq(buf, "enable")) {
 		event = MLX5_PF_NOTIFY_ENABLE_VF;
-	else
+	} else {
 		return -EINVAL;
+	}
 	v->nb->notifier_call(v->nb, event, NULL);
 	return count;
 }
@@ -934,6 +1241,10 @@ static void *fwd_attach(struct pci_dev *vf, struct notifier_block *nb,
 	debugfs_create_file("fail", 0200, v->dir, v, &fwd_fail_fops);
 	debugfs_create_file("pf_event", 0200, v->dir, v, &fwd_event_fops);
 	debugfs_create_u16("vhca_id", 0400, v->dir, &v->vhca_id);
+	debugfs_create_file("dma_write", 0200, v->dir, v, &fwd_dma_fops);
+	debugfs_create_file("track", 0400, v->dir, v, &fwd_tracker_fops);
+	debugfs_create_file("track_error", 0200, v->dir, v,
+			    &fwd_track_error_fops);
 	mutex_lock(&fwd_lock);
 	list_add(&v->node, &fwd_vhcas);
 	mutex_unlock(&fwd_lock);
@@ -950,6 +1261,8 @@ static void fwd_detach(void *fw, struct pci_dev *vf, struct notifier_block *nb)
 	list_del(&v->node);
 	mutex_unlock(&fwd_lock);
 	cancel_work_sync(&v->disable_work);
+	if (v->track_on)
+		fwd_track_drop(v);
 	vfree(v->out);
 	vfree(v->in);
 	vfree(v->state);
@@ -965,6 +1278,9 @@ const struct mlx5vf_fw_ops mlx5_fw_double_ops = {
 	.unmap	= fwd_unmap,
 	.flr	= fwd_flr,
 	.caps	= fwd_caps,
+	.track_open	= fwd_track_open,
+	.track_read	= fwd_track_read,
+	.track_close	= fwd_track_close,
 };
 EXPORT_SYMBOL_GPL(mlx5_fw_double_ops);
 
