@@ -204,6 +204,33 @@ if [ "$pasid_boot" = 1 ]; then
 	record $? "no kernel splat in the PASID boot"
 fi
 
+# The igbvf boot: every BAR below 4 GiB (vm.sh's VM_LOWMMIO: 2.5 GiB of RAM
+# and no 1 GiB ivshmem-plain), so QEMU 10.0 decodes the igb VFs' BARs where
+# the guest put them; only vfio_igbvf_test runs in it (guest/igbvf.sh).  In
+# a full make check, or when VM_SUITES names vfio_igbvf_test;
+# VM_IGBVF_BOOT=0 skips it, VM_IGBVF_BOOT=1 forces it.
+igbvf_boot=${VM_IGBVF_BOOT:-}
+if [ -z "$igbvf_boot" ]; then
+	case ",$(echo ${VM_SUITES:-vfio_igbvf_test} | tr ' ' ,)," in
+	*,vfio_igbvf_test,*) igbvf_boot=1 ;;
+	*) igbvf_boot=0 ;;
+	esac
+fi
+if [ "$igbvf_boot" = 1 ]; then
+	log "booting the VM with every BAR below 4 GiB for vfio_igbvf_test"
+	t0=$SECONDS
+	VM_OUT=$repo/build/vm-igbvf VM_LOWMMIO=1 VM_SUITES= vm_boot \
+		"$logs/vm-igbvf-console.log" "$out/dmesg-igbvf.log" igbvf
+	vm_rc=$?
+	phase_time "boot-igbvf" "$t0"
+	record "$vm_rc" "the igbvf boot (BARs below 4 GiB) ran and powered off (rc $vm_rc)"
+	[ -f "$out/igbvf-done" ]
+	record $? "the igbvf boot's guest job ran to its end"
+	vm_no_splats "$logs/splats-igbvf.log" "$out/dmesg-igbvf.log" \
+		"$repo/build/vm-igbvf/console.log"
+	record $? "no kernel splat in the igbvf boot"
+fi
+
 # The suites no 7.3 guest has started yet (guest/lib.sh's queue helpers).
 VM_REPO=$repo VM_CLAIMS=$out/claims
 . "$here/guest/lib.sh"
@@ -344,7 +371,7 @@ count_taps() {
 # Every result, the second boot's with a line of its own, and the totals.
 pass=0 fail=0 skip=0 nofd=0
 count_taps "" "$host_tap" "$out"/install-make.tap "$out"/vm-setup*.tap \
-	"$out"/vm-pasid.tap "$out"/*_test.tap
+	"$out"/vm-pasid.tap "$out"/vm-igbvf.tap "$out"/*_test.tap
 stock=$out/stock
 if [ -d "$stock" ]; then
 	p0=$pass f0=$fail s0=$skip nofd=0

@@ -143,14 +143,17 @@ vm_cpu_busy() {
 }
 
 # vm_selected_suites: the selftests this run selected (VM_SUITES, commas or
-# spaces; every one when empty), one per line, vfio_pasid_test left out (it
-# runs in the PASID boot of its own, guest/pasid.sh).  Used on the host too.
+# spaces; every one when empty), one per line, vfio_pasid_test and
+# vfio_igbvf_test left out (each runs in a boot of its own, guest/pasid.sh
+# and guest/igbvf.sh).  Used on the host too.
 vm_selected_suites() {
 	local t name sel
 	sel=",$(echo ${VM_SUITES:-} | tr ' ' ,),"
 	for t in "$VM_REPO"/build/selftests/*_test; do
 		name=${t##*/}
-		[ "$name" = vfio_pasid_test ] && continue
+		case "$name" in
+		vfio_pasid_test | vfio_igbvf_test) continue ;;
+		esac
 		case "$sel" in
 		,,) ;;
 		*",$name,"*) ;;
