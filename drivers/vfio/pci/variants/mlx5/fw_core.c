@@ -165,9 +165,14 @@ static void mlx5vf_core_unmap(void *fw, struct mlx5vf_buf *buf)
 static u32 mlx5vf_core_caps(void *fw)
 {
 	struct mlx5_core_dev *mdev = fw;
+	u32 caps = MLX5_CAP_GEN_2(mdev, migration_in_chunks) ?
+		   MLX5VF_FW_CAP_CHUNK : 0;
 
-	return MLX5_CAP_GEN_2(mdev, migration_in_chunks) ?
-	       MLX5VF_FW_CAP_CHUNK : 0;
+#if VFIO_PCI_COMPAT_MLX5_MIG_STATE
+	if (MLX5_CAP_GEN_2(mdev, migration_state))
+		caps |= MLX5VF_FW_CAP_MIG_STATE;
+#endif
+	return caps;
 }
 
 const struct mlx5vf_fw_ops mlx5vf_fw_core_ops = {
