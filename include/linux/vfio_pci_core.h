@@ -550,6 +550,26 @@ int vfio_pci_mig_put(struct vfio_pci_mig_stream *s, u32 tag, const void *data,
 		     u32 len);
 
 /**
+ * vfio_pci_mig_reinit() - the device needs its state sent in full again
+ * @s: the stream passed to &vfio_pci_core_mig_ops.precopy
+ *
+ * For a device that went back to its initial migration state while in
+ * PRE_COPY (reconfigured, say), so that what changed since the last pass
+ * is not enough: the pass under way becomes a first pass (the later calls
+ * of &vfio_pci_core_mig_ops.precopy in it get @initial true), and the bytes
+ * it appends, with those the data file still holds, count as initial.  The
+ * next VFIO_MIG_GET_PRECOPY_INFO reports them in initial_bytes, resets
+ * dirty_bytes to 0 and, when the user opted in with
+ * VFIO_DEVICE_FEATURE_MIG_PRECOPY_INFOv2, sets VFIO_PRECOPY_INFO_REINIT in
+ * its flags (kernels without that feature never report it).  Call it before
+ * appending the new initial data.
+ *
+ * Context: inside &vfio_pci_core_mig_ops.precopy only.
+ * Return: 0, or -EINVAL outside PRE_COPY.
+ */
+int vfio_pci_mig_reinit(struct vfio_pci_mig_stream *s);
+
+/**
  * vfio_pci_core_mig_abort() - end the migration session from the variant
  * @core: the device
  * @err: the negative errno its open data files return from now on

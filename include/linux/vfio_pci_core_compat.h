@@ -12,6 +12,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/version.h>
+#include <linux/vfio.h>
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 17, 0)
 #include <linux/pfn_t.h>
 #endif
@@ -149,5 +150,36 @@ vfio_pci_compat_insert_pfn_pmd(struct vm_fault *vmf, unsigned long pfn,
 	return VM_FAULT_FALLBACK;
 #endif
 }
+
+/*
+ * VFIO_PRECOPY_INFO_REINIT came with VFIO_DEVICE_FEATURE_MIG_PRECOPY_INFOv2,
+ * which the vfio core handles itself and records in
+ * vfio_device.precopy_info_v2 (7.3 has them, 6.12 has neither): without
+ * them the flag is never reported.
+ */
+#ifdef VFIO_PRECOPY_INFO_REINIT
+#define VFIO_PCI_COMPAT_PRECOPY_REINIT	VFIO_PRECOPY_INFO_REINIT
+static inline bool vfio_pci_compat_precopy_v2(struct vfio_device *vdev)
+{
+	return vdev->precopy_info_v2;
+}
+#else
+#define VFIO_PCI_COMPAT_PRECOPY_REINIT	0
+static inline bool vfio_pci_compat_precopy_v2(struct vfio_device *vdev)
+{
+	return false;
+}
+#endif
+
+/*
+ * mlx5: the migration_state field of QUERY_VHCA_MIGRATION_STATE's output,
+ * its MLX5_QUERY_VHCA_MIG_STATE_* values and the cmd_hca_cap_2 bit that
+ * offers it are in mlx5_ifc.h since 7.1 (7.3 has them, 6.12 not).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 1, 0)
+#define VFIO_PCI_COMPAT_MLX5_MIG_STATE	1
+#else
+#define VFIO_PCI_COMPAT_MLX5_MIG_STATE	0
+#endif
 
 #endif /* __LINUX_VFIO_PCI_CORE_COMPAT_H */

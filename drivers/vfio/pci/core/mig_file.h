@@ -79,6 +79,8 @@ enum vfio_pci_mig_phase {
  * @pass_open: saving: the current pre-copy pass has more to produce
  * @initial: saving: the current pre-copy pass is the first
  * @buf_initial: saving: the bytes in @buf came from the first pass
+ * @reinit: saving: the variant began new initial data (vfio_pci_mig_reinit())
+ *	    since the last VFIO_MIG_GET_PRECOPY_INFO
  * @buf: saving: stream bytes produced and not yet read
  * @len: bytes in @buf
  * @pos: bytes of @buf already read
@@ -108,6 +110,7 @@ struct vfio_pci_mig_stream {
 	bool pass_open;
 	bool initial;
 	bool buf_initial;
+	bool reinit;
 	u8 *buf;
 	size_t len;
 	size_t pos;

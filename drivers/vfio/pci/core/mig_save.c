@@ -11,8 +11,12 @@
  *
  * PRE_COPY runs in passes.  At the end of a pass the reader meets a
  * temporary end (-ENOMSG); VFIO_MIG_GET_PRECOPY_INFO opens the next pass
- * once the reader has caught up.  STOP_COPY (same file) switches the
- * producer to .save, whose end appends END: read() returns 0 from then on.
+ * once the reader has caught up.  A variant whose device needs its state
+ * sent in full again turns the pass under way into a first pass
+ * (vfio_pci_mig_reinit()); the next VFIO_MIG_GET_PRECOPY_INFO counts it as
+ * initial data and, for a user who opted in, sets VFIO_PRECOPY_INFO_REINIT.
+ * STOP_COPY (same file) switches the producer to .save, whose end appends
+ * END: read() returns 0 from then on.
  * A producer that fails ends the session: the device goes to ERROR and the
  * file returns the errno.
  */
@@ -57,6 +61,19 @@ int vfio_pci_mig_put(struct vfio_pci_mig_stream *s, u32 tag, const void *data,
 	return vfio_pci_mig_append(s, tag, data, len);
 }
 EXPORT_SYMBOL_GPL(vfio_pci_mig_put);
+
+int vfio_pci_mig_reinit(struct vfio_pci_mig_stream *s)
+{
+	lockdep_assert_held(&s->lock);
+	if (!s->saving || s->phase != VFIO_PCI_MIG_PRECOPY)
+		return -EINVAL;
+	/* What this pass appends, and what is held, is initial data now. */
+	s->initial = true;
+	s->buf_initial = true;
+	s->reinit = true;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(vfio_pci_mig_reinit);
 
 static int vfio_pci_mig_put_header(struct vfio_pci_mig_stream *s)
 {
@@ -192,6 +209,12 @@ u64 vfio_pci_mig_file_stream_bytes(const struct vfio_pci_core_mig_ops *ops,
 	       sizeof(struct vfio_pci_mig_header);
 }
 
+/*
+ * Fill @info's byte counts; a reinit since the last call makes everything
+ * initial, resets dirty_bytes and is reported in @info's flags when the
+ * user opted in to them (PRECOPY_INFOv2).  Without the opt-in the flags
+ * stay as the user passed them, as the uAPI keeps them for v1 users.
+ */
 static int vfio_pci_mig_precopy_estimate(struct vfio_pci_mig_stream *s,
 					 struct vfio_precopy_info *info)
 {
@@ -218,10 +241,16 @@ static int vfio_pci_mig_precopy_estimate(struct vfio_pci_mig_stream *s,
 	initial = vfio_pci_mig_file_framed(ops, initial);
 	dirty = vfio_pci_mig_file_framed(ops, dirty);
 	held = s->len - s->pos;
-	if (s->buf_initial)
+	if (s->buf_initial || s->reinit)
 		initial += held;
 	else
 		dirty += held;
+	if (s->reinit) {
+		dirty = 0;
+		s->reinit = false;
+		if (vfio_pci_compat_precopy_v2(&s->core->vdev))
+			info->flags |= VFIO_PCI_COMPAT_PRECOPY_REINIT;
+	}
 	info->initial_bytes = initial;
 	info->dirty_bytes = dirty;
 	return 0;
@@ -241,6 +270,8 @@ long vfio_pci_mig_precopy_info(struct vfio_pci_mig_stream *s,
 	if (info.argsz < minsz)
 		return -EINVAL;
 
+	if (vfio_pci_compat_precopy_v2(&s->core->vdev))
+		info.flags = 0;
 	vfio_pci_mig_file_lock(s, false);
 	if (mig->state != VFIO_DEVICE_STATE_PRE_COPY &&
 	    mig->state != VFIO_DEVICE_STATE_PRE_COPY_P2P)
@@ -252,8 +283,6 @@ long vfio_pci_mig_precopy_info(struct vfio_pci_mig_stream *s,
 	vfio_pci_mig_file_unlock(s);
 	if (ret)
 		return ret;
-
-	info.flags = 0;
 	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
 }
 
@@ -264,6 +293,7 @@ int vfio_pci_mig_file_begin_save(struct vfio_pci_mig_stream *s, bool precopy)
 	s->phase = precopy ? VFIO_PCI_MIG_PRECOPY : VFIO_PCI_MIG_SAVE;
 	s->pass_open = true;
 	s->initial = true;
+	s->reinit = false;
 	return vfio_pci_mig_produce(s);
 }
 

@@ -28,6 +28,7 @@
 #define FAULT_ABORT	1
 #define FAULT_ESTIMATE	2
 #define FAULT_PRODUCE	3
+#define FAULT_REINIT	4
 #define MIB		(1ULL << 20)
 /* The most a data file may hold: one record and its framing, plus slack. */
 #define MEM_BOUND	(2 * MIB)
@@ -403,6 +404,76 @@ TEST_F_TIMEOUT(stream, poll_and_nonblock, 300)
 	close(afd);
 	close(bfd);
 	ASSERT_EQ(0, memcmp(self->a.mem, self->b.mem, MIB));
+}
+
+/*
+ * The variant needing its state sent in full again (FAULT_REINIT: its next
+ * pass is a first one, through vfio_pci_mig_reinit()).  The next
+ * PRECOPY_INFO counts the whole window as initial data and dirty_bytes 0,
+ * once; with PRECOPY_INFOv2 its flags say REINIT, and only that once,
+ * without it they come back as the user passed them.  B still ends with
+ * A's window.  First without the opt-in, then with it.
+ */
+TEST_F_TIMEOUT(stream, precopy_reinit, 300)
+{
+	const uint32_t in_flags = 0x40;	/* not a flag the kernel sets */
+	struct vfio_precopy_info info;
+	uint64_t bytes, framed;
+	int afd, bfd, v2, ret;
+
+	/* 16 chunks, each a record of its offset and bytes */
+	framed = 16 * (VT_MIG_REC_HDR + 8 + (uint64_t)self->chunk);
+	ASSERT_EQ(0, set_windows(self, 4));
+	for (v2 = 0; v2 < 2; v2++) {
+		if (v2) {
+			ret = vt_mig_feature(self->a.dev.fd,
+					     VFIO_DEVICE_FEATURE_SET |
+					     VFIO_DEVICE_FEATURE_MIG_PRECOPY_INFOv2,
+					     NULL, 0);
+			if (ret == -ENOTTY)
+				SKIP(return, "this kernel's vfio core has no PRECOPY_INFOv2");
+			ASSERT_EQ(0, ret);
+		}
+		fill(&self->a, 4 * MIB, 11 + v2);
+		ASSERT_EQ(0, vt_mig_set_state(self->a.dev.fd, VT_ST(PRE_COPY), &afd));
+		ASSERT_EQ(0, vt_mig_set_state(self->b.dev.fd, VT_ST(RESUMING), &bfd));
+		ASSERT_EQ(-ENOMSG, vt_mig_pump(afd, bfd, MIB, NULL, NULL, NULL));
+		/* Caught up, nothing changed: an empty pass, no REINIT. */
+		info.flags = in_flags;
+		ASSERT_EQ(0, vt_mig_precopy_info(afd, &info));
+		EXPECT_EQ(v2 ? 0 : in_flags, info.flags);
+		EXPECT_EQ(0, info.initial_bytes + info.dirty_bytes);
+		ASSERT_EQ(-ENOMSG, vt_mig_pump(afd, bfd, MIB, NULL, NULL, NULL));
+
+		/* One chunk changes, and the variant starts over. */
+		touch(&self->a, self->chunk, 5, 1);
+		ASSERT_EQ(0, hook(&self->a, HOOK_FAULT, FAULT_REINIT));
+		info.flags = in_flags;
+		ASSERT_EQ(0, vt_mig_precopy_info(afd, &info));
+		EXPECT_EQ(v2 ? VFIO_PRECOPY_INFO_REINIT : in_flags, info.flags);
+		EXPECT_EQ(0, info.dirty_bytes);
+		/* The variant counts its chunks' bytes, not their offsets. */
+		EXPECT_LE(framed - 16 * 8, info.initial_bytes);
+		EXPECT_GE(framed, info.initial_bytes);
+		bytes = 0;
+		ASSERT_EQ(-ENOMSG, vt_mig_pump(afd, bfd, MIB, &bytes, NULL, NULL));
+		EXPECT_EQ(framed, bytes);
+
+		/* Reported once: the next pass is an ordinary one. */
+		info.flags = in_flags;
+		ASSERT_EQ(0, vt_mig_precopy_info(afd, &info));
+		EXPECT_EQ(v2 ? 0 : in_flags, info.flags);
+		EXPECT_EQ(0, info.initial_bytes + info.dirty_bytes);
+
+		ASSERT_EQ(0, vt_mig_set_state(self->a.dev.fd, VT_ST(STOP_COPY), NULL));
+		ASSERT_EQ(0, vt_mig_pump(afd, bfd, MIB, NULL, NULL, NULL));
+		ASSERT_EQ(0, vt_mig_set_state(self->b.dev.fd, VT_ST(RUNNING), NULL));
+		ASSERT_EQ(0, vt_mig_set_state(self->a.dev.fd, VT_ST(RUNNING), NULL));
+		close(afd);
+		close(bfd);
+		EXPECT_EQ(0, memcmp(self->a.mem, self->b.mem, 4 * MIB));
+		memset(self->b.mem, 0, 4 * MIB);
+	}
 }
 
 struct big_read {

@@ -444,6 +444,53 @@ TEST_F_TIMEOUT(mlx5, pf_disables_vf, 300)
 	vt_device_close(&a);
 }
 
+/* A's STOP_COPY stream, kept to feed B forged copies of it. */
+struct forgery {
+	uint8_t good[1 << 20];
+	uint8_t bad[1 << 20];
+	size_t len;
+	long off;		/* record 1: the variant's first size record */
+};
+
+/*
+ * The size-record tests' opening: on the first call A's STOP_COPY stream
+ * is drained into @f (A is left in STOP_COPY).  Each call then forges
+ * record 1, the size record, to @value, or with @value 0 to the true size
+ * plus @delta, reseals it (checksums fixed: only the variant can object),
+ * puts B in RESUMING, feeds it the stream and closes B's data fd.  Returns
+ * the feed's result; B's LOAD count from before the feed goes to *@loads.
+ */
+static int feed_forged(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(mlx5) *self, int a, int b,
+		       struct forgery *f, int64_t delta, uint64_t value,
+		       long *loads)
+{
+	long c[CMD_NR];
+	int fd, ret;
+
+	if (!f->len) {
+		ASSERT_EQ(0, vt_mig_set_state(a, VT_ST(STOP_COPY), &fd));
+		ASSERT_EQ(0, vt_mig_drain(fd, f->good, sizeof(f->good),
+					  &f->len));
+		close(fd);
+		/* Record 0 is the core's header, 1 the variant's size record. */
+		f->off = vt_mig_record(f->good, f->len, 1, NULL);
+		ASSERT_LT(0, f->off);
+		ASSERT_EQ(TAG_SIZE, rec_tag(f->good, f->off));
+	}
+	if (!value)
+		value = rec_u64(f->good, f->off) + delta;
+	memcpy(f->bad, f->good, f->len);
+	memcpy(f->bad + f->off + VT_MIG_REC_HDR, &value, sizeof(value));
+	vt_mig_reseal(f->bad, f->len, 1);
+	ASSERT_EQ(0, fw_cmds(self->vf[1], c));
+	*loads = c[CMD_LOAD];
+	ASSERT_EQ(0, vt_mig_set_state(b, VT_ST(RESUMING), &fd));
+	ret = vt_mig_feed(fd, f->bad, f->len, 64 << 10);
+	close(fd);
+	return ret;
+}
+
 /*
  * A stream whose size record disagrees with its image (forged, checksums
  * fixed) is refused by the variant and never reaches the firmware: B keeps
@@ -452,45 +499,28 @@ TEST_F_TIMEOUT(mlx5, pf_disables_vf, 300)
 TEST_F_TIMEOUT(mlx5, size_record_mismatch, 300)
 {
 	static const int64_t deltas[] = { -4096, 4096 };
-	static uint8_t good[1 << 20], bad[1 << 20];
-	long c0[CMD_NR], c1[CMD_NR];
+	static struct forgery f;
+	long loads, c[CMD_NR];
 	struct vt_device a, b;
-	size_t len = 0;
 	unsigned int i;
-	uint64_t size;
-	long off;
 	int fd;
 
 	vt_device_open(&a, self->vf[0]);
 	vt_device_open(&b, self->vf[1]);
-	ASSERT_EQ(0, vt_mig_set_state(a.fd, VT_ST(STOP_COPY), &fd));
-	ASSERT_EQ(0, vt_mig_drain(fd, good, sizeof(good), &len));
-	close(fd);
-	/* Record 0 is the core's header, 1 the variant's size record. */
-	off = vt_mig_record(good, len, 1, NULL);
-	ASSERT_LT(0, off);
-	memcpy(&size, good + off + VT_MIG_REC_HDR, sizeof(size));
-	ASSERT_EQ((64 << 10) + IMAGE_HDR, size);
 	for (i = 0; i < 2; i++) {
-		uint64_t forged = size + deltas[i];
-
-		memcpy(bad, good, len);
-		memcpy(bad + off + VT_MIG_REC_HDR, &forged, sizeof(forged));
-		vt_mig_reseal(bad, len, 1);
-		ASSERT_EQ(0, fw_cmds(self->vf[1], c0));
-		ASSERT_EQ(0, vt_mig_set_state(b.fd, VT_ST(RESUMING), &fd));
-		vt_mig_feed(fd, bad, len, 64 << 10);
-		close(fd);
+		feed_forged(_metadata, self, a.fd, b.fd, &f, deltas[i], 0,
+			    &loads);
+		ASSERT_EQ((64 << 10) + IMAGE_HDR, rec_u64(f.good, f.off));
 		EXPECT_GT(0, vt_mig_set_state(b.fd, VT_ST(STOP), NULL));
 		EXPECT_EQ(VT_ST(ERROR), vt_mig_get_state(b.fd));
-		ASSERT_EQ(0, fw_cmds(self->vf[1], c1));
-		EXPECT_EQ(c0[CMD_LOAD], c1[CMD_LOAD]);
+		ASSERT_EQ(0, fw_cmds(self->vf[1], c));
+		EXPECT_EQ(loads, c[CMD_LOAD]);
 		EXPECT_FALSE(same_state(self->vf[0], self->vf[1]));
 		ASSERT_EQ(0, __vt_reset(b.fd));
 	}
 	/* The unforged stream loads. */
 	ASSERT_EQ(0, vt_mig_set_state(b.fd, VT_ST(RESUMING), &fd));
-	ASSERT_EQ(0, vt_mig_feed(fd, good, len, 64 << 10));
+	ASSERT_EQ(0, vt_mig_feed(fd, f.good, f.len, 64 << 10));
 	close(fd);
 	ASSERT_EQ(0, vt_mig_set_state(b.fd, VT_ST(STOP), NULL));
 	EXPECT_TRUE(same_state(self->vf[0], self->vf[1]));
@@ -507,39 +537,26 @@ TEST_F_TIMEOUT(mlx5, size_record_mismatch, 300)
 TEST_F_TIMEOUT(mlx5, size_record_over_limit, 300)
 {
 	static const uint64_t forged[] = { UNIT_MAX + 1, 0xffffffffull };
-	static uint8_t good[1 << 20], bad[1 << 20];
-	long c0[CMD_NR], c1[CMD_NR];
+	static struct forgery f;
+	long loads, c[CMD_NR];
 	struct vt_device a, b;
-	size_t len = 0;
 	unsigned int i;
-	long off;
 	int fd;
 
 	vt_device_open(&a, self->vf[0]);
 	vt_device_open(&b, self->vf[1]);
-	ASSERT_EQ(0, vt_mig_set_state(a.fd, VT_ST(STOP_COPY), &fd));
-	ASSERT_EQ(0, vt_mig_drain(fd, good, sizeof(good), &len));
-	close(fd);
-	off = vt_mig_record(good, len, 1, NULL);
-	ASSERT_LT(0, off);
-	ASSERT_EQ(TAG_SIZE, rec_tag(good, off));
 	for (i = 0; i < 2; i++) {
-		memcpy(bad, good, len);
-		memcpy(bad + off + VT_MIG_REC_HDR, &forged[i], sizeof(forged[i]));
-		vt_mig_reseal(bad, len, 1);
-		ASSERT_EQ(0, fw_cmds(self->vf[1], c0));
-		ASSERT_EQ(0, vt_mig_set_state(b.fd, VT_ST(RESUMING), &fd));
 		/* Refused with the record: asserted, so no broken build allocates more. */
-		ASSERT_EQ(-EINVAL, vt_mig_feed(fd, bad, len, 64 << 10));
+		ASSERT_EQ(-EINVAL, feed_forged(_metadata, self, a.fd, b.fd, &f,
+					       0, forged[i], &loads));
 		EXPECT_EQ(VT_ST(RESUMING), vt_mig_get_state(b.fd));
-		close(fd);
 		EXPECT_GT(0, vt_mig_set_state(b.fd, VT_ST(STOP), NULL));
-		ASSERT_EQ(0, fw_cmds(self->vf[1], c1));
-		EXPECT_EQ(c0[CMD_LOAD], c1[CMD_LOAD]);
+		ASSERT_EQ(0, fw_cmds(self->vf[1], c));
+		EXPECT_EQ(loads, c[CMD_LOAD]);
 		ASSERT_EQ(0, __vt_reset(b.fd));
 	}
 	ASSERT_EQ(0, vt_mig_set_state(b.fd, VT_ST(RESUMING), &fd));
-	ASSERT_EQ(0, vt_mig_feed(fd, good, len, 64 << 10));
+	ASSERT_EQ(0, vt_mig_feed(fd, f.good, f.len, 64 << 10));
 	close(fd);
 	ASSERT_EQ(0, vt_mig_set_state(b.fd, VT_ST(STOP), NULL));
 	EXPECT_TRUE(same_state(self->vf[0], self->vf[1]));
@@ -693,6 +710,90 @@ TEST_F_TIMEOUT(mlx5, chunk_mode, 600)
 	EXPECT_TRUE(same_state(va, vb));
 	EXPECT_TRUE(same_units(va, vb, &units));
 	EXPECT_EQ(21, units);
+	vt_device_close(&a);
+	vt_device_close(&b);
+}
+
+/*
+ * The device reconfigured during PRE_COPY: the double puts the VHCA back in
+ * its initial migration state (QUERY says OPER_MIGRATION_INIT) with a new
+ * state size, so only a full image can follow.  The next PRECOPY_INFO
+ * counts that image (the stop-copy hint, its size record and its unit) as
+ * initial_bytes, exactly, with dirty_bytes 0; with PRECOPY_INFOv2 its flags
+ * say REINIT, once, without the opt-in they stay 0.  B loads the new image
+ * as it comes and ends with A's bytes, having loaded exactly the units A
+ * saved.  Last, a reconfiguration just before STOP_COPY: the final image is
+ * a full one.
+ */
+TEST_F_TIMEOUT(mlx5, precopy_reinit, 600)
+{
+	const char *va = self->vf[0], *vb = self->vf[1];
+	struct vfio_precopy_info info;
+	struct vt_device a, b;
+	uint64_t bytes, image;
+	int sfd, rfd, units, v2;
+
+	vt_device_open(&a, va);
+	vt_device_open(&b, vb);
+	for (v2 = 0; v2 < 2; v2++) {
+		if (v2)
+			ASSERT_EQ(0, vt_mig_feature(a.fd, VFIO_DEVICE_FEATURE_SET |
+						    VFIO_DEVICE_FEATURE_MIG_PRECOPY_INFOv2,
+						    NULL, 0));
+		ASSERT_EQ(0, fw_set(va, "state_size", "%d", 200000));
+		ASSERT_EQ(0, vt_mig_set_state(a.fd, VT_ST(PRE_COPY), &sfd));
+		ASSERT_EQ(0, vt_mig_set_state(b.fd, VT_ST(RESUMING), &rfd));
+		ASSERT_EQ(-ENOMSG, vt_mig_pump(sfd, rfd, 64 << 10, NULL, NULL, NULL));
+		/* An ordinary delta pass first. */
+		ASSERT_EQ(0, fw_set(va, "poke", "100 10"));
+		info.flags = 0;
+		ASSERT_EQ(0, vt_mig_precopy_info(sfd, &info));
+		EXPECT_EQ(0, info.flags);
+		EXPECT_EQ(0, info.initial_bytes);
+		EXPECT_LT(0, info.dirty_bytes);
+		ASSERT_EQ(-ENOMSG, vt_mig_pump(sfd, rfd, 64 << 10, NULL, NULL, NULL));
+
+		ASSERT_EQ(0, fw_set(va, "poke", "5000 10"));
+		ASSERT_EQ(0, fw_set(va, "reconfigure", "%d", 300000 + v2));
+		info.flags = 0;
+		ASSERT_EQ(0, vt_mig_precopy_info(sfd, &info));
+		EXPECT_EQ(v2 ? VFIO_PRECOPY_INFO_REINIT : 0, info.flags);
+		/* hint, size record, the unit in two records (256 KiB each) */
+		image = 4 * VT_MIG_REC_HDR + 8 + 8 + IMAGE_HDR + 300000 + v2;
+		EXPECT_EQ(image, info.initial_bytes);
+		EXPECT_EQ(0, info.dirty_bytes);
+		bytes = 0;
+		ASSERT_EQ(-ENOMSG, vt_mig_pump(sfd, rfd, 64 << 10, &bytes, NULL, NULL));
+		EXPECT_EQ(image, bytes);
+		/* B loaded the new image as it came. */
+		EXPECT_TRUE(same_state(va, vb));
+		/* Reported once: nothing changed since. */
+		info.flags = 0;
+		ASSERT_EQ(0, vt_mig_precopy_info(sfd, &info));
+		EXPECT_EQ(0, info.flags);
+		EXPECT_EQ(0, info.initial_bytes + info.dirty_bytes);
+
+		ASSERT_EQ(0, fw_set(va, "poke", "7 10"));
+		ASSERT_EQ(0, precopy_finish(a.fd, b.fd, sfd, rfd, NULL));
+		ASSERT_EQ(0, vt_mig_set_state(a.fd, VT_ST(STOP), NULL));
+		EXPECT_TRUE(same_state(va, vb));
+		/* since the last full image: it and the final delta */
+		EXPECT_TRUE(same_units(va, vb, &units));
+		EXPECT_EQ(2, units);
+		ASSERT_EQ(0, vt_mig_set_state(a.fd, VT_ST(RUNNING), NULL));
+		ASSERT_EQ(0, vt_mig_set_state(b.fd, VT_ST(RUNNING), NULL));
+	}
+
+	/* Reconfigured after the last pass: STOP_COPY sends a full image. */
+	ASSERT_EQ(0, vt_mig_set_state(a.fd, VT_ST(PRE_COPY), &sfd));
+	ASSERT_EQ(0, vt_mig_set_state(b.fd, VT_ST(RESUMING), &rfd));
+	ASSERT_EQ(-ENOMSG, vt_mig_pump(sfd, rfd, 64 << 10, NULL, NULL, NULL));
+	ASSERT_EQ(0, fw_set(va, "reconfigure", "%d", 150000));
+	ASSERT_EQ(0, precopy_finish(a.fd, b.fd, sfd, rfd, NULL));
+	ASSERT_EQ(0, vt_mig_set_state(a.fd, VT_ST(STOP), NULL));
+	EXPECT_TRUE(same_state(va, vb));
+	EXPECT_TRUE(same_units(va, vb, &units));
+	EXPECT_EQ(1, units);
 	vt_device_close(&a);
 	vt_device_close(&b);
 }

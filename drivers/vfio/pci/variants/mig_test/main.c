@@ -47,7 +47,7 @@ static int mig_test_hook_write(struct vfio_pci_core_device *core,
 		WRITE_ONCE(t->window, val);
 		return 0;
 	case MIG_TEST_HOOK_FAULT:
-		if (val > MIG_TEST_FAULT_PRODUCE)
+		if (val > MIG_TEST_FAULT_REINIT)
 			return -EINVAL;
 		if (val == MIG_TEST_FAULT_ABORT)
 			vfio_pci_core_mig_abort(core, -ENOLINK);

@@ -14,7 +14,9 @@
  *   BAR0 0x40 (4)  window in MiB for the next session (0: all of BAR2)
  *   BAR0 0x44 (4)  fault: 1 aborts the session now (-ENOLINK), 2 makes the
  *		    size estimates fail with -EIO, 3 makes the next produced
- *		    part fail with -EIO, 0 clears 2 and 3
+ *		    part fail with -EIO, 4 makes the next pre-copy pass a
+ *		    first pass again (every chunk resent, reported with
+ *		    vfio_pci_mig_reinit()), 0 clears 2, 3 and 4
  *   BAR0 0x48 (4)  reads the chunk size
  * All reset at open.
  */
@@ -31,6 +33,7 @@ enum {
 	MIG_TEST_FAULT_ABORT,
 	MIG_TEST_FAULT_ESTIMATE,
 	MIG_TEST_FAULT_PRODUCE,
+	MIG_TEST_FAULT_REINIT,
 };
 
 /**

@@ -116,12 +116,23 @@ static int mig_test_precopy(struct vfio_pci_core_device *core,
 			    struct vfio_pci_mig_stream *s, bool initial)
 {
 	struct mig_test_device *t = to_mig_test(core);
+	int ret;
 
 	if (!t->in_session)
 		return mig_test_begin(t, s) ?: mig_test_send(t, s);
 	/* A new pass looks at every chunk again. */
-	if (t->cursor == t->sess_chunks)
+	if (t->cursor == t->sess_chunks) {
 		t->cursor = 0;
+		/* As if the device had been reset: everything is new. */
+		if (cmpxchg(&t->fault, MIG_TEST_FAULT_REINIT,
+			    MIG_TEST_FAULT_NONE) == MIG_TEST_FAULT_REINIT) {
+			ret = vfio_pci_mig_reinit(s);
+			if (ret)
+				return ret;
+			bitmap_zero(t->sent, t->nr_chunks);
+			t->nr_sent = 0;
+		}
+	}
 	return mig_test_send(t, s);
 }
 

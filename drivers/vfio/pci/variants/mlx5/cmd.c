@@ -43,14 +43,18 @@ int mlx5vf_cmd_resume(struct mlx5vf_device *mv, u16 op_mod)
 /*
  * The next image: full, or (@inc) what changed since the last SAVE.  The
  * buffer its first unit needs to *@unit (0: nothing changed), all of its
- * units' bytes to *@total.  In chunk mode a unit is one chunk.
+ * units' bytes to *@total.  In chunk mode a unit is one chunk.  *@init:
+ * the VHCA is back in its initial migration state (reconfigured), so only
+ * a full image can follow; always false where the firmware (or, before
+ * 7.1, the headers) cannot tell.
  */
 int mlx5vf_cmd_query(struct mlx5vf_device *mv, bool inc, u64 *unit,
-		     u64 *total)
+		     u64 *total, bool *init)
 {
 	u32 in[MLX5_ST_SZ_DW(query_vhca_migration_state_in)] = {};
 	u32 out[MLX5_ST_SZ_DW(query_vhca_migration_state_out)] = {};
-	bool chunk = mv->fw->caps(mv->fw_priv) & MLX5VF_FW_CAP_CHUNK;
+	u32 caps = mv->fw->caps(mv->fw_priv);
+	bool chunk = caps & MLX5VF_FW_CAP_CHUNK;
 	int ret;
 
 	MLX5_SET(query_vhca_migration_state_in, in, opcode,
@@ -67,6 +71,13 @@ int mlx5vf_cmd_query(struct mlx5vf_device *mv, bool inc, u64 *unit,
 			    remaining_total_size);
 	/* Without chunk mode the firmware may leave the total out. */
 	*total = max(*total, *unit);
+	*init = false;
+#if VFIO_PCI_COMPAT_MLX5_MIG_STATE
+	if (caps & MLX5VF_FW_CAP_MIG_STATE)
+		*init = MLX5_GET(query_vhca_migration_state_out, out,
+				 migration_state) ==
+			MLX5_QUERY_VHCA_MIG_STATE_OPER_MIGRATION_INIT;
+#endif
 	return 0;
 }
 

@@ -534,6 +534,10 @@ static u32 mlx5vf_core_caps(void *fw)
 	    MLX5_CAP_ADV_VIRTUALIZATION(mdev, pg_track_log_max_msg_size) >=
 	    MLX5VF_TRACK_MSG_LOG)
 		caps |= MLX5VF_FW_CAP_TRACK;
+#if VFIO_PCI_COMPAT_MLX5_MIG_STATE
+	if (MLX5_CAP_GEN_2(mdev, migration_state))
+		caps |= MLX5VF_FW_CAP_MIG_STATE;
+#endif
 	return caps;
 }
 

@@ -11,14 +11,21 @@
 
 #include "mlx5vf.h"
 
-/* Begin the next image: full, or what changed (no unit when nothing did). */
+/*
+ * Begin the next image: full, or what changed (no unit when nothing did).
+ * Returns 1 when a full image replaces the delta asked for: the VHCA went
+ * back to its initial migration state.
+ */
 static int mlx5vf_image_begin(struct mlx5vf_device *mv, bool inc, bool track)
 {
 	u64 unit, total;
-	int ret = mlx5vf_cmd_query(mv, inc, &unit, &total);
+	bool init;
+	int ret = mlx5vf_cmd_query(mv, inc, &unit, &total, &init);
 
 	if (ret)
 		return ret;
+	if (inc && init)
+		return mlx5vf_image_begin(mv, false, track) ?: 1;
 	if (!inc && !unit)
 		return -EIO;
 	if (unit > MLX5VF_UNIT_MAX)
@@ -107,6 +114,11 @@ int mlx5vf_precopy(struct vfio_pci_core_device *core,
 	/* A pass begins with nothing under way. */
 	if (mv->pos == mv->len && !mv->next) {
 		ret = mlx5vf_image_begin(mv, !initial, true);
+		if (ret > 0) {
+			/* New initial data: the pass becomes a first one. */
+			ret = vfio_pci_mig_reinit(s);
+			initial = true;
+		}
 		if (ret)
 			return ret;
 		if (initial) {
@@ -134,8 +146,9 @@ int mlx5vf_save(struct vfio_pci_core_device *core,
 		ret = mlx5vf_pump(mv, s);
 		if (ret)
 			return ret;
+		/* A full image after all when the VHCA went back to init */
 		ret = mlx5vf_image_begin(mv, mv->tracking, false);
-		if (ret)
+		if (ret < 0)
 			return ret;
 		mv->final = true;
 	}
@@ -163,10 +176,11 @@ int mlx5vf_stop_copy_size(struct vfio_pci_core_device *core, u64 *bytes)
 {
 	struct mlx5vf_device *mv = to_mlx5vf(core);
 	u64 unit, total;
+	bool init;
 	int ret;
 
 	mlx5vf_drop_stale(mv);
-	ret = mlx5vf_cmd_query(mv, mv->tracking, &unit, &total);
+	ret = mlx5vf_cmd_query(mv, mv->tracking, &unit, &total, &init);
 	if (ret)
 		return ret;
 	*bytes = mlx5vf_rest(mv) + mlx5vf_payload(total, unit);
@@ -178,18 +192,23 @@ int mlx5vf_precopy_size(struct vfio_pci_core_device *core, u64 *initial,
 {
 	struct mlx5vf_device *mv = to_mlx5vf(core);
 	u64 unit, total;
+	bool init;
 	int ret;
 
 	mlx5vf_drop_stale(mv);
 	if (!mv->tracking)
 		return 0;
-	ret = mlx5vf_cmd_query(mv, true, &unit, &total);
+	ret = mlx5vf_cmd_query(mv, true, &unit, &total, &init);
 	if (ret)
 		return ret;
 	if (mv->inc)
 		*dirty = mlx5vf_rest(mv);
 	else
 		*initial = mlx5vf_rest(mv);
-	*dirty += mlx5vf_payload(total, unit);
+	/* Back in init: a full image comes next pass, initial data. */
+	if (init)
+		*initial += mlx5vf_payload(total, unit);
+	else
+		*dirty += mlx5vf_payload(total, unit);
 	return 0;
 }

@@ -96,7 +96,7 @@ int mlx5vf_exec(struct mlx5vf_device *mv, void *in, int in_size, void *out,
 int mlx5vf_cmd_suspend(struct mlx5vf_device *mv, u16 op_mod);
 int mlx5vf_cmd_resume(struct mlx5vf_device *mv, u16 op_mod);
 int mlx5vf_cmd_query(struct mlx5vf_device *mv, bool inc, u64 *unit,
-		     u64 *total);
+		     u64 *total, bool *init);
 int mlx5vf_cmd_save(struct mlx5vf_device *mv, struct mlx5vf_buf *buf,
 		    u64 cap, bool inc, bool track, u64 *actual, u64 *next);
 int mlx5vf_cmd_load(struct mlx5vf_device *mv, struct mlx5vf_buf *buf,

@@ -70,6 +70,8 @@ struct mlx5vf_fw_ops {
 #define MLX5VF_FW_CAP_CHUNK	BIT(0)
 /* The device's page tracker (adv_virtualization's PAGE_TRACK object) */
 #define MLX5VF_FW_CAP_TRACK	BIT(1)
+/* QUERY reports the VHCA's migration_state (cmd_hca_cap_2.migration_state) */
+#define MLX5VF_FW_CAP_MIG_STATE	BIT(2)
 /* The most ranges one tracker covers (the variant asks for no more) */
 #define MLX5VF_TRACK_RANGES	8
 /* The report messages' size, log2 (page_track's log_msg_size): 4 KiB */

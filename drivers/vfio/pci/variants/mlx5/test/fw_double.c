@@ -18,6 +18,12 @@
  *		  chunk (the double always advertises chunk mode) and a chunk
  *		  size set, required_umem_size is one chunk's buffer and
  *		  remaining_total_size the whole image's, units included.
+ *		  migration_state (the double offers it, cmd_hca_cap_2's
+ *		  migration_state): OPER_MIGRATION_INIT while the VHCA is
+ *		  back in its initial migration state (a reconfiguration),
+ *		  then a full image is all it can give, so QUERY reports a
+ *		  full image's sizes even with incremental; otherwise
+ *		  OPER_MIGRATION_READY (no other state is modelled).
  * SAVE_VHCA_STATE  takes an image and hands it out in units (a 16-byte
  *		  header and a piece of the image; one unit unless a chunk
  *		  size is set), one per SAVE, into the mkey's buffer:
@@ -25,7 +31,8 @@
  *		  the next unit's (0 after the last).  incremental 0 takes a
  *		  full image and restarts the unit sequence; incremental 1
  *		  continues the image while units are left, else takes what
- *		  changed (-EINVAL while not tracking); set_track 1 (only on a
+ *		  changed (-EINVAL while not tracking or in the initial
+ *		  migration state, which a full image ends); set_track 1 (only on a
  *		  VHCA not suspended) keeps tracking changes, set_track 0 (only
  *		  on a suspended one) stops.  A buffer smaller than the unit:
  *		  -EINVAL.
@@ -63,6 +70,10 @@
  *		     suspended, -EINVAL beyond the state)
  *   chunk       rw  the chunk size in bytes (0: whole images; else at
  *		     least 64)
+ *   reconfigure w   SIZE: the device was reconfigured: its state becomes
+ *		     SIZE bytes (0: the same size; new bytes from the pattern)
+ *		     and the VHCA goes back to its initial migration state
+ *		     (-EBUSY when suspended)
  *   saved       r   the units saved since the last full image, one line
  *		     each: "SEQUENCE LENGTH CRC32"
  *   loaded      r   the same for the units loaded since unit 0
@@ -139,6 +150,8 @@ struct fwd_log {
  * @lock: serializes commands and debugfs on the members below
  * @vstate: FWD_*; written under @lock, and by an FLR without it
  * @tracking: changes are tracked (@dirty); cleared by an FLR too
+ * @mig_init: back in the initial migration state until a full image is
+ *	      taken (a reconfiguration); cleared by an FLR too
  * @voided: an FLR voided the image being handed out (set without @lock)
  * @vhca_id: its ID
  * @state: the state bytes
@@ -184,6 +197,7 @@ struct fwd_vhca {
 	struct mutex lock;	/* commands and debugfs, on the state */
 	int vstate;
 	bool tracking;
+	bool mig_init;
 	bool voided;
 	u16 vhca_id;
 	u8 *state;
@@ -405,11 +419,15 @@ static void fwd_log(struct fwd_log *log, u32 len, u32 crc)
 static int fwd_query(struct fwd_vhca *v, void *in, void *out)
 {
 	bool inc = MLX5_GET(query_vhca_migration_state_in, in, incremental);
+	bool init = READ_ONCE(v->mig_init);
 	size_t len, unit, units;
 
-	if (inc && !v->tracking)
+	if (inc && !init && !v->tracking)
 		return -EINVAL;
-	len = fwd_image_len(v, inc);
+	MLX5_SET(query_vhca_migration_state_out, out, migration_state,
+		 init ? MLX5_QUERY_VHCA_MIG_STATE_OPER_MIGRATION_INIT :
+			MLX5_QUERY_VHCA_MIG_STATE_OPER_MIGRATION_READY);
+	len = fwd_image_len(v, inc && !init);
 	unit = fwd_unit_payload(v, len);
 	units = unit ? DIV_ROUND_UP(len, unit) : 0;
 	if (!MLX5_GET(query_vhca_migration_state_in, in, chunk))
@@ -437,7 +455,7 @@ static int fwd_save(struct fwd_vhca *v, void *in, void *out)
 	if (!inc || v->out_pos == v->out_len) {
 		/* A new image: tracking on a running VHCA, else a frozen one */
 		if ((READ_ONCE(v->vstate) == FWD_SUSPENDED) == track ||
-		    (inc && !v->tracking))
+		    (inc && (!v->tracking || READ_ONCE(v->mig_init))))
 			return -EINVAL;
 		ret = fwd_take(v, inc);
 		if (ret)
@@ -445,6 +463,7 @@ static int fwd_save(struct fwd_vhca *v, void *in, void *out)
 		if (!inc) {
 			v->save_seq = 0;
 			v->saved.n = 0;
+			WRITE_ONCE(v->mig_init, false);
 		}
 		v->tracking = track;
 	}
@@ -863,12 +882,14 @@ static void fwd_flr(void *fw)
 
 	WRITE_ONCE(v->vstate, FWD_RUNNING);
 	WRITE_ONCE(v->tracking, false);
+	WRITE_ONCE(v->mig_init, false);
 	WRITE_ONCE(v->voided, true);
 }
 
 static u32 fwd_caps(void *fw)
 {
-	return MLX5VF_FW_CAP_CHUNK | MLX5VF_FW_CAP_TRACK;
+	return MLX5VF_FW_CAP_CHUNK | MLX5VF_FW_CAP_TRACK |
+	       MLX5VF_FW_CAP_MIG_STATE;
 }
 
 /* debugfs */
@@ -934,6 +955,24 @@ static int fwd_seed_set(void *data, u64 val)
 	return ret;
 }
 DEFINE_DEBUGFS_ATTRIBUTE(fwd_seed_fops, NULL, fwd_seed_set, "%llu\n");
+
+/* A reconfiguration: maybe a new state size, and back to the initial state */
+static int fwd_reconfigure_set(void *data, u64 val)
+{
+	struct fwd_vhca *v = data;
+	int ret = -EBUSY;
+
+	mutex_lock(&v->lock);
+	if (READ_ONCE(v->vstate) != FWD_SUSPENDED) {
+		ret = val ? fwd_resize(v, val) : 0;
+		if (!ret)
+			WRITE_ONCE(v->mig_init, true);
+	}
+	mutex_unlock(&v->lock);
+	return ret;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(fwd_reconfigure_fops, NULL, fwd_reconfigure_set,
+			 "%llu\n");
 
 static int fwd_show(struct seq_file *m, void *unused)
 {
@@ -1238,6 +1277,8 @@ static void *fwd_attach(struct pci_dev *vf, struct notifier_block *nb,
 	debugfs_create_file("loaded", 0400, v->dir, v, &fwd_loaded_fops);
 	debugfs_create_file("poke", 0200, v->dir, v, &fwd_poke_fops);
 	debugfs_create_file_unsafe("chunk", 0600, v->dir, v, &fwd_chunk_fops);
+	debugfs_create_file_unsafe("reconfigure", 0200, v->dir, v,
+				   &fwd_reconfigure_fops);
 	debugfs_create_file("fail", 0200, v->dir, v, &fwd_fail_fops);
 	debugfs_create_file("pf_event", 0200, v->dir, v, &fwd_event_fops);
 	debugfs_create_u16("vhca_id", 0400, v->dir, &v->vhca_id);
