@@ -178,58 +178,44 @@ if [ "${VM_STOCK:-1}" != 0 ] && [ "${CHECK_HOST:-1}" != 0 ]; then
 	phase_time "stock-6.12" "$t0"
 fi
 
+# extra_boot NAME SUITE WHAT ENV...: a boot of its own for one suite (its
+# guest job is guest/NAME.sh, its output build/vm-NAME).  It runs in a full
+# make check; with VM_SUITES, only when they name SUITE.  VM_<NAME>_BOOT=0
+# skips it, VM_<NAME>_BOOT=1 forces it.
+extra_boot() {
+	local name=$1 suite=$2 what=$3 t0 vm_rc want var
+	shift 3
+	var=VM_${name^^}_BOOT
+	want=${!var:-}
+	if [ -z "$want" ]; then
+		case ",$(echo ${VM_SUITES:-$suite} | tr ' ' ,)," in
+		*,"$suite",*) want=1 ;;
+		*) want=0 ;;
+		esac
+	fi
+	[ "$want" = 1 ] || return 0
+	log "booting the VM for $suite: $what"
+	t0=$SECONDS
+	(export "$@"; VM_OUT=$repo/build/vm-$name VM_SUITES= vm_boot \
+		"$logs/vm-$name-console.log" "$out/dmesg-$name.log" "$name")
+	vm_rc=$?
+	phase_time "boot-$name" "$t0"
+	record "$vm_rc" "the $name boot ($what) ran and powered off (rc $vm_rc)"
+	[ -f "$out/$name-done" ]
+	record $? "the $name boot's guest job ran to its end"
+	vm_no_splats "$logs/splats-$name.log" "$out/dmesg-$name.log" \
+		"$repo/build/vm-$name/console.log"
+	record $? "no kernel splat in the $name boot"
+}
+
 # The PASID boot: VT-d in scalable mode with PASID support, the igb PF with a
 # fake PASID capability (guest/pasid.sh), in the slot the stock boot leaves.
-# It runs in a full make check; with VM_SUITES, only when they name
-# vfio_pasid_test.  VM_PASID_BOOT=0 skips it, VM_PASID_BOOT=1 forces it.
-pasid_boot=${VM_PASID_BOOT:-}
-if [ -z "$pasid_boot" ]; then
-	case ",$(echo ${VM_SUITES:-vfio_pasid_test} | tr ' ' ,)," in
-	*,vfio_pasid_test,*) pasid_boot=1 ;;
-	*) pasid_boot=0 ;;
-	esac
-fi
-if [ "$pasid_boot" = 1 ]; then
-	log "booting the VM in scalable mode for the PASID suites"
-	t0=$SECONDS
-	VM_OUT=$repo/build/vm-pasid VM_PASID=1 VM_SUITES= vm_boot \
-		"$logs/vm-pasid-console.log" "$out/dmesg-pasid.log" pasid
-	vm_rc=$?
-	phase_time "boot-pasid" "$t0"
-	record "$vm_rc" "the PASID boot (scalable mode) ran and powered off (rc $vm_rc)"
-	[ -f "$out/pasid-done" ]
-	record $? "the PASID boot's guest job ran to its end"
-	vm_no_splats "$logs/splats-pasid.log" "$out/dmesg-pasid.log" \
-		"$repo/build/vm-pasid/console.log"
-	record $? "no kernel splat in the PASID boot"
-fi
+extra_boot pasid vfio_pasid_test "scalable mode" VM_PASID=1
 
 # The igbvf boot: every BAR below 4 GiB (vm.sh's VM_LOWMMIO: 2.5 GiB of RAM
 # and no 1 GiB ivshmem-plain), so QEMU 10.0 decodes the igb VFs' BARs where
-# the guest put them; only vfio_igbvf_test runs in it (guest/igbvf.sh).  In
-# a full make check, or when VM_SUITES names vfio_igbvf_test;
-# VM_IGBVF_BOOT=0 skips it, VM_IGBVF_BOOT=1 forces it.
-igbvf_boot=${VM_IGBVF_BOOT:-}
-if [ -z "$igbvf_boot" ]; then
-	case ",$(echo ${VM_SUITES:-vfio_igbvf_test} | tr ' ' ,)," in
-	*,vfio_igbvf_test,*) igbvf_boot=1 ;;
-	*) igbvf_boot=0 ;;
-	esac
-fi
-if [ "$igbvf_boot" = 1 ]; then
-	log "booting the VM with every BAR below 4 GiB for vfio_igbvf_test"
-	t0=$SECONDS
-	VM_OUT=$repo/build/vm-igbvf VM_LOWMMIO=1 VM_SUITES= vm_boot \
-		"$logs/vm-igbvf-console.log" "$out/dmesg-igbvf.log" igbvf
-	vm_rc=$?
-	phase_time "boot-igbvf" "$t0"
-	record "$vm_rc" "the igbvf boot (BARs below 4 GiB) ran and powered off (rc $vm_rc)"
-	[ -f "$out/igbvf-done" ]
-	record $? "the igbvf boot's guest job ran to its end"
-	vm_no_splats "$logs/splats-igbvf.log" "$out/dmesg-igbvf.log" \
-		"$repo/build/vm-igbvf/console.log"
-	record $? "no kernel splat in the igbvf boot"
-fi
+# the guest put them; only vfio_igbvf_test runs in it (guest/igbvf.sh).
+extra_boot igbvf vfio_igbvf_test "BARs below 4 GiB" VM_LOWMMIO=1
 
 # The suites no 7.3 guest has started yet (guest/lib.sh's queue helpers).
 VM_REPO=$repo VM_CLAIMS=$out/claims

@@ -23,16 +23,6 @@ n=0
 # The suite queue the host made for the two 7.3 guests (guest/lib.sh).
 [ -d "$out/claims" ] && export VM_CLAIMS=$out/claims
 
-tap_result() {
-	local rc=$1 what=$2
-	n=$((n + 1))
-	if [ "$rc" = 0 ]; then
-		echo "ok $n $what" >> "$tap"
-	else
-		echo "not ok $n $what" >> "$tap"
-	fi
-}
-
 : > "$tap"
 VM_OUT=$out
 # Leak reports from before our modules load are not ours to judge.

@@ -14,15 +14,6 @@ tap=$out/vm-igbvf.tap
 n=0
 mkdir -p "$out"
 
-tap_result() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n $2" >> "$tap"
-	else
-		echo "not ok $n $2" >> "$tap"
-	fi
-}
-
 : > "$tap"
 mapfile -t bdfs < <(vm_find_bdfs "${VM_DEVICE_IDS[igb]}")
 # For the record: where the guest put the PF's VF BARs (below 4 GiB).

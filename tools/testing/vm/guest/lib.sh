@@ -3,6 +3,17 @@
 # Helpers shared by the guest jobs: load our modules and bind the emulated
 # devices to vfio-pci the way an admin does.
 
+# tap_result RC DESCRIPTION: the next TAP line of a guest job, "ok" when RC
+# is 0, appended to $tap; the job keeps the count in n.
+tap_result() {
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $n $2" >> "$tap"
+	else
+		echo "not ok $n $2" >> "$tap"
+	fi
+}
+
 # vendor:device of each emulated test device, by name.
 declare -A VM_DEVICE_IDS=(
 	[edu]=1234:11e8

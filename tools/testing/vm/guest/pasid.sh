@@ -19,15 +19,6 @@ tap=$out/vm-pasid.tap
 st=$VM_REPO/build/selftests
 n=0
 
-tap_result() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n $2" >> "$tap"
-	else
-		echo "not ok $n $2" >> "$tap"
-	fi
-}
-
 # Only the devices vfio_pasid_test uses (nvme, and the igb PF that carries
 # the fake capability) are bound, snapshotted and compared: the main boot
 # covers the rest, and every device more costs minutes under TCG.
