@@ -213,23 +213,26 @@ void igbvf_save_end(struct vfio_pci_core_device *core)
 	vf->in_session = false;
 }
 
-/* Registers the device could hold: rings it can have, heads in them. */
-static bool igbvf_regs_valid(const u32 *reg)
+/*
+ * Registers the device could hold: rings it can have and, for the final
+ * ones (@heads), heads and tails inside them.  A snapshot of a running VF
+ * may catch a ring being set up: only its length counts there.
+ */
+static bool igbvf_regs_valid(const u32 *reg, bool heads)
 {
 	const u32 *qreg;
 	unsigned int q;
-	u32 n;
+	u32 rx, tx;
 
-	/* Without a ring, heads and tails are 0. */
 	for (q = 0; q < IGBVF_NQ; q++) {
 		qreg = &reg[IGBVF_RQ(q, 0)];
-		n = max(igbvf_ring_len(qreg, false), 1U);
-		if (n > IGBVF_RING_MAX || qreg[IGBVF_Q_RDLEN] & ~0xffff0U ||
-		    qreg[IGBVF_Q_RDH] >= n || qreg[IGBVF_Q_RDT] >= n)
+		if ((qreg[IGBVF_Q_RDLEN] | qreg[IGBVF_Q_TDLEN]) & ~0xffff0U)
 			return false;
-		n = max(igbvf_ring_len(qreg, true), 1U);
-		if (qreg[IGBVF_Q_TDLEN] & ~0xffff0U ||
-		    qreg[IGBVF_Q_TDH] >= n || qreg[IGBVF_Q_TDT] >= n)
+		/* Without a ring, heads and tails are 0. */
+		rx = max(igbvf_ring_len(qreg, false), 1U);
+		tx = max(igbvf_ring_len(qreg, true), 1U);
+		if (heads && (qreg[IGBVF_Q_RDH] >= rx || qreg[IGBVF_Q_RDT] >= rx ||
+			      qreg[IGBVF_Q_TDH] >= tx || qreg[IGBVF_Q_TDT] >= tx))
 			return false;
 	}
 	return true;
@@ -246,7 +249,7 @@ static int igbvf_load_regs(struct igbvf_device *vf, u32 tag,
 		return -EINVAL;
 	for (i = 0; i < IGBVF_R_NR; i++)
 		reg[i] = le32_to_cpu(data[i]);
-	if (!igbvf_regs_valid(reg))
+	if (!igbvf_regs_valid(reg, tag == IGBVF_TAG_REGS))
 		return -EINVAL;
 	memcpy(vf->reg, reg, sizeof(reg));
 	vf->have_regs = true;
