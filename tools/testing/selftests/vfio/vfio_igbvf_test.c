@@ -639,6 +639,45 @@ TEST_F_TIMEOUT(igbvf, precopy_matches_stop_copy, 300)
 }
 
 /*
+ * The VF reset from the host in PRE_COPY (a function reset through sysfs:
+ * an FLR, which the PF's driver sees as a VF reset): the session is void,
+ * its file's reads return -ENODEV (and PRECOPY_INFO -EINVAL: the device is
+ * RUNNING again), and a new session sends the whole state.
+ */
+TEST_F_TIMEOUT(igbvf, vf_reset_ends_precopy, 120)
+{
+	static uint8_t buf[STREAM_CAP];
+	struct vfio_precopy_info pi;
+	struct vt_igbvf a;
+	size_t len = 0;
+	long off;
+	int fd;
+
+	if (!vf_up(_metadata, &a, self->vf[0], mac_a, true))
+		return;
+	ASSERT_EQ(0, vt_mig_set_state(a.dev.fd, VT_ST(PRE_COPY), &fd));
+	ASSERT_EQ(-ENOMSG, vt_mig_drain(fd, buf, sizeof(buf), &len));
+	ASSERT_EQ(0, vt_shell("echo 1 > /sys/bus/pci/devices/%s/reset",
+			      self->vf[0]));
+	ASSERT_EQ(VT_ST(RUNNING), vt_mig_get_state(a.dev.fd));
+	ASSERT_EQ(-ENODEV, vt_mig_drain(fd, buf, sizeof(buf), &len));
+	/* Not in PRE_COPY any more: the uAPI's -EINVAL. */
+	ASSERT_EQ(-EINVAL, vt_mig_precopy_info(fd, &pi));
+	close(fd);
+	/* A new session: header, registers, queue 0's 64 slots, END. */
+	len = 0;
+	ASSERT_EQ(0, vt_mig_set_state(a.dev.fd, VT_ST(STOP_COPY), &fd));
+	ASSERT_EQ(0, vt_mig_drain(fd, buf, sizeof(buf), &len));
+	close(fd);
+	ASSERT_EQ(0, vt_mig_set_state(a.dev.fd, VT_ST(RUNNING), NULL));
+	off = vt_mig_record(buf, len, 2, NULL);
+	ASSERT_LT(0, off);
+	ASSERT_EQ(2, *(uint32_t *)(buf + off + 4));
+	ASSERT_EQ(8 + 64 * 16, *(uint32_t *)(buf + off + 8));
+	vt_igbvf_close(&a);
+}
+
+/*
  * RESUMING with @buf on @v: 0 when the stream was refused (the write or
  * leaving RESUMING failed with -EINVAL), the device went to ERROR, a reset
  * brought it back, and its queue registers are as before.
