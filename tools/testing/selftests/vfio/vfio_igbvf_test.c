@@ -331,8 +331,12 @@ static int log_ctl(int fd, bool start)
 			      start ? &c : NULL, start ? sizeof(c) : 0);
 }
 
-/* Copy the pages the device reported dirty from @src to @dst: how many. */
-static int copy_dirty(int fd, const uint8_t *src, uint8_t *dst)
+/*
+ * Copy the pages the device reported dirty from @src to @dst: how many.
+ * The pages that differ between them before the copy (written since the
+ * last one, by the device or the CPU) are added to *@changed.
+ */
+static int copy_dirty(int fd, const uint8_t *src, uint8_t *dst, int *changed)
 {
 	uint64_t bitmap[(NPAGES + 63) / 64] = {};
 	struct vfio_device_feature_dma_logging_report r = {
@@ -346,16 +350,26 @@ static int copy_dirty(int fd, const uint8_t *src, uint8_t *dst)
 			     &r, sizeof(r));
 	if (ret)
 		return ret;
-	for (i = 0; i < NPAGES; i++)
+	for (i = 0; i < NPAGES; i++) {
+		*changed += !!memcmp(dst + i * PAGE, src + i * PAGE, PAGE);
 		if (bitmap[i / 64] & (1ULL << (i % 64))) {
 			memcpy(dst + i * PAGE, src + i * PAGE, PAGE);
 			n++;
 		}
+	}
 	return n;
 }
 
+/* What a VF received: the last number, how many, the numbers skipped. */
+struct rx_count {
+	long last;
+	int got;
+	int gaps;
+	long skipped;
+};
+
 /* Receive on @v until @n more frames came; numbers must rise. */
-static int take(struct vt_igbvf *v, int n, long *last, int *got)
+static int take(struct vt_igbvf *v, int n, struct rx_count *c)
 {
 	long seq;
 
@@ -363,50 +377,119 @@ static int take(struct vt_igbvf *v, int n, long *last, int *got)
 		seq = vf_next(v);
 		if (seq < 0)
 			return seq == -2 ? -ETIMEDOUT : -EIO;
-		if (seq <= *last)
+		if (seq <= c->last)
 			return -EEXIST;		/* a duplicate or reordering */
-		*last = seq;
-		(*got)++;
+		if (seq > c->last + 1) {
+			c->gaps++;
+			c->skipped += seq - c->last - 1;
+		}
+		c->last = seq;
+		c->got++;
 	}
 	return 0;
 }
 
+/*
+ * Frames per second through @v: @n frames sent by the PF in bursts of 16
+ * (a quarter of the ring), each burst received whole before the next.
+ */
+static double rx_rate(FIXTURE_DATA(igbvf) *self, struct vt_igbvf *v, int n,
+		      atomic_uint *next, struct rx_count *c)
+{
+	double t0 = vt_now_us();
+	int i, k;
+
+	for (i = 0; i < n; i += 16) {
+		for (k = 0; k < 16; k++)
+			if (pf_send(self, mac_a, atomic_fetch_add(next, 1)))
+				return -1;
+		if (take(v, 16, c))
+			return -1;
+	}
+	return n * 1e6 / (vt_now_us() - t0);
+}
+
+static int mig_flags(int fd, uint64_t *flags)
+{
+	struct vfio_device_feature_migration m = {};
+	int ret;
+
+	ret = vt_mig_feature(fd, VFIO_DEVICE_FEATURE_GET |
+			     VFIO_DEVICE_FEATURE_MIGRATION, &m, sizeof(m));
+	*flags = m.flags;
+	return ret;
+}
+
+/*
+ * VF0 receives the PF's numbered frames while the test, as a VMM, copies
+ * its memory by the dirty bitmap and reads the pre-copy data (PRE_COPY,
+ * three rounds); then STOP_COPY, the last pages, and VF1 resumes over the
+ * copy, with VF0's MAC, and goes on receiving, then sends.
+ */
 TEST_F_TIMEOUT(igbvf, migrate_under_traffic, 300)
 {
 	static uint8_t stream[STREAM_CAP];
 	struct sender s = { .self = self, .next = 1 };
+	struct vfio_precopy_info pi;
+	int round, fd, ret, reported[5] = {}, changed[5] = {};
+	struct rx_count c = {}, c1;
+	double t0, t1, t_admin, fps_off, fps_on;
 	struct vt_igbvf a, b;
-	long last = 0, first_b;
-	int got = 0, round, fd, pages = 0, ret;
+	size_t len = 0, pre_len;
 	uint8_t f[FRAME_LEN], *copy;
-	size_t len = 0;
-	double t0, t1;
+	uint64_t flags;
 	pthread_t th;
 
 	if (!vf_up(_metadata, &a, self->vf[0], mac_a, true))
 		return;
+	ASSERT_EQ(0, mig_flags(a.dev.fd, &flags));
+	ASSERT_TRUE(flags & VFIO_MIGRATION_PRE_COPY);
 	copy = mmap(NULL, VT_IGBVF_MEM, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, copy);
+	/* The destination is opened ahead, over the copy, as a VMM does. */
+	ASSERT_EQ(0, vt_igbvf_open(&b, self->vf[1], copy));
+	fps_off = rx_rate(self, &a, 256, &s.next, &c);
+	ASSERT_LT(0, fps_off);
 	ASSERT_EQ(0, log_ctl(a.dev.fd, true));
+	fps_on = rx_rate(self, &a, 256, &s.next, &c);
+	ASSERT_LT(0, fps_on);
 	/* The first pass: everything. */
 	memcpy(copy, a.mem, VT_IGBVF_MEM);
 	ASSERT_EQ(0, pthread_create(&th, NULL, sender_run, &s));
+	ASSERT_EQ(0, vt_mig_set_state(a.dev.fd, VT_ST(PRE_COPY), &fd));
 	for (round = 0; round < 3; round++) {
-		ASSERT_EQ(0, take(&a, 40, &last, &got));
-		ret = copy_dirty(a.dev.fd, a.mem, copy);
+		ASSERT_EQ(0, take(&a, 40, &c));
+		ret = copy_dirty(a.dev.fd, a.mem, copy, &changed[round]);
 		ASSERT_LE(0, ret);
-		pages += ret;
+		reported[round] = ret;
+		/* The device's pre-copy data, read while frames flow. */
+		ASSERT_EQ(0, vt_mig_precopy_info(fd, &pi));
+		if (!round) {
+			ASSERT_LT(0, pi.initial_bytes);
+			ASSERT_EQ(0, pi.dirty_bytes);
+		} else {
+			/* The tables were sent; VF0 posts the same buffers. */
+			ASSERT_EQ(0, pi.initial_bytes);
+			ASSERT_EQ(0, pi.dirty_bytes);
+		}
+		ASSERT_EQ(-ENOMSG, vt_mig_drain(fd, stream, sizeof(stream),
+						&len));
+		ASSERT_EQ(VT_ST(PRE_COPY), vt_mig_get_state(a.dev.fd));
 	}
-	ASSERT_EQ(0, take(&a, 10, &last, &got));
+	pre_len = len;
+	ASSERT_LT(0, pre_len);
+	ASSERT_EQ(0, take(&a, 10, &c));
 	/* Stop: the device's state, its last dirty pages, the CPU's. */
 	t0 = vt_now_us();
-	ASSERT_EQ(0, vt_mig_set_state(a.dev.fd, VT_ST(STOP_COPY), &fd));
+	ASSERT_EQ(0, vt_mig_set_state(a.dev.fd, VT_ST(STOP_COPY), NULL));
 	ASSERT_EQ(0, vt_mig_drain(fd, stream, sizeof(stream), &len));
+	/* Not in PRE_COPY any more: the documented -EINVAL. */
+	ASSERT_EQ(-EINVAL, vt_mig_precopy_info(fd, &pi));
 	close(fd);
-	ret = copy_dirty(a.dev.fd, a.mem, copy);
+	ret = copy_dirty(a.dev.fd, a.mem, copy, &changed[3]);
 	ASSERT_LE(0, ret);
-	pages += ret;
+	reported[3] = ret;
 	memcpy(copy + VT_IGBVF_TX_BUF, a.mem + VT_IGBVF_TX_BUF,
 	       VT_IGBVF_MEM - VT_IGBVF_TX_BUF);
 	/* Every byte the device wrote is in the copy. */
@@ -414,31 +497,183 @@ TEST_F_TIMEOUT(igbvf, migrate_under_traffic, 300)
 		ASSERT_EQ(0, memcmp(copy + round * PAGE, a.mem + round * PAGE,
 				    PAGE)) TH_LOG("page %d differs", round);
 	ASSERT_EQ(0, vt_mig_set_state(a.dev.fd, VT_ST(STOP), NULL));
-	/* The admin moves the MAC; the copy goes to the same IOVAs. */
+	/* The admin moves the MAC (not counted in the downtime). */
+	t_admin = vt_now_us();
 	ASSERT_EQ(0, set_vf_mac(self->ifname, 0, mac_spare));
 	ASSERT_EQ(0, set_vf_mac(self->ifname, 1, mac_a));
-	ASSERT_EQ(0, vt_igbvf_open(&b, self->vf[1], copy));
+	t_admin = vt_now_us() - t_admin;
 	ASSERT_EQ(0, vt_mig_set_state(b.dev.fd, VT_ST(RESUMING), &fd));
 	ASSERT_EQ(0, vt_mig_feed(fd, stream, len, 4096));
+	ASSERT_EQ(-EINVAL, vt_mig_precopy_info(fd, &pi));
 	close(fd);
 	ASSERT_EQ(0, vt_mig_set_state(b.dev.fd, VT_ST(RUNNING), NULL));
 	t1 = vt_now_us();
 	b.rx_next = a.rx_next;
 	b.tx_next = a.tx_next;
 	/* VF1 goes on where VF0 stopped: first what VF0 had not taken. */
-	first_b = last;
-	ASSERT_EQ(0, take(&b, 40, &last, &got));
+	c1 = c;
+	ASSERT_EQ(0, take(&b, 40, &c));
 	atomic_store(&s.stop, true);
 	pthread_join(th, NULL);
 	ASSERT_EQ(0, s.err);
+	/* What is still in flight, then nothing more. */
+	while (!(ret = take(&b, 1, &c)))
+		;
+	ASSERT_EQ(-ETIMEDOUT, ret);
 	make_frame(f, self->pf_mac, mac_a, 777777);
 	ASSERT_EQ(0, vt_igbvf_send(&b, f, sizeof(f)));
 	ASSERT_EQ(0, pf_expect(self, 777777));
-	printf("# bench: igbvf migration downtime %.0f us, frames lost %ld of %u sent, %d frames received, %d pages reported dirty in %d rounds\n",
-	       t1 - t0, (long)(last - got), atomic_load(&s.next) - 1, got,
-	       pages, 4);
-	(void)first_b;
+	printf("# bench: igbvf VF0 receive (PF bursts of 16): %.0f frames/s with dirty logging off, %.0f with it on\n",
+	       fps_off, fps_on);
+	printf("# bench: igbvf migration through PRE_COPY: downtime %.0f us (STOP_COPY entry to VF1 RUNNING, the admin's 2 ip link calls, %.0f us, left out), %zu bytes pre-copied, %zu at STOP_COPY\n",
+	       t1 - t0 - t_admin, t_admin, pre_len, len - pre_len);
+	printf("# bench: igbvf frames across the migration: %u sent, %d received, %ld lost (%ld of them at the switch to VF1, %d gaps in all)\n",
+	       atomic_load(&s.next) - 1, c.got, (long)(atomic_load(&s.next) - 1) - c.got,
+	       c.skipped - c1.skipped, c.gaps);
+	printf("# bench: igbvf dirty pages per round (reported / changed since the last copy): %d/%d %d/%d %d/%d, after the stop %d/%d\n",
+	       reported[0], changed[0], reported[1], changed[1], reported[2],
+	       changed[2], reported[3], changed[3]);
 	vt_igbvf_close(&b);
+	vt_igbvf_close(&a);
+}
+
+/* The whole stream of a saving session on @dev: STOP -> STOP_COPY -> STOP. */
+static int save_stopped(int dev, uint8_t *buf, size_t *len)
+{
+	int fd, ret;
+
+	*len = 0;
+	ret = vt_mig_set_state(dev, VT_ST(STOP_COPY), &fd);
+	if (ret)
+		return ret;
+	ret = vt_mig_drain(fd, buf, STREAM_CAP, len);
+	close(fd);
+	return ret ?: vt_mig_set_state(dev, VT_ST(STOP), NULL);
+}
+
+/* RESUMING on @dev with the @len bytes of @buf, then STOP. */
+static int load_stopped(int dev, const uint8_t *buf, size_t len)
+{
+	int fd, ret;
+
+	ret = vt_mig_set_state(dev, VT_ST(RESUMING), &fd);
+	if (ret)
+		return ret;
+	ret = vt_mig_feed(fd, buf, len, 4096);
+	close(fd);
+	return ret ?: vt_mig_set_state(dev, VT_ST(STOP), NULL);
+}
+
+/*
+ * A migration through PRE_COPY leaves the destination with the state a
+ * STOP_COPY-only one gives, also when a slot was posted again with another
+ * buffer during PRE_COPY: VF1 loaded with each saves the same stream as
+ * VF0 does from STOP.  PRECOPY_INFO counts the initial bytes, then 0, then
+ * the reposted slot as dirty bytes.
+ */
+TEST_F_TIMEOUT(igbvf, precopy_matches_stop_copy, 300)
+{
+	static uint8_t pre[STREAM_CAP], only[STREAM_CAP], again[STREAM_CAP];
+	struct vfio_precopy_info pi;
+	size_t pre_len = 0, only_len, again_len;
+	struct vt_igbvf a, b;
+	uint64_t *desc;
+	int fd;
+
+	if (!vf_up(_metadata, &a, self->vf[0], mac_a, true))
+		return;
+	ASSERT_EQ(0, vt_mig_set_state(a.dev.fd, VT_ST(PRE_COPY), &fd));
+	ASSERT_EQ(0, vt_mig_precopy_info(fd, &pi));
+	/* a register snapshot and 64 descriptors, framed */
+	ASSERT_LE(64 * 16, pi.initial_bytes);
+	ASSERT_EQ(0, pi.dirty_bytes);
+	ASSERT_EQ(-ENOMSG, vt_mig_drain(fd, pre, sizeof(pre), &pre_len));
+	ASSERT_EQ(0, vt_mig_precopy_info(fd, &pi));
+	ASSERT_EQ(0, pi.initial_bytes);
+	ASSERT_EQ(0, pi.dirty_bytes);
+	ASSERT_EQ(-ENOMSG, vt_mig_drain(fd, pre, sizeof(pre), &pre_len));
+	/* Slot 63 posted again with a TX buffer: the tail moves to 0. */
+	desc = (uint64_t *)(a.mem + VT_IGBVF_RX_RING) + 2 * 63;
+	desc[0] = VT_IGBVF_IOVA + VT_IGBVF_TX_BUF;
+	desc[1] = 0;
+	ASSERT_EQ(0, vt_igbvf_wr(&a, VT_IGBVF_RDT, 0));
+	ASSERT_EQ(0, vt_mig_precopy_info(fd, &pi));
+	ASSERT_EQ(0, pi.initial_bytes);
+	ASSERT_LT(16, pi.dirty_bytes);
+	ASSERT_GT(64 * 16, pi.dirty_bytes);
+	ASSERT_EQ(-ENOMSG, vt_mig_drain(fd, pre, sizeof(pre), &pre_len));
+	ASSERT_EQ(0, vt_mig_precopy_info(fd, &pi));
+	ASSERT_EQ(0, pi.dirty_bytes);
+	ASSERT_EQ(-ENOMSG, vt_mig_drain(fd, pre, sizeof(pre), &pre_len));
+	/* Bad input: PRECOPY_INFO with argsz too small. */
+	pi.argsz = 8;
+	ASSERT_EQ(-1, ioctl(fd, VFIO_MIG_GET_PRECOPY_INFO, &pi));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(VT_ST(PRE_COPY), vt_mig_get_state(a.dev.fd));
+	ASSERT_EQ(0, vt_mig_set_state(a.dev.fd, VT_ST(STOP_COPY), NULL));
+	ASSERT_EQ(0, vt_mig_drain(fd, pre, sizeof(pre), &pre_len));
+	ASSERT_EQ(-EINVAL, vt_mig_precopy_info(fd, &pi));
+	close(fd);
+	ASSERT_EQ(0, vt_mig_set_state(a.dev.fd, VT_ST(STOP), NULL));
+	/* The same state, saved from STOP without PRE_COPY. */
+	ASSERT_EQ(0, save_stopped(a.dev.fd, only, &only_len));
+	/* PRECOPY_INFO on a STOP_COPY-only session's file: -EINVAL. */
+	ASSERT_EQ(0, vt_mig_set_state(a.dev.fd, VT_ST(STOP_COPY), &fd));
+	ASSERT_EQ(-EINVAL, vt_mig_precopy_info(fd, &pi));
+	close(fd);
+	ASSERT_EQ(0, vt_mig_set_state(a.dev.fd, VT_ST(STOP), NULL));
+
+	if (!vf_reachable(_metadata, &a))
+		SKIP(return, "the VF's BAR0 reads 0: VF1's handshake cannot run");
+	ASSERT_EQ(0, vt_igbvf_open(&b, self->vf[1], NULL));
+	ASSERT_EQ(0, load_stopped(b.dev.fd, pre, pre_len));
+	ASSERT_EQ(0, save_stopped(b.dev.fd, again, &again_len));
+	ASSERT_EQ(only_len, again_len);
+	ASSERT_EQ(0, memcmp(only, again, only_len));
+	ASSERT_EQ(0, load_stopped(b.dev.fd, only, only_len));
+	ASSERT_EQ(0, save_stopped(b.dev.fd, again, &again_len));
+	ASSERT_EQ(only_len, again_len);
+	ASSERT_EQ(0, memcmp(only, again, only_len));
+	vt_igbvf_close(&b);
+	vt_igbvf_close(&a);
+}
+
+/*
+ * The VF reset from the host in PRE_COPY (a function reset through sysfs:
+ * an FLR, which the PF's driver sees as a VF reset): the session is void,
+ * its file's reads return -ENODEV (and PRECOPY_INFO -EINVAL: the device is
+ * RUNNING again), and a new session sends the whole state.
+ */
+TEST_F_TIMEOUT(igbvf, vf_reset_ends_precopy, 120)
+{
+	static uint8_t buf[STREAM_CAP];
+	struct vfio_precopy_info pi;
+	struct vt_igbvf a;
+	size_t len = 0;
+	long off;
+	int fd;
+
+	if (!vf_up(_metadata, &a, self->vf[0], mac_a, true))
+		return;
+	ASSERT_EQ(0, vt_mig_set_state(a.dev.fd, VT_ST(PRE_COPY), &fd));
+	ASSERT_EQ(-ENOMSG, vt_mig_drain(fd, buf, sizeof(buf), &len));
+	ASSERT_EQ(0, vt_shell("echo 1 > /sys/bus/pci/devices/%s/reset",
+			      self->vf[0]));
+	ASSERT_EQ(VT_ST(RUNNING), vt_mig_get_state(a.dev.fd));
+	ASSERT_EQ(-ENODEV, vt_mig_drain(fd, buf, sizeof(buf), &len));
+	/* Not in PRE_COPY any more: the uAPI's -EINVAL. */
+	ASSERT_EQ(-EINVAL, vt_mig_precopy_info(fd, &pi));
+	close(fd);
+	/* A new session: header, registers, queue 0's 64 slots, END. */
+	len = 0;
+	ASSERT_EQ(0, vt_mig_set_state(a.dev.fd, VT_ST(STOP_COPY), &fd));
+	ASSERT_EQ(0, vt_mig_drain(fd, buf, sizeof(buf), &len));
+	close(fd);
+	ASSERT_EQ(0, vt_mig_set_state(a.dev.fd, VT_ST(RUNNING), NULL));
+	off = vt_mig_record(buf, len, 2, NULL);
+	ASSERT_LT(0, off);
+	ASSERT_EQ(2, *(uint32_t *)(buf + off + 4));
+	ASSERT_EQ(8 + 64 * 16, *(uint32_t *)(buf + off + 8));
 	vt_igbvf_close(&a);
 }
 
@@ -491,19 +726,27 @@ TEST_F_TIMEOUT(igbvf, resume_refuses_bad_streams, 300)
 	long off;
 	int fd;
 
-	if (!vf_up(_metadata, &a, self->vf[0], mac_a, false))
+	/* VF0 with its rings up: queue 0's 64 slots are in the stream. */
+	if (!vf_up(_metadata, &a, self->vf[0], mac_a, true))
 		return;
 	ASSERT_EQ(0, vt_mig_set_state(a.dev.fd, VT_ST(STOP_COPY), &fd));
 	ASSERT_EQ(0, vt_mig_drain(fd, good, sizeof(good), &len));
 	close(fd);
 	ASSERT_EQ(0, vt_mig_set_state(a.dev.fd, VT_ST(RUNNING), NULL));
-	/* header, registers, the two queues' posted tables, END */
-	ASSERT_LT(0, vt_mig_record(good, len, 4, NULL));
+	/* header, registers, queue 0's posted slots (queue 1: no ring), END */
+	off = vt_mig_record(good, len, 2, NULL);
+	ASSERT_LT(0, off);
+	memcpy(&v, good + off + 4, 4);
+	ASSERT_EQ(2, v);
+	off = vt_mig_record(good, len, 3, NULL);
+	ASSERT_LT(0, off);
+	memcpy(&v, good + off + 4, 4);
+	ASSERT_EQ(VT_MIG_TAG_END, v);
 	ASSERT_EQ(0, vt_igbvf_open(&b, self->vf[1], NULL));
 
 	/* Truncated: the last record cut short; END missing. */
 	ASSERT_EQ(0, refused(&b, good, len - 3));
-	off = vt_mig_record(good, len, 4, NULL);
+	off = vt_mig_record(good, len, 3, NULL);
 	ASSERT_EQ(0, refused(&b, good, off));
 	/* Another device's: the header's device ID changed. */
 	memcpy(&v, good + VT_MIG_REC_HDR + 8, 4);
@@ -518,9 +761,17 @@ TEST_F_TIMEOUT(igbvf, resume_refuses_bad_streams, 300)
 	ASSERT_EQ(0, refused(&b, bad, len));
 	patch_u32(bad, good, len, 1, 7 + 4, VT_IGBVF_NDESC);	/* RDH q0 */
 	ASSERT_EQ(0, refused(&b, bad, len));
-	/* A posted table that does not match its ring. */
-	memcpy(bad, good, len);
+	/* Posted slots that do not match their ring. */
 	patch_u32(bad, good, len, 2, 0, 7);			/* its queue */
+	ASSERT_EQ(0, refused(&b, bad, len));
+	patch_u32(bad, good, len, 2, 1, 1);	/* 64 slots from slot 1 */
+	ASSERT_EQ(0, refused(&b, bad, len));
+	/* The registers sent as a pre-copy snapshot: no final ones. */
+	memcpy(bad, good, len);
+	off = vt_mig_record(bad, len, 1, NULL);
+	v = 3;
+	memcpy(bad + off + 4, &v, 4);
+	vt_mig_reseal(bad, len, 1);
 	ASSERT_EQ(0, refused(&b, bad, len));
 
 	/* The good stream (its load asks VF1's PF for a reset). */

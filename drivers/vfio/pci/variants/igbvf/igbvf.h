@@ -87,6 +87,11 @@ struct igbvf_posted {
 	__le64 hdr;
 };
 
+#define IGBVF_SLOT_LONGS	BITS_TO_LONGS(IGBVF_RING_MAX)
+
+/* The largest record: a run of a whole ring's posted slots. */
+#define IGBVF_RECORD_MAX	(8 + IGBVF_RING_MAX * sizeof(struct igbvf_posted))
+
 /**
  * struct igbvf_device - one VF
  * @core: the core's device, first
@@ -95,8 +100,17 @@ struct igbvf_posted {
  * @posted: per queue, the RX descriptors as posted (IGBVF_RING_MAX each)
  * @reg: the saved registers (see igbvf_reg_off()): valid while stopped,
  *	 where the trap keeps the user's writes, and after a load
- * @loaded: a stream being resumed carried @reg
- * @save_step: the next record a save appends
+ * @unsent: per queue, the @posted slots the saving session has not sent
+ *	    since they last changed
+ * @pass_slots: per queue, the RX ring's descriptors in the register
+ *		snapshot of the pre-copy pass under way
+ * @in_session: a saving session is under way (@unsent is meaningful)
+ * @pre_regs: the pre-copy pass under way has appended its snapshot
+ * @first_done: the session's first pre-copy pass is over
+ * @final_regs: STOP_COPY has appended the registers stop saved
+ * @have_regs: the stream being resumed carried registers (a snapshot or
+ *	       the final ones)
+ * @loaded: ... and the final ones
  */
 struct igbvf_device {
 	struct vfio_pci_core_device core;
@@ -104,8 +118,14 @@ struct igbvf_device {
 	struct igbvf_posted *posted[IGBVF_NQ];
 	/* per user, from here on: zeroed at open */
 	u32 reg[IGBVF_R_NR];
+	unsigned long unsent[IGBVF_NQ][IGBVF_SLOT_LONGS];
+	u32 pass_slots[IGBVF_NQ];
+	bool in_session;
+	bool pre_regs;
+	bool first_done;
+	bool final_regs;
+	bool have_regs;
 	bool loaded;
-	unsigned int save_step;
 };
 
 static inline struct igbvf_device *to_igbvf(struct vfio_pci_core_device *core)
@@ -121,6 +141,18 @@ void igbvf_mark_all(struct igbvf_device *vf, const u32 *reg);
 
 /* mig.c */
 int igbvf_mig_init(struct vfio_pci_core_device *core);
+void igbvf_read_regs(void __iomem *io, u32 *reg, bool dctl);
+
+/* stream.c */
+int igbvf_save(struct vfio_pci_core_device *core,
+	       struct vfio_pci_mig_stream *s);
+int igbvf_precopy(struct vfio_pci_core_device *core,
+		  struct vfio_pci_mig_stream *s, bool initial);
+void igbvf_save_end(struct vfio_pci_core_device *core);
+int igbvf_precopy_size(struct vfio_pci_core_device *core, u64 *initial,
+		       u64 *dirty);
+int igbvf_load(struct vfio_pci_core_device *core, u32 tag, const void *data,
+	       u32 len);
 
 /* mbx.c */
 int igbvf_mbx_reset(void __iomem *io);

@@ -123,23 +123,30 @@ void igbvf_mark_all(struct igbvf_device *vf, const u32 *reg)
 /*
  * RDT moves from where @qreg has it to @rdt: read the descriptors posted in
  * between, before the device can overwrite them.  One it cannot read (an
- * IOVA not mapped) the device cannot reach either.
+ * IOVA not mapped) the device cannot reach either.  A slot posted with
+ * another buffer is the saving session's to send again.
  */
 static void igbvf_learn(struct igbvf_device *vf, unsigned int q,
 			const u32 *qreg, u32 rdt)
 {
-	u32 n = igbvf_ring_len(qreg, false), i = qreg[IGBVF_Q_RDT], end;
+	u32 n = igbvf_ring_len(qreg, false), i = qreg[IGBVF_Q_RDT], k, j;
 	u64 base = igbvf_ring_base(qreg, false);
-	struct igbvf_posted *p = vf->posted[q];
+	struct igbvf_posted *p = vf->posted[q], d[16];
 
 	if (n > IGBVF_RING_MAX || i >= n || rdt >= n)
 		return;
 	while (i != rdt) {
-		end = rdt > i ? rdt : n;
-		if (vfio_pci_core_iova_rw(&vf->core, base + 16 * i, &p[i],
-					  16 * (end - i), false))
-			memset(&p[i], 0, 16 * (end - i));
-		i = end % n;
+		k = min_t(u32, rdt > i ? rdt - i : n - i, ARRAY_SIZE(d));
+		if (vfio_pci_core_iova_rw(&vf->core, base + 16 * i, d,
+					  16 * k, false))
+			memset(d, 0, sizeof(d));
+		for (j = 0; j < k; j++, i++) {
+			if (!memcmp(&p[i], &d[j], sizeof(d[j])))
+				continue;
+			p[i] = d[j];
+			__set_bit(i, vf->unsent[q]);
+		}
+		i %= n;
 	}
 }
 
@@ -205,6 +212,7 @@ static int igbvf_trap_write(struct vfio_pci_core_device *core,
 		/* A new ring: the old one's buffers, reported one last time. */
 		igbvf_mark_rx(vf, q, qreg);
 		memset(vf->posted[q], 0, IGBVF_RING_MAX * sizeof(*vf->posted[q]));
+		bitmap_fill(vf->unsent[q], IGBVF_RING_MAX);
 		break;
 	case IGBVF_Q_RDT:
 		igbvf_learn(vf, q, qreg, val & 0xffff);
