@@ -18,18 +18,21 @@ static char ids[1024];
 module_param_string(ids, ids, sizeof(ids), 0444);
 MODULE_PARM_DESC(ids, "VFs to bind at load with the offset of their virtual PASID capability, comma-separated hex vendor:device:offset");
 
-/* driver_data: the offset of the virtual PASID capability. */
+/*
+ * driver_data: the offset of the virtual PASID capability.
+ *
+ * No MODULE_DEVICE_TABLE: the one entry is QEMU's igbvf (the 82576 VF
+ * model: its capabilities and its PF's all end below 0x1c0, and the model
+ * implements nothing else in config space), which is not known to hold for
+ * a real 82576 VF, whose vfio_pci: alias belongs to igbvf-vfio-pci.  The
+ * entry is reached only through driver_override once an admin (or the
+ * test rig) has loaded this module; real devices come with ids=.
+ */
 static const struct pci_device_id vf_pasid_table[] = {
-	/*
-	 * QEMU's igbvf (the 82576 VF model): its capabilities and its PF's
-	 * all end below 0x1c0, and the model implements nothing else in
-	 * config space.  Not known to hold for a real 82576 VF.
-	 */
 	{ PCI_DRIVER_OVERRIDE_DEVICE_VFIO(PCI_VENDOR_ID_INTEL, 0x10ca),
 	  .driver_data = 0x200 },
 	{ }
 };
-MODULE_DEVICE_TABLE(pci, vf_pasid_table);
 
 static int vf_pasid_setup(struct vfio_pci_core_device *core,
 			  const struct pci_device_id *id)
