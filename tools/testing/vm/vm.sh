@@ -57,13 +57,6 @@ relay=
 # (The relay may be gone already: its kill must not become the exit status.)
 trap 'rm -f "$shm"; [ -z "$relay" ] || kill "$relay" 2>/dev/null || true' EXIT
 
-# The guest's ttyS1 reaches a QEMU monitor of its own (HMP), through
-# monitor-relay.py: tests in the guest drive device_del/device_add with it.
-# monitor.sock stays free for a human.
-rm -f "$out/guest-serial.sock" "$out/guest-hmp.sock"
-"$here/monitor-relay.py" "$out/guest-serial.sock" "$out/guest-hmp.sock" &
-relay=$!
-
 # Everything after the job name is passed to the guest script.
 jobargs=$(IFS=,; echo "$*")
 
@@ -201,6 +194,15 @@ vm_take_slot
 # For make check: this guest has a slot and is starting (a guest still
 # waiting for one can be called off).
 date > "$out/slot"
+
+# The guest's ttyS1 reaches a QEMU monitor of its own (HMP), through
+# monitor-relay.py: tests in the guest drive device_del/device_add with it.
+# monitor.sock stays free for a human.  Started only now that QEMU is about
+# to start: the relay gives up on sockets that do not appear within its
+# 120 s, and a guest may wait far longer than that for a slot.
+rm -f "$out/guest-serial.sock" "$out/guest-hmp.sock"
+"$here/monitor-relay.py" "$out/guest-serial.sock" "$out/guest-hmp.sock" &
+relay=$!
 
 rc=0
 timeout -k 10 "$timeout" qemu-system-x86_64 \
