@@ -12,6 +12,7 @@
  * (guest/harden.sh), because it changes the device set while it runs.
  */
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sys/eventfd.h>
@@ -177,6 +178,44 @@ static void hmp_ok(struct __test_metadata *_metadata, const char *cmd)
 }
 
 /*
+ * The Slot Control and Slot Status of the port above @bdf, read from its
+ * config space in sysfs; -1 if they cannot be read.
+ */
+static int port_slot_regs(const char *bdf, char *port, size_t len,
+			  uint16_t *ctl, uint16_t *sta)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	uint8_t cfg[256], pos;
+	ssize_t n;
+	int fd, hops;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return -1;
+	link[n] = '\0';
+	*strrchr(link, '/') = '\0';
+	snprintf(port, len, "%s", strrchr(link, '/') + 1);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", port);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = pread(fd, cfg, sizeof(cfg), 0);
+	close(fd);
+	if (n != sizeof(cfg))
+		return -1;
+	for (pos = cfg[PCI_CAPABILITY_LIST], hops = 0; pos && hops < 48;
+	     pos = cfg[pos + PCI_CAP_LIST_NEXT], hops++) {
+		if (cfg[pos + PCI_CAP_LIST_ID] != PCI_CAP_ID_EXP)
+			continue;
+		memcpy(ctl, &cfg[pos + PCI_EXP_SLTCTL], 2);
+		memcpy(sta, &cfg[pos + PCI_EXP_SLTSTA], 2);
+		return 0;
+	}
+	return -1;
+}
+
+/*
  * device_del of @id, whose user armed @req: QEMU presses the slot's
  * attention button, pciehp blinks for 5 s and then removes the function,
  * which asks the user through REQ.  A press can be lost (pciehp drops one
@@ -184,15 +223,20 @@ static void hmp_ok(struct __test_metadata *_metadata, const char *cmd)
  * device_del for 5 s of guest time after the first: wait for REQ for
  * PRESS_MS, then press again, once.
  */
-static void hmp_device_del(struct __test_metadata *_metadata, const char *id,
-			   int req)
+static void hmp_device_del(struct __test_metadata *_metadata,
+			   const char *bdf, const char *id, int req)
 {
-	char cmd[64], out[1024];
+	char cmd[64], out[1024], port[VT_BDF_LEN];
+	uint16_t ctl = 0, sta = 0;
 
 	snprintf(cmd, sizeof(cmd), "device_del %s", id);
 	hmp_ok(_metadata, cmd);
 	if (req_fired(req, PRESS_MS))
 		return;
+	/* What the port shows: a pending press (ABP, bit 0) nobody took? */
+	if (!port_slot_regs(bdf, port, sizeof(port), &ctl, &sta))
+		TH_LOG("port %s: Slot Control %#06x, Slot Status %#06x",
+		       port, ctl, sta);
 	TH_LOG("no REQ %d s after %s: pressing the button again",
 	       PRESS_MS / 1000, cmd);
 	ASSERT_EQ(0, vt_hmp(cmd, out, sizeof(out)));
@@ -303,7 +347,7 @@ TEST_F_TIMEOUT(unplug, device_del_of_open_device_user_closes, 240)
 
 	ASSERT_TRUE(slot_power_path(bdf, power, sizeof(power)));
 	hold(_metadata, &h, bdf, VFIO_PCI_MSIX_IRQ_INDEX, false);
-	hmp_device_del(_metadata, "e1000e0", h.req);
+	hmp_device_del(_metadata, bdf, "e1000e0", h.req);
 	release(&h);
 	ASSERT_TRUE(vt_wait_present(bdf, false, GONE_MS));
 
@@ -335,7 +379,7 @@ TEST_F_TIMEOUT(unplug, device_del_waits_for_user_that_holds_on, 300)
 	ASSERT_TRUE(slot_power_path(self->bdf, power, sizeof(power)));
 	ASSERT_EQ(0, vt_rebind(self->bdf, "edu-vfio-pci"));
 	hold(_metadata, &h, self->bdf, VFIO_PCI_INTX_IRQ_INDEX, true);
-	hmp_device_del(_metadata, "edu1", h.req);
+	hmp_device_del(_metadata, self->bdf, "edu1", h.req);
 
 	/* Held: still there ten seconds on, and the rest works. */
 	sleep(10);
