@@ -74,11 +74,10 @@ fi
 # does not drive (no HOTPLUG_PCI_ACPI): a device_del never reaches the
 # guest.  For vfio_unplug_test (held, guest/harden.sh) the hot-plug is the
 # PCIe native one instead (pciehp: device_del presses the attention
-# button).  Not in the default run: with pciehp owning the slots, lockdep
-# reports a cycle between vfio's dev_set lock (held across the reset at
-# open, which takes pciehp's reset_lock), pciehp's reset_lock and
-# pci_rescan_remove_lock (held by pciehp's removal, which releases the
-# vfio device and takes the dev_set lock).
+# button).  Not in the default run: with pciehp owning the slots, a slot
+# reset takes pciehp's reset_lock, under which pciehp takes
+# pci_rescan_remove_lock, and lockdep reports the cycles of the README's
+# "Unplug and lockdep".
 hotplug=()
 case ",$(echo ${VM_SUITES:-} | tr ' ' ,)," in
 *,vfio_unplug_test,*)
