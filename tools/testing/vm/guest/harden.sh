@@ -36,10 +36,11 @@ HARDEN_VARIANTS=(
 # vfio_unplug_test: device_del needs the PCIe native hot-plug, which vm.sh
 # turns on only for it.  Alone it passed 3/3 in 45 s with only pciehp's
 # own lockdep report (a known kernel report, host-lib.sh).  In a boot that
-# ran vfio_sriov_test lockdep reports a cycle through memory_lock at the
-# first device_del (the README's "Unplug and lockdep"), and in one boot of
-# three on 2026-12-06 neither device_del reached pciehp (no REQ after a
-# second press; vfio_unplug now logs the port's slot registers then).
+# ran vfio_sriov_test, or the group path and a slot reset, lockdep reports
+# a cycle through memory_lock or the vfio core's locks at the first
+# device_del (the README's "Unplug and lockdep"), and in two boots of four
+# on 2026-12-06 attention-button presses were lost (no REQ after a second
+# press; Slot Status 0x0040, nothing pending, nothing in pciehp's log).
 # Run it with VM_SUITES="vfio_unplug_test".
 HARDEN_HELD="vfio_unplug_test"
 
