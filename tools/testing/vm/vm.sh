@@ -57,13 +57,6 @@ relay=
 # (The relay may be gone already: its kill must not become the exit status.)
 trap 'rm -f "$shm"; [ -z "$relay" ] || kill "$relay" 2>/dev/null || true' EXIT
 
-# The guest's ttyS1 reaches a QEMU monitor of its own (HMP), through
-# monitor-relay.py: tests in the guest drive device_del/device_add with it.
-# monitor.sock stays free for a human.
-rm -f "$out/guest-serial.sock" "$out/guest-hmp.sock"
-"$here/monitor-relay.py" "$out/guest-serial.sock" "$out/guest-hmp.sock" &
-relay=$!
-
 # Everything after the job name is passed to the guest script.
 jobargs=$(IFS=,; echo "$*")
 
@@ -81,11 +74,10 @@ fi
 # does not drive (no HOTPLUG_PCI_ACPI): a device_del never reaches the
 # guest.  For vfio_unplug_test (held, guest/harden.sh) the hot-plug is the
 # PCIe native one instead (pciehp: device_del presses the attention
-# button).  Not in the default run: with pciehp owning the slots, lockdep
-# reports a cycle between vfio's dev_set lock (held across the reset at
-# open, which takes pciehp's reset_lock), pciehp's reset_lock and
-# pci_rescan_remove_lock (held by pciehp's removal, which releases the
-# vfio device and takes the dev_set lock).
+# button).  Not in the default run: with pciehp owning the slots, a slot
+# reset takes pciehp's reset_lock, under which pciehp takes
+# pci_rescan_remove_lock, and lockdep reports the cycles of the README's
+# "Unplug and lockdep".
 hotplug=()
 case ",$(echo ${VM_SUITES:-} | tr ' ' ,)," in
 *,vfio_unplug_test,*)
@@ -201,6 +193,15 @@ vm_take_slot
 # For make check: this guest has a slot and is starting (a guest still
 # waiting for one can be called off).
 date > "$out/slot"
+
+# The guest's ttyS1 reaches a QEMU monitor of its own (HMP), through
+# monitor-relay.py: tests in the guest drive device_del/device_add with it.
+# monitor.sock stays free for a human.  Started only now that QEMU is about
+# to start: the relay gives up on sockets that do not appear within its
+# 120 s, and a guest may wait far longer than that for a slot.
+rm -f "$out/guest-serial.sock" "$out/guest-hmp.sock"
+"$here/monitor-relay.py" "$out/guest-serial.sock" "$out/guest-hmp.sock" &
+relay=$!
 
 rc=0
 timeout -k 10 "$timeout" qemu-system-x86_64 \

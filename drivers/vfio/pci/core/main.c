@@ -30,6 +30,7 @@ int vfio_pci_core_init_dev(struct vfio_device *vdev)
 	INIT_LIST_HEAD(&priv->dmabufs);
 	core->pdev = to_pci_dev(vdev->dev);
 	core->priv = priv;
+	vfio_pci_core_put_work_init(core);
 	vfio_pci_core_irq_init(core);
 	vfio_pci_core_intx_quirk(core);
 	vfio_pci_core_topology_init(core);
@@ -227,6 +228,11 @@ EXPORT_SYMBOL_GPL(vfio_pci_core_close_device);
 /* Which vfio-pci-core is running: ours says so, with the tree's version. */
 static int __init vfio_pci_core_init(void)
 {
+	int ret;
+
+	ret = vfio_pci_core_put_wq_create();
+	if (ret)
+		return ret;
 	pr_info("vfio-pci-core %s (out of tree) loaded\n", VFIO_PCI_CORE_VERSION);
 	return 0;
 }
@@ -238,6 +244,7 @@ module_init(vfio_pci_core_init);
  */
 static void __exit vfio_pci_core_exit(void)
 {
+	vfio_pci_core_put_wq_destroy();
 	rcu_barrier();
 }
 module_exit(vfio_pci_core_exit);

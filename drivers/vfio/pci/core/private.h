@@ -15,6 +15,7 @@
 #include <linux/lockdep.h>
 #include <linux/mutex.h>
 #include <linux/rwsem.h>
+#include <linux/workqueue.h>
 #include <linux/vfio_pci_core.h>
 
 #include "config.h"
@@ -82,6 +83,8 @@ static inline unsigned int vfio_pci_core_offset_to_index(loff_t pos)
  *	     held for write
  * @regions: virtual BARs and device regions the variant added (region.h);
  *	     read-only once the device is registered
+ * @put_work: drops the probe's reference when the PCI core removed the
+ *	      function (variant.c); queued once, by the remove
  */
 struct vfio_pci_core_private {
 	struct vfio_pci_core_device *core;
@@ -110,7 +113,30 @@ struct vfio_pci_core_private {
 	struct task_struct *reset_task;
 	struct list_head dmabufs;
 	struct vfio_pci_core_regions regions;
+	struct work_struct put_work;
 };
+
+/*
+ * Bit 0 of pci_dev->priv_flags is the PCI core's "added" flag (PCI_DEV_ADDED
+ * in drivers/pci/pci.h, not visible to modules; bit 0 since Linux 4.17).  It
+ * is set once the device has been added to the bus, and the PCI core clears
+ * it, under pci_rescan_remove_lock, just before it releases the driver of a
+ * device it is removing.
+ */
+#define VFIO_PCI_CORE_PCI_DEV_ADDED	0
+
+/*
+ * Called from the driver's remove: is the PCI core removing @pdev
+ * (hot-unplug, sysfs remove, SR-IOV disable, the removal of a bridge above
+ * it), holding pci_rescan_remove_lock, rather than unbinding its driver?
+ * Known only on kernels that clear the flag before releasing the driver
+ * (vfio_pci_core_compat.h); false elsewhere.
+ */
+static inline bool vfio_pci_core_pci_removing(struct pci_dev *pdev)
+{
+	return VFIO_PCI_CORE_PCI_CLEARS_ADDED_FIRST &&
+	       !test_bit(VFIO_PCI_CORE_PCI_DEV_ADDED, &pdev->priv_flags);
+}
 
 static inline struct vfio_pci_core_device *
 to_vfio_pci_core(struct vfio_device *vdev)
@@ -287,6 +313,9 @@ void vfio_pci_replay_reset(struct vfio_pci_core_device *core);
 
 /* variant.c */
 void vfio_pci_core_variant_open(struct vfio_pci_core_device *core);
+void vfio_pci_core_put_work_init(struct vfio_pci_core_device *core);
+int vfio_pci_core_put_wq_create(void);
+void vfio_pci_core_put_wq_destroy(void);
 
 /* irq_info.c */
 long vfio_pci_core_ioctl_irq_info(struct vfio_pci_core_device *core,

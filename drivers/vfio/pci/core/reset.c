@@ -44,14 +44,21 @@ bool vfio_pci_core_reset_at_close(struct vfio_pci_core_device *core)
 		return false;
 
 	/*
-	 * No mapping can exist at the last close, but take the lock anyway so
-	 * the rule "decoding changes only under memory_lock" has no exception.
+	 * Without memory_lock, the one exception to "decoding changes only
+	 * under memory_lock": at the last close nothing can reach the BARs
+	 * (no mapping, since each holds the device file; no read, write or
+	 * ioeventfd; the runtime PM callbacks wait for the session reference
+	 * dropped after this), and what else resets the device is serialized
+	 * with us by the device set's lock.  Holding memory_lock across a
+	 * reset that may be a slot reset would order it before pciehp's
+	 * reset_lock, and memory_lock is taken under pci_rescan_remove_lock
+	 * (SR-IOV enable, a function's probe and its runtime resume at
+	 * removal), which pciehp takes under its reset_lock.
 	 */
-	down_write(&priv->memory_lock);
+	lockdep_assert_not_held(&priv->memory_lock);
 	ret = pci_try_reset_function(core->pdev);
 	if (ret)
 		pci_dbg(core->pdev, "no reset at close: %d\n", ret);
-	up_write(&priv->memory_lock);
 	return !ret;
 }
 

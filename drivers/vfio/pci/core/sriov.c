@@ -195,15 +195,6 @@ out_del:
 EXPORT_SYMBOL_GPL(vfio_pci_core_sriov_configure);
 
 /*
- * Bit 0 of pci_dev->priv_flags is the PCI core's "added" flag (PCI_DEV_ADDED
- * in drivers/pci/pci.h, not visible to modules; bit 0 since Linux 4.17).  It
- * is set once the device has been added to the bus, and the PCI core clears
- * it, under pci_rescan_remove_lock, just before it releases the driver of a
- * device it is removing.
- */
-#define VFIO_PCI_CORE_PCI_DEV_ADDED	0
-
-/*
  * The PF is being unbound from its driver: remove our VFs first.  Removing
  * a VF needs pci_rescan_remove_lock (Linux asserts it under lockdep).  When
  * the PCI core itself removes the PF (sysfs remove, hotplug, the removal of
@@ -228,7 +219,7 @@ void vfio_pci_core_sriov_remove(struct vfio_pci_core_device *core)
 	}
 
 	lock = VFIO_PCI_CORE_PCI_CLEARS_ADDED_FIRST &&
-	       test_bit(VFIO_PCI_CORE_PCI_DEV_ADDED, &pdev->priv_flags);
+	       !vfio_pci_core_pci_removing(pdev);
 	if (lock)
 		pci_lock_rescan_remove();
 	vfio_pci_core_sriov_configure(core, 0);

@@ -7,6 +7,7 @@
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 
 #include "private.h"
 
@@ -109,6 +110,43 @@ out_put:
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_variant_probe);
 
+/*
+ * The probe's reference, when the PCI core removed the function.  The
+ * last vfio_put_device() runs the vfio core's release of the device set,
+ * which takes the set's lock.  The PCI core removes a function holding
+ * pci_rescan_remove_lock, which pciehp takes under its slot's reset_lock
+ * (pciehp_ist()), and the set's lock is held across a slot reset (at open),
+ * which takes that reset_lock: dropping the reference there closes a
+ * cycle, so it is dropped here, with no lock held.
+ */
+static struct workqueue_struct *vfio_pci_core_put_wq;
+
+static void vfio_pci_core_put_work(struct work_struct *work)
+{
+	struct vfio_pci_core_private *priv =
+		container_of(work, struct vfio_pci_core_private, put_work);
+
+	/* Frees priv, and the work item with it: touch nothing after. */
+	vfio_put_device(&priv->core->vdev);
+}
+
+void vfio_pci_core_put_work_init(struct vfio_pci_core_device *core)
+{
+	INIT_WORK(&core->priv->put_work, vfio_pci_core_put_work);
+}
+
+int vfio_pci_core_put_wq_create(void)
+{
+	vfio_pci_core_put_wq = alloc_workqueue("vfio-pci-core-put",
+					       WQ_UNBOUND, 0);
+	return vfio_pci_core_put_wq ? 0 : -ENOMEM;
+}
+
+void vfio_pci_core_put_wq_destroy(void)
+{
+	destroy_workqueue(vfio_pci_core_put_wq);
+}
+
 void vfio_pci_core_variant_remove(struct pci_dev *pdev)
 {
 	struct vfio_pci_core_device *core = dev_get_drvdata(&pdev->dev);
@@ -117,7 +155,10 @@ void vfio_pci_core_variant_remove(struct pci_dev *pdev)
 	vfio_pci_core_unregister_device(core);
 	if (variant && variant->teardown)
 		variant->teardown(core);
-	vfio_put_device(&core->vdev);
+	if (vfio_pci_core_pci_removing(pdev))
+		queue_work(vfio_pci_core_put_wq, &core->priv->put_work);
+	else
+		vfio_put_device(&core->vdev);
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_variant_remove);
 
@@ -179,6 +220,8 @@ EXPORT_SYMBOL_GPL(__vfio_pci_core_variant_register);
 void vfio_pci_core_variant_unregister(struct vfio_pci_core_variant *variant)
 {
 	pci_unregister_driver(&variant->driver);
+	/* A release op deferred by the remove may be the variant's code. */
+	flush_workqueue(vfio_pci_core_put_wq);
 }
 EXPORT_SYMBOL_GPL(vfio_pci_core_variant_unregister);
 
