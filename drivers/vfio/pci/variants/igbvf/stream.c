@@ -14,6 +14,7 @@
  * the same registers and tables as after a STOP_COPY-only migration.
  */
 #include <linux/io.h>
+#include <linux/nospec.h>
 #include <linux/slab.h>
 
 #include "igbvf.h"
@@ -272,6 +273,8 @@ static int igbvf_load_slots(struct igbvf_device *vf,
 	if (q >= IGBVF_NQ || first >= igbvf_rx_slots(vf->reg, q) ||
 	    count > igbvf_rx_slots(vf->reg, q) - first)
 		return -EINVAL;
+	/* The queue comes from the stream: no speculation past its check. */
+	q = array_index_nospec(q, IGBVF_NQ);
 	memcpy(&vf->posted[q][first], rec->desc, count * sizeof(*rec->desc));
 	return 0;
 }
