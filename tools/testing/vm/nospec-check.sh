@@ -16,6 +16,7 @@ checks=(
 	drivers/vfio/pci/core/ioeventfd.o:vfio_pci_core_ioctl_ioeventfd
 	drivers/vfio/pci/core/dmabuf.o:vfio_pci_core_feature_dma_buf
 	drivers/vfio/pci/core/region_decl.o:vfio_pci_core_vregion
+	drivers/vfio/pci/variants/igbvf/stream.o:igbvf_load
 )
 
 rc=0
