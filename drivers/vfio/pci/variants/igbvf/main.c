@@ -26,6 +26,12 @@ static int igbvf_open_device(struct vfio_device *vdev)
 	return 0;
 }
 
+/* Any reset of the VF makes its PF forget what it negotiated. */
+static void igbvf_reset_done(struct vfio_pci_core_device *core)
+{
+	WRITE_ONCE(to_igbvf(core)->pf_forgot, true);
+}
+
 static void igbvf_teardown(struct vfio_pci_core_device *core)
 {
 	struct igbvf_device *vf = to_igbvf(core);
@@ -54,6 +60,8 @@ static int igbvf_setup(struct vfio_pci_core_device *core,
 	vfio_pci_core_dirty_init(core);
 	vfio_pci_core_iova_init(core);
 	ret = vfio_pci_core_bar_add_traps(core, &igbvf_queue_trap, 1) ?:
+	      vfio_pci_core_bar_add_traps(core, igbvf_mbx_traps,
+					  ARRAY_SIZE(igbvf_mbx_traps)) ?:
 	      igbvf_mig_init(core);
 	if (ret)
 		igbvf_teardown(core);
@@ -76,6 +84,7 @@ static struct vfio_pci_core_variant igbvf_variant = {
 	.open_state	= offsetof(struct igbvf_device, reg),
 	.setup		= igbvf_setup,
 	.teardown	= igbvf_teardown,
+	.reset_done	= igbvf_reset_done,
 };
 module_vfio_pci_core_variant(igbvf_variant);
 
