@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <net/if.h>
 #include <netpacket/packet.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
@@ -23,6 +24,7 @@
 
 #include "kselftest_harness.h"
 #include "lib/igbvf.h"
+#include "lib/kmsg.h"
 #include "lib/pci_sysfs.h"
 #include "lib/vfio_mig.h"
 #include "lib/vfio_sriov.h"
@@ -1003,6 +1005,77 @@ TEST_F_TIMEOUT(igbvf, negotiated_state_replayed, 300)
 	ASSERT_EQ(tag_a, tag_b);
 	vt_igbvf_close(&b);
 	vt_igbvf_close(&a);
+}
+
+struct numvfs_job {
+	const char *pf;
+	int ret;
+	atomic_bool done;
+};
+
+static void *numvfs_zero(void *arg)
+{
+	struct numvfs_job *job = arg;
+
+	job->ret = vt_sysfs_write(job->pf, "sriov_numvfs", "0");
+	atomic_store(&job->done, true);
+	return NULL;
+}
+
+/*
+ * RESUMING on VF1 when its PF disables SR-IOV part-way through the stream:
+ * the removal waits for VF1's user, whose data file fails from then on
+ * (poll() reports the end, writes -ENODEV) and whose device is in ERROR.
+ * Once the user closes it VF1 is gone, with nothing in the kernel log, and
+ * the VFs created again work.
+ */
+TEST_F_TIMEOUT(igbvf, resuming_vf_removed, 180)
+{
+	static uint8_t buf[STREAM_CAP];
+	struct numvfs_job job = { .pf = self->pf };
+	struct pollfd pfd = { .events = POLLOUT };
+	int kmsg = vt_kmsg_mark(), fd, i;
+	struct vt_igbvf a, b;
+	size_t len;
+	pthread_t th;
+
+	if (!vf_up(_metadata, &a, self->vf[0], mac_a, false))
+		return;
+	ASSERT_EQ(0, save_stopped(a.dev.fd, buf, &len));
+	vt_igbvf_close(&a);
+	ASSERT_EQ(0, vt_igbvf_open(&b, self->vf[1], NULL));
+	ASSERT_EQ(0, vt_mig_set_state(b.dev.fd, VT_ST(RESUMING), &fd));
+	ASSERT_EQ(0, vt_mig_feed(fd, buf, len / 2, 4096));
+	ASSERT_EQ(0, pthread_create(&th, NULL, numvfs_zero, &job));
+	pfd.fd = fd;
+	for (i = 0; i < 200 && !(pfd.revents & (POLLERR | POLLHUP)); i++) {
+		usleep(50000);
+		ASSERT_LE(0, poll(&pfd, 1, 0));
+	}
+	EXPECT_TRUE(pfd.revents & (POLLERR | POLLHUP));
+	EXPECT_EQ(-ENODEV, vt_mig_feed(fd, buf + len / 2, len - len / 2,
+				       4096));
+	EXPECT_EQ(VT_ST(ERROR), vt_mig_get_state(b.dev.fd));
+	/* The removal waits for the user. */
+	EXPECT_FALSE(atomic_load(&job.done));
+	close(fd);
+	vt_igbvf_close(&b);
+	pthread_join(th, NULL);
+	ASSERT_EQ(0, job.ret);
+	EXPECT_TRUE(vt_wait_present(self->vf[1], false, 5000));
+	EXPECT_EQ(0, vt_kmsg_splats(kmsg));
+
+	/* VFs again, set up as the fixture does: they work. */
+	ASSERT_EQ(0, vt_sysfs_write(self->pf, "sriov_numvfs", "2"));
+	ASSERT_EQ(0, set_vf_mac(self->ifname, 0, mac_a));
+	ASSERT_EQ(0, set_vf_mac(self->ifname, 1, mac_b));
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, vt_driver_move(self->vf[i], VARIANT));
+	if (!vf_up(_metadata, &b, self->vf[1], mac_b, true))
+		return;
+	ASSERT_EQ(0, pf_send(self, mac_b, 1));
+	ASSERT_EQ(1, vf_next(&b));
+	vt_igbvf_close(&b);
 }
 
 TEST_HARNESS_MAIN

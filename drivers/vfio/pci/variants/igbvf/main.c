@@ -32,6 +32,17 @@ static void igbvf_reset_done(struct vfio_pci_core_device *core)
 	WRITE_ONCE(to_igbvf(core)->pf_forgot, true);
 }
 
+/*
+ * The VF leaves (its PF disabled SR-IOV, or an unbind) while its user may
+ * hold it: a migration session ends now with -ENODEV, rather than once
+ * the removal, which waits for the user's close, is over.
+ */
+static void igbvf_remove(struct pci_dev *pdev)
+{
+	vfio_pci_core_mig_abort(dev_get_drvdata(&pdev->dev), -ENODEV);
+	vfio_pci_core_variant_remove(pdev);
+}
+
 static void igbvf_teardown(struct vfio_pci_core_device *core)
 {
 	struct igbvf_device *vf = to_igbvf(core);
@@ -78,6 +89,7 @@ static struct vfio_pci_core_variant igbvf_variant = {
 	.driver = {
 		.name		= "igbvf-vfio-pci",
 		.id_table	= igbvf_ids,
+		.remove		= igbvf_remove,
 	},
 	.ops		= { .open_device = igbvf_open_device },
 	.dev_size	= VFIO_PCI_CORE_VARIANT_SIZE(struct igbvf_device, core),
