@@ -935,14 +935,32 @@ static long negotiated_frames(FIXTURE_DATA(igbvf) *self, struct vt_igbvf *v,
 	return vf_next(v) == seq + 3 ? 0 : -13;
 }
 
+/* How many negotiated states (tag 4) @buf holds; the last one's offset. */
+static int pf_records(const uint8_t *buf, size_t len, long *last)
+{
+	uint32_t tag;
+	int idx, n = 0;
+	long off;
+
+	for (idx = 1; (off = vt_mig_record(buf, len, idx, NULL)) >= 0; idx++) {
+		memcpy(&tag, buf + off + 4, 4);
+		if (tag == 4) {
+			n++;
+			*last = off;
+		}
+	}
+	return n;
+}
+
 /*
  * What VF0 negotiated with the PF over the mailbox moves with it: a
  * multicast list (the second of two), a VLAN (of two added, one removed),
  * a largest frame of 2000 bytes, multicast promiscuous mode set then
- * cleared.  Before, VF0 receives none of the frames that need them; after,
- * it receives all, and after the migration so does VF1, whose PF sets them
- * only because the variant asked it again (the broken build
- * igbvf-no-replay, which does not, fails here).
+ * cleared, the last while in PRE_COPY (the state is sent again).  Before,
+ * VF0 receives none of the frames that need them; after, it receives all,
+ * and after the migration so does VF1, whose PF sets them only because the
+ * variant asked it again (the broken build igbvf-no-replay, which does
+ * not, fails here).
  */
 TEST_F_TIMEOUT(igbvf, negotiated_state_replayed, 300)
 {
@@ -961,10 +979,11 @@ TEST_F_TIMEOUT(igbvf, negotiated_state_replayed, 300)
 		{ VT_IGBVF_MSG_SET_PROMISC },
 	};
 	int i, fd, tag_a = -2, tag_b = -2;
+	struct vfio_precopy_info pi;
 	struct vt_igbvf a, b;
 	uint32_t seq = 1, v;
 	size_t len = 0;
-	long off, got;
+	long off = -1, got;
 
 	if (!vf_up(_metadata, &a, self->vf[0], mac_a, true))
 		return;
@@ -972,25 +991,33 @@ TEST_F_TIMEOUT(igbvf, negotiated_state_replayed, 300)
 	got = negotiated_frames(self, &a, seq, NULL);
 	ASSERT_EQ(seq + 3, got);
 	seq += 4;
-	for (i = 0; i < (int)ARRAY_SIZE(msgs); i++)
+	/* All but the last (multicast promiscuous mode off) before PRE_COPY. */
+	for (i = 0; i < (int)ARRAY_SIZE(msgs) - 1; i++)
 		ASSERT_EQ(0, vt_igbvf_msg(&a, msgs[i], 3)) TH_LOG("message %d", i);
+	ASSERT_EQ(0, vt_igbvf_open(&b, self->vf[1], NULL));
+	ASSERT_EQ(0, vt_mig_set_state(a.dev.fd, VT_ST(PRE_COPY), &fd));
+	ASSERT_EQ(-ENOMSG, vt_mig_drain(fd, stream, sizeof(stream), &len));
+	ASSERT_EQ(0, vt_mig_precopy_info(fd, &pi));
+	ASSERT_EQ(0, pi.dirty_bytes);
+	/* The last one while in PRE_COPY: the state is dirty, all of it. */
+	ASSERT_EQ(0, vt_igbvf_msg(&a, msgs[i], 3));
+	ASSERT_EQ(0, vt_mig_precopy_info(fd, &pi));
+	ASSERT_EQ(0, pi.initial_bytes);
+	ASSERT_EQ(4 * PF_WORDS, pi.dirty_bytes);
+	ASSERT_EQ(-ENOMSG, vt_mig_drain(fd, stream, sizeof(stream), &len));
 	ASSERT_EQ(0, negotiated_frames(self, &a, seq, &tag_a));
 	seq += 4;
 	TH_LOG("VF0: the VLAN frame came %s", tag_a < 0 ? "stripped" : "tagged");
-
-	/* VF1, never negotiated, gets none of them (with VF0's MAC). */
-	ASSERT_EQ(0, vt_igbvf_open(&b, self->vf[1], NULL));
-	ASSERT_EQ(0, vt_mig_set_state(a.dev.fd, VT_ST(STOP_COPY), &fd));
+	ASSERT_EQ(0, vt_mig_set_state(a.dev.fd, VT_ST(STOP_COPY), NULL));
 	ASSERT_EQ(0, vt_mig_drain(fd, stream, sizeof(stream), &len));
 	close(fd);
 	ASSERT_EQ(0, vt_mig_set_state(a.dev.fd, VT_ST(STOP), NULL));
-	/* The stream carries it: header, registers, slots, the state, END. */
-	off = vt_mig_record(stream, len, 3, NULL);
-	ASSERT_LT(0, off);
-	memcpy(&v, stream + off + 4, 4);
-	ASSERT_EQ(4, v);
+	/* Two states in the stream; the last: 2000 bytes, no promiscuity. */
+	ASSERT_EQ(2, pf_records(stream, len, &off));
 	memcpy(&v, stream + off + VT_MIG_REC_HDR + 4 * PF_LPE, 4);
 	ASSERT_EQ(2000, v);
+	memcpy(&v, stream + off + VT_MIG_REC_HDR + 4 * PF_PROMISC, 4);
+	ASSERT_EQ(0, v);
 	memcpy(b.mem, a.mem, VT_IGBVF_MEM);
 	ASSERT_EQ(0, set_vf_mac(self->ifname, 0, mac_spare));
 	ASSERT_EQ(0, set_vf_mac(self->ifname, 1, mac_a));
