@@ -999,11 +999,11 @@ TEST_F_TIMEOUT(igbvf, negotiated_state_replayed, 300)
 	ASSERT_EQ(-ENOMSG, vt_mig_drain(fd, stream, sizeof(stream), &len));
 	ASSERT_EQ(0, vt_mig_precopy_info(fd, &pi));
 	ASSERT_EQ(0, pi.dirty_bytes);
-	/* The last one while in PRE_COPY: the state is dirty, all of it. */
+	/* The last one in PRE_COPY: the whole state is dirty, framed. */
 	ASSERT_EQ(0, vt_igbvf_msg(&a, msgs[i], 3));
 	ASSERT_EQ(0, vt_mig_precopy_info(fd, &pi));
 	ASSERT_EQ(0, pi.initial_bytes);
-	ASSERT_EQ(4 * PF_WORDS, pi.dirty_bytes);
+	ASSERT_EQ(VT_MIG_REC_HDR + 4 * PF_WORDS, pi.dirty_bytes);
 	ASSERT_EQ(-ENOMSG, vt_mig_drain(fd, stream, sizeof(stream), &len));
 	ASSERT_EQ(0, negotiated_frames(self, &a, seq, &tag_a));
 	seq += 4;
