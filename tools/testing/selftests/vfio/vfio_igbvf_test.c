@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <net/if.h>
 #include <netpacket/packet.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
@@ -23,6 +24,7 @@
 
 #include "kselftest_harness.h"
 #include "lib/igbvf.h"
+#include "lib/kmsg.h"
 #include "lib/pci_sysfs.h"
 #include "lib/vfio_mig.h"
 #include "lib/vfio_sriov.h"
@@ -31,6 +33,8 @@
 #define VARIANT		"igbvf-vfio-pci"
 #define ETH_TYPE	0x88b5		/* local experimental */
 #define FRAME_LEN	128
+#define BIG_LEN		1600		/* over 1518: needs the VF's LPE */
+#define VLAN_ID		100
 #define STREAM_CAP	(1 << 20)
 #define PAGE		4096
 #define NPAGES		(VT_IGBVF_MEM / PAGE)
@@ -38,6 +42,10 @@
 static const uint8_t mac_a[6] = { 0x02, 0, 0, 0, 0, 0x0a };
 static const uint8_t mac_b[6] = { 0x02, 0, 0, 0, 0, 0x0b };
 static const uint8_t mac_spare[6] = { 0x02, 0, 0, 0, 0, 0x0c };
+/* Multicast groups; none shares a filter hash with the PF's own. */
+static const uint8_t mc_old[6] = { 0x01, 0, 0x5e, 0x01, 0x02, 0x03 };
+static const uint8_t mc_1[6] = { 0x01, 0, 0x5e, 0x7a, 0xbc, 0xde };
+static const uint8_t mc_2[6] = { 0x01, 0, 0x5e, 0x11, 0x22, 0x44 };
 
 FIXTURE(igbvf) {
 	char pf[VT_BDF_LEN];
@@ -88,6 +96,8 @@ FIXTURE_SETUP(igbvf)
 	snprintf(self->pf, sizeof(self->pf), "%s", pf);
 	ASSERT_EQ(0, vt_host_vfs_up(pf, "igb", 2, self->vf));
 	ASSERT_EQ(0, pf_netdev(pf, self->ifname));
+	/* Room for BIG_LEN: the PF's own limit comes before the VF's. */
+	ASSERT_EQ(0, vt_shell("ip link set %s mtu 2000", self->ifname));
 	ASSERT_EQ(0, vt_shell("ip link set %s up", self->ifname));
 	ASSERT_EQ(0, set_vf_mac(self->ifname, 0, mac_a));
 	ASSERT_EQ(0, set_vf_mac(self->ifname, 1, mac_b));
@@ -151,20 +161,28 @@ static long frame_seq(const uint8_t *f, int len)
 	return memcmp(want, f, FRAME_LEN) ? -1 : seq;
 }
 
-static int pf_send(FIXTURE_DATA(igbvf) *self, const uint8_t *dst,
-		   uint32_t seq)
+/* Send the @len bytes of frame @f from the PF. */
+static int pf_send_raw(FIXTURE_DATA(igbvf) *self, const uint8_t *f,
+		       size_t len)
 {
 	struct sockaddr_ll sll = {
 		.sll_family = AF_PACKET,
 		.sll_ifindex = self->ifindex,
 		.sll_halen = 6,
 	};
+
+	memcpy(sll.sll_addr, f, 6);
+	return sendto(self->sock, f, len, 0, (struct sockaddr *)&sll,
+		      sizeof(sll)) == (ssize_t)len ? 0 : -errno;
+}
+
+static int pf_send(FIXTURE_DATA(igbvf) *self, const uint8_t *dst,
+		   uint32_t seq)
+{
 	uint8_t f[FRAME_LEN];
 
 	make_frame(f, dst, self->pf_mac, seq);
-	memcpy(sll.sll_addr, dst, 6);
-	return sendto(self->sock, f, sizeof(f), 0, (struct sockaddr *)&sll,
-		      sizeof(sll)) == sizeof(f) ? 0 : -errno;
+	return pf_send_raw(self, f, sizeof(f));
 }
 
 /* A frame from a VF to the PF with number @seq: 0, or -ETIMEDOUT. */
@@ -184,8 +202,12 @@ static int pf_expect(FIXTURE_DATA(igbvf) *self, uint32_t seq)
 	return -ETIMEDOUT;
 }
 
-/* The next frame on @v within about a second: its number, -1 if corrupt. */
-static long vf_next(struct vt_igbvf *v)
+/*
+ * The next frame on @v within about a second: its number, -1 if corrupt,
+ * -2 if none came.  With @len, its length goes there, and a VLAN tag the
+ * device left in it is taken out first (*@tag: its ID, else -1).
+ */
+static long vf_next_tag(struct vt_igbvf *v, int *len, int *tag)
 {
 	uint8_t f[VT_IGBVF_BUF];
 	int i, n;
@@ -194,33 +216,42 @@ static long vf_next(struct vt_igbvf *v)
 		n = vt_igbvf_recv(v, f, sizeof(f));
 		if (n < 0)
 			return -1;
-		if (n > 0)
-			return frame_seq(f, n);
-		usleep(1000);
+		if (!n) {
+			usleep(1000);
+			continue;
+		}
+		if (tag)
+			*tag = -1;
+		if (tag && n > 16 && f[12] == 0x81 && f[13] == 0) {
+			*tag = (f[14] << 8 | f[15]) & 0xfff;
+			memmove(f + 12, f + 16, n - 16);
+			n -= 4;
+		}
+		if (len)
+			*len = n;
+		return frame_seq(f, n);
 	}
 	return -2;
 }
 
+static long vf_next(struct vt_igbvf *v)
+{
+	return vf_next_tag(v, NULL, NULL);
+}
+
 /*
- * STATUS (the PF's link state) of VF @v, read through the region and
- * through an mmap of BAR0's first page.  Under the rig both have read 0
- * so far (2026-12-05): the VF's registers were never reached, an open
- * problem; the traffic tests SKIP naming it rather than fail.
+ * STATUS (the PF's link state) of VF @v, read through the region (BAR0's
+ * first page is trapped).  It reads 0 where QEMU does not decode the VF's
+ * BAR (above 4 GiB, see the variant's README): the traffic tests SKIP
+ * naming it rather than fail.
  */
 static bool vf_reachable(struct __test_metadata *_metadata, struct vt_igbvf *v)
 {
-	uint32_t st = 0, mst = 0;
-	volatile uint32_t *p;
+	uint32_t st = 0;
 
 	vt_igbvf_rd(v, 8, &st);
-	p = mmap(NULL, 0x1000, PROT_READ, MAP_SHARED, v->dev.fd,
-		 v->bar0.offset);
-	if (p != MAP_FAILED) {
-		mst = p[2];
-		munmap((void *)p, 0x1000);
-	}
-	TH_LOG("VF STATUS: 0x%x by read(), 0x%x by mmap", st, mst);
-	return st || mst;
+	TH_LOG("VF STATUS: 0x%x", st);
+	return st;
 }
 
 /* Open @bdf; with @traffic, make it ready for frames (false: SKIP). */
@@ -242,7 +273,7 @@ static bool vf_up(struct __test_metadata *_metadata, struct vt_igbvf *v,
 	return true;
 }
 
-TEST_F_TIMEOUT(igbvf, queue_pages_trapped, 60)
+TEST_F_TIMEOUT(igbvf, mailbox_and_queue_pages_trapped, 60)
 {
 	struct vfio_region_info_cap_sparse_mmap *sp;
 	struct vfio_info_cap_header *h;
@@ -261,18 +292,24 @@ TEST_F_TIMEOUT(igbvf, queue_pages_trapped, 60)
 	h = (void *)(buf + info->cap_offset);
 	ASSERT_EQ(VFIO_REGION_INFO_CAP_SPARSE_MMAP, h->id);
 	sp = (void *)h;
-	/* One area: the first two pages; the queue pages stay trapped. */
+	/*
+	 * One area: the interrupt page; the mailbox page and the queue
+	 * pages stay trapped.
+	 */
 	ASSERT_EQ(1, sp->nr_areas);
-	ASSERT_EQ(0, sp->areas[0].offset);
-	ASSERT_EQ(0x2000, sp->areas[0].size);
+	ASSERT_EQ(0x1000, sp->areas[0].offset);
+	ASSERT_EQ(0x1000, sp->areas[0].size);
 	p = mmap(NULL, 0x1000, PROT_READ, MAP_SHARED, v.dev.fd,
 		 info->offset + 0x2000);
 	ASSERT_EQ(MAP_FAILED, p);
 	ASSERT_EQ(EINVAL, errno);
-	p = mmap(NULL, 0x2000, PROT_READ | PROT_WRITE, MAP_SHARED, v.dev.fd,
-		 info->offset);
+	p = mmap(NULL, 0x1000, PROT_READ, MAP_SHARED, v.dev.fd, info->offset);
+	ASSERT_EQ(MAP_FAILED, p);
+	ASSERT_EQ(EINVAL, errno);
+	p = mmap(NULL, 0x1000, PROT_READ | PROT_WRITE, MAP_SHARED, v.dev.fd,
+		 info->offset + 0x1000);
 	ASSERT_NE(MAP_FAILED, p);
-	munmap(p, 0x2000);
+	munmap(p, 0x1000);
 	vt_igbvf_close(&v);
 }
 
@@ -664,7 +701,10 @@ TEST_F_TIMEOUT(igbvf, vf_reset_ends_precopy, 120)
 	/* Not in PRE_COPY any more: the uAPI's -EINVAL. */
 	ASSERT_EQ(-EINVAL, vt_mig_precopy_info(fd, &pi));
 	close(fd);
-	/* A new session: header, registers, queue 0's 64 slots, END. */
+	/*
+	 * A new session: header, registers, queue 0's 64 slots, the
+	 * negotiated state, END.
+	 */
 	len = 0;
 	ASSERT_EQ(0, vt_mig_set_state(a.dev.fd, VT_ST(STOP_COPY), &fd));
 	ASSERT_EQ(0, vt_mig_drain(fd, buf, sizeof(buf), &len));
@@ -717,12 +757,38 @@ static void patch_u32(uint8_t *bad, const uint8_t *good, size_t len,
 	vt_mig_reseal(bad, len, idx);
 }
 
+/* Record @idx's tag set to @tag, checksum fixed. */
+static void retag(uint8_t *bad, const uint8_t *good, size_t len,
+		  unsigned int idx, uint32_t tag)
+{
+	long off;
+
+	memcpy(bad, good, len);
+	off = vt_mig_record(bad, len, idx, NULL);
+	memcpy(bad + off + 4, &tag, 4);
+	vt_mig_reseal(bad, len, idx);
+}
+
+/* Record @idx's u32 @i set to @val in place, checksum fixed. */
+static void poke_u32(uint8_t *buf, size_t len, unsigned int idx,
+		     unsigned int i, uint32_t val)
+{
+	long off = vt_mig_record(buf, len, idx, NULL);
+
+	memcpy(buf + off + VT_MIG_REC_HDR + 4 * i, &val, 4);
+	vt_mig_reseal(buf, len, idx);
+}
+
+/* The negotiated state's record (tag 4): its u32s. */
+enum { PF_KINDS, PF_MC_COUNT, PF_MC, PF_LPE = PF_MC + 15, PF_PROMISC,
+       PF_VLAN_LAST, PF_VLAN, PF_WORDS = PF_VLAN + 128 };
+
 TEST_F_TIMEOUT(igbvf, resume_refuses_bad_streams, 300)
 {
 	static uint8_t good[STREAM_CAP], bad[STREAM_CAP];
 	struct vt_igbvf a, b;
 	uint32_t ra, rb, v;
-	size_t len = 0;
+	size_t len = 0, rec_len;
 	long off;
 	int fd;
 
@@ -733,12 +799,20 @@ TEST_F_TIMEOUT(igbvf, resume_refuses_bad_streams, 300)
 	ASSERT_EQ(0, vt_mig_drain(fd, good, sizeof(good), &len));
 	close(fd);
 	ASSERT_EQ(0, vt_mig_set_state(a.dev.fd, VT_ST(RUNNING), NULL));
-	/* header, registers, queue 0's posted slots (queue 1: no ring), END */
+	/*
+	 * header, registers, queue 0's posted slots (queue 1: no ring), the
+	 * negotiated state, END
+	 */
 	off = vt_mig_record(good, len, 2, NULL);
 	ASSERT_LT(0, off);
 	memcpy(&v, good + off + 4, 4);
 	ASSERT_EQ(2, v);
-	off = vt_mig_record(good, len, 3, NULL);
+	off = vt_mig_record(good, len, 3, &rec_len);
+	ASSERT_LT(0, off);
+	memcpy(&v, good + off + 4, 4);
+	ASSERT_EQ(4, v);
+	ASSERT_EQ(VT_MIG_REC_HDR + 4 * PF_WORDS, rec_len);
+	off = vt_mig_record(good, len, 4, NULL);
 	ASSERT_LT(0, off);
 	memcpy(&v, good + off + 4, 4);
 	ASSERT_EQ(VT_MIG_TAG_END, v);
@@ -746,18 +820,14 @@ TEST_F_TIMEOUT(igbvf, resume_refuses_bad_streams, 300)
 
 	/* Truncated: the last record cut short; END missing. */
 	ASSERT_EQ(0, refused(&b, good, len - 3));
-	off = vt_mig_record(good, len, 3, NULL);
+	off = vt_mig_record(good, len, 4, NULL);
 	ASSERT_EQ(0, refused(&b, good, off));
 	/* Another device's: the header's device ID changed. */
 	memcpy(&v, good + VT_MIG_REC_HDR + 8, 4);
 	patch_u32(bad, good, len, 0, 2, v ^ 0x10000);
 	ASSERT_EQ(0, refused(&b, bad, len));
 	/* Garbage records: an unknown tag; a head outside its ring. */
-	memcpy(bad, good, len);
-	off = vt_mig_record(bad, len, 1, NULL);
-	v = 99;
-	memcpy(bad + off + 4, &v, 4);
-	vt_mig_reseal(bad, len, 1);
+	retag(bad, good, len, 1, 99);
 	ASSERT_EQ(0, refused(&b, bad, len));
 	patch_u32(bad, good, len, 1, 7 + 4, VT_IGBVF_NDESC);	/* RDH q0 */
 	ASSERT_EQ(0, refused(&b, bad, len));
@@ -767,12 +837,33 @@ TEST_F_TIMEOUT(igbvf, resume_refuses_bad_streams, 300)
 	patch_u32(bad, good, len, 2, 1, 1);	/* 64 slots from slot 1 */
 	ASSERT_EQ(0, refused(&b, bad, len));
 	/* The registers sent as a pre-copy snapshot: no final ones. */
-	memcpy(bad, good, len);
-	off = vt_mig_record(bad, len, 1, NULL);
-	v = 3;
-	memcpy(bad + off + 4, &v, 4);
-	vt_mig_reseal(bad, len, 1);
+	retag(bad, good, len, 1, 3);
 	ASSERT_EQ(0, refused(&b, bad, len));
+	/* Negotiated states no PF could have acknowledged. */
+	patch_u32(bad, good, len, 3, PF_KINDS, 1u << 7);	/* a kind */
+	ASSERT_EQ(0, refused(&b, bad, len));
+	patch_u32(bad, good, len, 3, PF_MC_COUNT, 2);	/* no MC kind */
+	ASSERT_EQ(0, refused(&b, bad, len));
+	patch_u32(bad, good, len, 3, PF_KINDS, 1);	/* a hash past 0 */
+	poke_u32(bad, len, 3, PF_MC + 3, 0x123);
+	ASSERT_EQ(0, refused(&b, bad, len));
+	patch_u32(bad, good, len, 3, PF_KINDS, 2);	/* frame too big */
+	poke_u32(bad, len, 3, PF_LPE, 0x3f01);
+	ASSERT_EQ(0, refused(&b, bad, len));
+	patch_u32(bad, good, len, 3, PF_KINDS, 4);	/* unicast promisc */
+	poke_u32(bad, len, 3, PF_PROMISC, 1);
+	ASSERT_EQ(0, refused(&b, bad, len));
+	patch_u32(bad, good, len, 3, PF_VLAN_LAST, 4096);
+	ASSERT_EQ(0, refused(&b, bad, len));
+	patch_u32(bad, good, len, 3, PF_VLAN, ~0u);	/* 33 VLANs */
+	poke_u32(bad, len, 3, PF_VLAN + 1, 1);
+	ASSERT_EQ(0, refused(&b, bad, len));
+	/* No negotiated state: END moved up in its place. */
+	off = vt_mig_record(good, len, 3, &rec_len);
+	memcpy(bad, good, off);
+	memcpy(bad + off, good + off + rec_len, len - off - rec_len);
+	vt_mig_reseal(bad, len - rec_len, 3);
+	ASSERT_EQ(0, refused(&b, bad, len - rec_len));
 
 	/* The good stream (its load asks VF1's PF for a reset). */
 	if (!vf_reachable(_metadata, &b))
@@ -791,6 +882,227 @@ TEST_F_TIMEOUT(igbvf, resume_refuses_bad_streams, 300)
 	}
 	vt_igbvf_close(&b);
 	vt_igbvf_close(&a);
+}
+
+/* Frame @seq to @dst from the PF, tagged with VLAN @vid when not -1. */
+static int pf_send_to(FIXTURE_DATA(igbvf) *self, const uint8_t *dst,
+		      uint32_t seq, int vid, size_t len)
+{
+	uint8_t f[BIG_LEN + 4] = {};
+	size_t i;
+
+	make_frame(f, dst, self->pf_mac, seq);
+	for (i = FRAME_LEN; i < len; i++)
+		f[i] = (uint8_t)(seq + i);
+	if (vid >= 0) {
+		memmove(f + 16, f + 12, len - 12);
+		f[12] = 0x81;
+		f[13] = 0;
+		f[14] = vid >> 8;
+		f[15] = vid & 0xff;
+		len += 4;
+	}
+	return pf_send_raw(self, f, len);
+}
+
+/*
+ * The PF sends, in order, frame @seq to group mc_1, @seq + 1 on VLAN_ID,
+ * @seq + 2 of BIG_LEN bytes (all to MAC A), @seq + 3 plain: which does @v
+ * receive?  0 when all four came, intact and in order (*@vlan_tag: the
+ * VLAN frame's tag as it came, -1 if stripped), else the number of the
+ * first frame received (the three others were dropped) or < 0.
+ */
+static long negotiated_frames(FIXTURE_DATA(igbvf) *self, struct vt_igbvf *v,
+			      uint32_t seq, int *vlan_tag)
+{
+	long got;
+	int len, tag;
+
+	if (pf_send_to(self, mc_1, seq, -1, FRAME_LEN) ||
+	    pf_send_to(self, mac_a, seq + 1, VLAN_ID, FRAME_LEN) ||
+	    pf_send_to(self, mac_a, seq + 2, -1, BIG_LEN) ||
+	    pf_send_to(self, mac_a, seq + 3, -1, FRAME_LEN))
+		return -10;
+	got = vf_next(v);
+	if (got != seq)
+		return got;
+	got = vf_next_tag(v, NULL, vlan_tag);
+	if (got != seq + 1)
+		return got < 0 ? got : -11;
+	got = vf_next_tag(v, &len, &tag);
+	if (got != seq + 2 || len != BIG_LEN)
+		return got < 0 ? got : -12;
+	return vf_next(v) == seq + 3 ? 0 : -13;
+}
+
+/* How many negotiated states (tag 4) @buf holds; the last one's offset. */
+static int pf_records(const uint8_t *buf, size_t len, long *last)
+{
+	uint32_t tag;
+	int idx, n = 0;
+	long off;
+
+	for (idx = 1; (off = vt_mig_record(buf, len, idx, NULL)) >= 0; idx++) {
+		memcpy(&tag, buf + off + 4, 4);
+		if (tag == 4) {
+			n++;
+			*last = off;
+		}
+	}
+	return n;
+}
+
+/*
+ * What VF0 negotiated with the PF over the mailbox moves with it: a
+ * multicast list (the second of two), a VLAN (of two added, one removed),
+ * a largest frame of 2000 bytes, multicast promiscuous mode set then
+ * cleared, the last while in PRE_COPY (the state is sent again).  Before,
+ * VF0 receives none of the frames that need them; after, it receives all,
+ * and after the migration so does VF1, whose PF sets them only because the
+ * variant asked it again (the broken build igbvf-no-replay, which does
+ * not, fails here).
+ */
+TEST_F_TIMEOUT(igbvf, negotiated_state_replayed, 300)
+{
+	static uint8_t stream[STREAM_CAP];
+	uint16_t h1 = vt_igbvf_mc_hash(mc_1), h2 = vt_igbvf_mc_hash(mc_2);
+	const uint32_t msgs[][3] = {
+		{ VT_IGBVF_MSG_SET_MC | VT_IGBVF_MSG_INFO(1),
+		  vt_igbvf_mc_hash(mc_old) },
+		{ VT_IGBVF_MSG_SET_MC | VT_IGBVF_MSG_INFO(2),
+		  (uint32_t)h2 << 16 | h1 },
+		{ VT_IGBVF_MSG_SET_VLAN | VT_IGBVF_MSG_INFO(1), VLAN_ID },
+		{ VT_IGBVF_MSG_SET_VLAN | VT_IGBVF_MSG_INFO(1), 200 },
+		{ VT_IGBVF_MSG_SET_VLAN, 200 },
+		{ VT_IGBVF_MSG_SET_LPE, 2000 },
+		{ VT_IGBVF_MSG_SET_PROMISC | VT_IGBVF_MSG_INFO(2) },
+		{ VT_IGBVF_MSG_SET_PROMISC },
+	};
+	int i, fd, tag_a = -2, tag_b = -2;
+	struct vfio_precopy_info pi;
+	struct vt_igbvf a, b;
+	uint32_t seq = 1, v;
+	size_t len = 0;
+	long off = -1, got;
+
+	if (!vf_up(_metadata, &a, self->vf[0], mac_a, true))
+		return;
+	/* Nothing negotiated: only the plain frame comes. */
+	got = negotiated_frames(self, &a, seq, NULL);
+	ASSERT_EQ(seq + 3, got);
+	seq += 4;
+	/* All but the last (multicast promiscuous mode off) before PRE_COPY. */
+	for (i = 0; i < (int)ARRAY_SIZE(msgs) - 1; i++)
+		ASSERT_EQ(0, vt_igbvf_msg(&a, msgs[i], 3)) TH_LOG("message %d", i);
+	ASSERT_EQ(0, vt_igbvf_open(&b, self->vf[1], NULL));
+	ASSERT_EQ(0, vt_mig_set_state(a.dev.fd, VT_ST(PRE_COPY), &fd));
+	ASSERT_EQ(-ENOMSG, vt_mig_drain(fd, stream, sizeof(stream), &len));
+	ASSERT_EQ(0, vt_mig_precopy_info(fd, &pi));
+	ASSERT_EQ(0, pi.dirty_bytes);
+	/* The last one in PRE_COPY: the whole state is dirty, framed. */
+	ASSERT_EQ(0, vt_igbvf_msg(&a, msgs[i], 3));
+	ASSERT_EQ(0, vt_mig_precopy_info(fd, &pi));
+	ASSERT_EQ(0, pi.initial_bytes);
+	ASSERT_EQ(VT_MIG_REC_HDR + 4 * PF_WORDS, pi.dirty_bytes);
+	ASSERT_EQ(-ENOMSG, vt_mig_drain(fd, stream, sizeof(stream), &len));
+	ASSERT_EQ(0, negotiated_frames(self, &a, seq, &tag_a));
+	seq += 4;
+	TH_LOG("VF0: the VLAN frame came %s", tag_a < 0 ? "stripped" : "tagged");
+	ASSERT_EQ(0, vt_mig_set_state(a.dev.fd, VT_ST(STOP_COPY), NULL));
+	ASSERT_EQ(0, vt_mig_drain(fd, stream, sizeof(stream), &len));
+	close(fd);
+	ASSERT_EQ(0, vt_mig_set_state(a.dev.fd, VT_ST(STOP), NULL));
+	/* Two states in the stream; the last: 2000 bytes, no promiscuity. */
+	ASSERT_EQ(2, pf_records(stream, len, &off));
+	memcpy(&v, stream + off + VT_MIG_REC_HDR + 4 * PF_LPE, 4);
+	ASSERT_EQ(2000, v);
+	memcpy(&v, stream + off + VT_MIG_REC_HDR + 4 * PF_PROMISC, 4);
+	ASSERT_EQ(0, v);
+	memcpy(b.mem, a.mem, VT_IGBVF_MEM);
+	ASSERT_EQ(0, set_vf_mac(self->ifname, 0, mac_spare));
+	ASSERT_EQ(0, set_vf_mac(self->ifname, 1, mac_a));
+	ASSERT_EQ(0, vt_mig_set_state(b.dev.fd, VT_ST(RESUMING), &fd));
+	ASSERT_EQ(0, vt_mig_feed(fd, stream, len, 4096));
+	close(fd);
+	ASSERT_EQ(0, vt_mig_set_state(b.dev.fd, VT_ST(RUNNING), NULL));
+	b.rx_next = a.rx_next;
+	b.tx_next = a.tx_next;
+	ASSERT_EQ(0, negotiated_frames(self, &b, seq, &tag_b));
+	/* The PF strips the tag for VF1 as it did for VF0. */
+	ASSERT_EQ(tag_a, tag_b);
+	vt_igbvf_close(&b);
+	vt_igbvf_close(&a);
+}
+
+struct numvfs_job {
+	const char *pf;
+	int ret;
+	atomic_bool done;
+};
+
+static void *numvfs_zero(void *arg)
+{
+	struct numvfs_job *job = arg;
+
+	job->ret = vt_sysfs_write(job->pf, "sriov_numvfs", "0");
+	atomic_store(&job->done, true);
+	return NULL;
+}
+
+/*
+ * RESUMING on VF1 when its PF disables SR-IOV part-way through the stream:
+ * the removal waits for VF1's user, whose data file fails from then on
+ * (poll() reports the end, writes -ENODEV) and whose device is in ERROR.
+ * Once the user closes it VF1 is gone, with nothing in the kernel log, and
+ * the VFs created again work.
+ */
+TEST_F_TIMEOUT(igbvf, resuming_vf_removed, 180)
+{
+	static uint8_t buf[STREAM_CAP];
+	struct numvfs_job job = { .pf = self->pf };
+	struct pollfd pfd = { .events = POLLOUT };
+	int kmsg = vt_kmsg_mark(), fd, i;
+	struct vt_igbvf a, b;
+	size_t len;
+	pthread_t th;
+
+	if (!vf_up(_metadata, &a, self->vf[0], mac_a, false))
+		return;
+	ASSERT_EQ(0, save_stopped(a.dev.fd, buf, &len));
+	vt_igbvf_close(&a);
+	ASSERT_EQ(0, vt_igbvf_open(&b, self->vf[1], NULL));
+	ASSERT_EQ(0, vt_mig_set_state(b.dev.fd, VT_ST(RESUMING), &fd));
+	ASSERT_EQ(0, vt_mig_feed(fd, buf, len / 2, 4096));
+	ASSERT_EQ(0, pthread_create(&th, NULL, numvfs_zero, &job));
+	pfd.fd = fd;
+	for (i = 0; i < 200 && !(pfd.revents & (POLLERR | POLLHUP)); i++) {
+		usleep(50000);
+		ASSERT_LE(0, poll(&pfd, 1, 0));
+	}
+	EXPECT_TRUE(pfd.revents & (POLLERR | POLLHUP));
+	EXPECT_EQ(-ENODEV, vt_mig_feed(fd, buf + len / 2, len - len / 2,
+				       4096));
+	EXPECT_EQ(VT_ST(ERROR), vt_mig_get_state(b.dev.fd));
+	/* The removal waits for the user. */
+	EXPECT_FALSE(atomic_load(&job.done));
+	close(fd);
+	vt_igbvf_close(&b);
+	pthread_join(th, NULL);
+	ASSERT_EQ(0, job.ret);
+	EXPECT_TRUE(vt_wait_present(self->vf[1], false, 5000));
+	EXPECT_EQ(0, vt_kmsg_splats(kmsg));
+
+	/* VFs again, set up as the fixture does: they work. */
+	ASSERT_EQ(0, vt_sysfs_write(self->pf, "sriov_numvfs", "2"));
+	ASSERT_EQ(0, set_vf_mac(self->ifname, 0, mac_a));
+	ASSERT_EQ(0, set_vf_mac(self->ifname, 1, mac_b));
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, vt_driver_move(self->vf[i], VARIANT));
+	if (!vf_up(_metadata, &b, self->vf[1], mac_b, true))
+		return;
+	ASSERT_EQ(0, pf_send(self, mac_b, 1));
+	ASSERT_EQ(1, vf_next(&b));
+	vt_igbvf_close(&b);
 }
 
 TEST_HARNESS_MAIN

@@ -18,6 +18,7 @@
 #include <linux/vfio_pci_core.h>
 
 #define IGBVF_CTRL		0x0000
+#define   IGBVF_CTRL_RST	BIT(26)
 #define IGBVF_VMBMEM		0x0800
 #define IGBVF_V2PMAILBOX	0x0c40
 #define   IGBVF_MBX_REQ		BIT(0)
@@ -26,6 +27,7 @@
 #define   IGBVF_MBX_PFSTS	BIT(4)
 #define   IGBVF_MBX_PFACK	BIT(5)
 #define   IGBVF_MBX_RSTD	BIT(7)
+#define IGBVF_MBX_WORDS		16	/* VMBMEM: the message buffer */
 #define IGBVF_EIMS		0x1524
 #define IGBVF_EIMC		0x1528
 #define IGBVF_EIAC		0x152c
@@ -56,7 +58,45 @@
 
 /* VF -> PF mailbox messages (the PF driver's protocol). */
 #define IGBVF_MSG_RESET		0x01
+#define IGBVF_MSG_SET_MC	0x03	/* info: count; then the hashes */
+#define IGBVF_MSG_SET_VLAN	0x04	/* info: add; word 1: the VLAN ID */
+#define IGBVF_MSG_SET_LPE	0x05	/* word 1: the largest frame */
+#define IGBVF_MSG_SET_PROMISC	0x06	/* info: the modes */
+#define IGBVF_MSG_TYPE		GENMASK(15, 0)
+#define IGBVF_MSG_INFO		GENMASK(23, 16)
 #define IGBVF_MSG_ACK		BIT(31)
+#define IGBVF_MSG_NACK		BIT(30)
+#define IGBVF_PROMISC_MC	0x02	/* the one mode the igb PF takes */
+
+/* The PF's limits: 30 hashes, 32 VLAN filters (VLVF), RLPML's largest. */
+#define IGBVF_MC_MAX		30
+#define IGBVF_VLAN_MAX		32
+#define IGBVF_LPE_MAX		0x3f00
+#define IGBVF_VLAN_IDS		4096
+
+/*
+ * What the VF negotiated with its PF, the latest of each kind, as the
+ * stream carries it (every member a u32): which kinds were set
+ * (IGBVF_PF_*), the multicast count the VF sent and its hashes as the
+ * message packs them (two a word), the largest frame, the promiscuous
+ * modes, the VLAN added last and the VLANs the VF belongs to.
+ */
+enum { IGBVF_PF_MC = BIT(0), IGBVF_PF_LPE = BIT(1), IGBVF_PF_PROMISC = BIT(2) };
+
+struct igbvf_pf_log {
+	u32 kinds;
+	u32 mc_count;
+	u32 mc[IGBVF_MC_MAX / 2];
+	u32 lpe;
+	u32 promisc;
+	u32 vlan_last;
+	u32 vlan[IGBVF_VLAN_IDS / 32];
+};
+
+static inline bool igbvf_vlan_has(const struct igbvf_pf_log *log, u32 vid)
+{
+	return vid < IGBVF_VLAN_IDS && log->vlan[vid / 32] & BIT(vid % 32);
+}
 
 /*
  * The registers that move (igbvf_reg_off()): the interrupt registers, then
@@ -111,6 +151,15 @@ struct igbvf_posted {
  * @have_regs: the stream being resumed carried registers (a snapshot or
  *	       the final ones)
  * @loaded: ... and the final ones
+ * @pf_forgot: the function was reset: its PF dropped what it negotiated
+ *	       (set where no lock may be taken; @pf is cleared under @lock)
+ * @pf: what the VF negotiated with its PF (mbx_trap.c)
+ * @pf_req: the request the VF last posted, until the PF answers it
+ * @pf_staged: resuming: the stream's negotiated state
+ * @pf_req_valid: @pf_req waits for the PF's answer
+ * @pf_dirty: @pf changed since the saving session last sent it
+ * @pf_sent: the saving session sent @pf
+ * @pf_have_staged: @pf_staged holds the stream's
  */
 struct igbvf_device {
 	struct vfio_pci_core_device core;
@@ -126,6 +175,14 @@ struct igbvf_device {
 	bool final_regs;
 	bool have_regs;
 	bool loaded;
+	bool pf_forgot;
+	struct igbvf_pf_log pf;
+	u32 pf_req[IGBVF_MBX_WORDS];
+	struct igbvf_pf_log pf_staged;
+	bool pf_req_valid;
+	bool pf_dirty;
+	bool pf_sent;
+	bool pf_have_staged;
 };
 
 static inline struct igbvf_device *to_igbvf(struct vfio_pci_core_device *core)
@@ -156,5 +213,14 @@ int igbvf_load(struct vfio_pci_core_device *core, u32 tag, const void *data,
 
 /* mbx.c */
 int igbvf_mbx_reset(void __iomem *io);
+int igbvf_mbx_replay(void __iomem *io, const struct igbvf_pf_log *log);
+
+/* mbx_trap.c */
+extern const struct vfio_pci_core_bar_trap igbvf_mbx_traps[3];
+void igbvf_pf_sync(struct igbvf_device *vf);
+int igbvf_pf_save(struct igbvf_device *vf, struct vfio_pci_mig_stream *s,
+		  u32 tag);
+u32 igbvf_pf_unsent(struct igbvf_device *vf);
+int igbvf_pf_load(struct igbvf_device *vf, const void *data, u32 len);
 
 #endif /* IGBVF_VFIO_PCI_H */

@@ -26,6 +26,23 @@ static int igbvf_open_device(struct vfio_device *vdev)
 	return 0;
 }
 
+/* Any reset of the VF makes its PF forget what it negotiated. */
+static void igbvf_reset_done(struct vfio_pci_core_device *core)
+{
+	WRITE_ONCE(to_igbvf(core)->pf_forgot, true);
+}
+
+/*
+ * The VF leaves (its PF disabled SR-IOV, or an unbind) while its user may
+ * hold it: a migration session ends now with -ENODEV, rather than once
+ * the removal, which waits for the user's close, is over.
+ */
+static void igbvf_remove(struct pci_dev *pdev)
+{
+	vfio_pci_core_mig_abort(dev_get_drvdata(&pdev->dev), -ENODEV);
+	vfio_pci_core_variant_remove(pdev);
+}
+
 static void igbvf_teardown(struct vfio_pci_core_device *core)
 {
 	struct igbvf_device *vf = to_igbvf(core);
@@ -54,6 +71,8 @@ static int igbvf_setup(struct vfio_pci_core_device *core,
 	vfio_pci_core_dirty_init(core);
 	vfio_pci_core_iova_init(core);
 	ret = vfio_pci_core_bar_add_traps(core, &igbvf_queue_trap, 1) ?:
+	      vfio_pci_core_bar_add_traps(core, igbvf_mbx_traps,
+					  ARRAY_SIZE(igbvf_mbx_traps)) ?:
 	      igbvf_mig_init(core);
 	if (ret)
 		igbvf_teardown(core);
@@ -70,12 +89,14 @@ static struct vfio_pci_core_variant igbvf_variant = {
 	.driver = {
 		.name		= "igbvf-vfio-pci",
 		.id_table	= igbvf_ids,
+		.remove		= igbvf_remove,
 	},
 	.ops		= { .open_device = igbvf_open_device },
 	.dev_size	= VFIO_PCI_CORE_VARIANT_SIZE(struct igbvf_device, core),
 	.open_state	= offsetof(struct igbvf_device, reg),
 	.setup		= igbvf_setup,
 	.teardown	= igbvf_teardown,
+	.reset_done	= igbvf_reset_done,
 };
 module_vfio_pci_core_variant(igbvf_variant);
 

@@ -99,8 +99,9 @@ static int igbvf_mig_start(struct vfio_pci_core_device *core)
 }
 
 /*
- * The state is in (the final registers among it); the PF gives the VF its
- * queues back (start fills them).  The next stream starts afresh.
+ * The state is in (the final registers and the negotiated state among it);
+ * the PF gives the VF its queues back (start fills them) and what the VF
+ * had negotiated.  The next stream starts afresh.
  */
 static int igbvf_mig_load_end(struct vfio_pci_core_device *core)
 {
@@ -113,9 +114,10 @@ static int igbvf_mig_load_end(struct vfio_pci_core_device *core)
 	int ret;
 
 	guard(mutex)(&vf->lock);
-	loaded = vf->loaded;
+	loaded = vf->loaded && vf->pf_have_staged;
 	vf->loaded = false;
 	vf->have_regs = false;
+	vf->pf_have_staged = false;
 	if (!loaded)
 		return -EINVAL;
 	/* Slots outside the final rings: none, as on the source. */
@@ -128,9 +130,16 @@ static int igbvf_mig_load_end(struct vfio_pci_core_device *core)
 	io = vfio_pci_core_mmio_begin_bar(core, 0, &cmd);
 	if (IS_ERR(io))
 		return PTR_ERR(io);
-	ret = igbvf_mbx_reset(io);
+	ret = igbvf_mbx_reset(io) ?: igbvf_mbx_replay(io, &vf->pf_staged);
 	vfio_pci_core_mmio_end(core, cmd);
-	return ret;
+	if (ret)
+		return ret;
+	/* The PF's state for this VF is the log now, whatever reset it. */
+	WRITE_ONCE(vf->pf_forgot, false);
+	vf->pf_req_valid = false;
+	vf->pf = vf->pf_staged;
+	vf->pf_dirty = true;
+	return 0;
 }
 
 static void igbvf_mig_reset(struct vfio_pci_core_device *core)
@@ -141,10 +150,11 @@ static void igbvf_mig_reset(struct vfio_pci_core_device *core)
 	WRITE_ONCE(vf->in_session, false);
 	WRITE_ONCE(vf->have_regs, false);
 	WRITE_ONCE(vf->loaded, false);
+	WRITE_ONCE(vf->pf_have_staged, false);
 }
 
 static const struct vfio_pci_core_mig_ops igbvf_mig_ops = {
-	.version	= 2,
+	.version	= 3,
 	.record_max	= IGBVF_RECORD_MAX,
 	.stop		= igbvf_mig_stop,
 	.start		= igbvf_mig_start,

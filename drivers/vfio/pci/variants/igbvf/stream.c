@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * igbvf-vfio-pci: the migration stream.  Three kinds of record: REGS, the
+ * igbvf-vfio-pci: the migration stream.  Four kinds of record: REGS, the
  * registers stop saved (the state the destination starts from); PREREGS, a
  * snapshot of the running device's registers that each pre-copy pass sends
  * first, so that the destination can check the slots after it against the
  * ring they belong to; SLOTS, a run of posted RX descriptors of one queue
- * (its index, the first slot, the descriptors).
+ * (its index, the first slot, the descriptors); PF, what the VF negotiated
+ * with its PF (struct igbvf_pf_log), in every session's stream once, then
+ * again when it changed.
  *
  * A saving session sends every posted slot once, then only those posted
  * again with another buffer (@unsent).  A migration through PRE_COPY moves
@@ -19,7 +21,7 @@
 
 #include "igbvf.h"
 
-enum { IGBVF_TAG_REGS = 1, IGBVF_TAG_SLOTS, IGBVF_TAG_PREREGS };
+enum { IGBVF_TAG_REGS = 1, IGBVF_TAG_SLOTS, IGBVF_TAG_PREREGS, IGBVF_TAG_PF };
 
 /* The payload of an IGBVF_TAG_SLOTS record. */
 struct igbvf_slots_rec {
@@ -44,6 +46,7 @@ static void igbvf_begin(struct igbvf_device *vf)
 	vf->pre_regs = false;
 	vf->final_regs = false;
 	vf->first_done = false;
+	vf->pf_sent = false;
 	memset(vf->unsent, 0xff, sizeof(vf->unsent));
 }
 
@@ -121,7 +124,10 @@ static u64 igbvf_unsent_bytes(struct igbvf_device *vf, const u32 *slots)
 	return bytes;
 }
 
-/* STOP_COPY: the registers stop saved, then the slots not sent yet. */
+/*
+ * STOP_COPY: the registers stop saved, the slots not sent yet, then the
+ * negotiated state unless the session sent it as it is.
+ */
 int igbvf_save(struct vfio_pci_core_device *core,
 	       struct vfio_pci_mig_stream *s)
 {
@@ -140,13 +146,18 @@ int igbvf_save(struct vfio_pci_core_device *core,
 	}
 	for (q = 0; q < IGBVF_NQ; q++)
 		slots[q] = igbvf_rx_slots(vf->reg, q);
-	return igbvf_put_slots(vf, s, slots);
+	ret = igbvf_put_slots(vf, s, slots);
+	if (ret)
+		return ret;
+	ret = igbvf_pf_save(vf, s, IGBVF_TAG_PF);
+	return ret == -ENOSPC ? 1 : ret;
 }
 
 /*
- * PRE_COPY, one pass: a snapshot of the registers, then the slots not sent
- * yet, within the rings of that snapshot.  A pass after the first with no
- * slot to send sends nothing (the reader meets the temporary end at once).
+ * PRE_COPY, one pass: the negotiated state if it changed, a snapshot of the
+ * registers, then the slots not sent yet, within the rings of that
+ * snapshot.  A pass after the first with nothing to send sends nothing
+ * (the reader meets the temporary end at once).
  */
 int igbvf_precopy(struct vfio_pci_core_device *core,
 		  struct vfio_pci_mig_stream *s, bool initial)
@@ -160,6 +171,9 @@ int igbvf_precopy(struct vfio_pci_core_device *core,
 
 	guard(mutex)(&vf->lock);
 	igbvf_begin(vf);
+	ret = igbvf_pf_save(vf, s, IGBVF_TAG_PF);
+	if (ret)
+		return ret == -ENOSPC ? 1 : ret;
 	if (!vf->pre_regs) {
 		io = vfio_pci_core_mmio_begin_bar(core, 0, &cmd);
 		if (IS_ERR(io))
@@ -199,6 +213,7 @@ int igbvf_precopy_size(struct vfio_pci_core_device *core, u64 *initial,
 	bytes = igbvf_unsent_bytes(vf, vf->pass_slots);
 	if (bytes && !vf->pre_regs)
 		bytes += IGBVF_R_NR * sizeof(u32);
+	bytes += igbvf_pf_unsent(vf);
 	if (vf->first_done)
 		*dirty = bytes;
 	else
@@ -291,6 +306,8 @@ int igbvf_load(struct vfio_pci_core_device *core, u32 tag, const void *data,
 		return igbvf_load_regs(vf, tag, data, len);
 	case IGBVF_TAG_SLOTS:
 		return igbvf_load_slots(vf, data, len);
+	case IGBVF_TAG_PF:
+		return igbvf_pf_load(vf, data, len);
 	}
 	return -EINVAL;
 }

@@ -109,30 +109,61 @@ static int mbx_wait(struct vt_igbvf *v, uint32_t bit, uint32_t *seen)
 	return -ETIMEDOUT;
 }
 
+/* Post @msg (@n words) and take the first @nreply words of the answer. */
+static int mbx_send(struct vt_igbvf *v, const uint32_t *msg, int n,
+		    uint32_t *reply, int nreply)
+{
+	uint32_t seen = 0;
+	int ret, i;
+
+	ret = mbx_wait(v, MBX_VFU, &seen);
+	seen = 0;
+	for (i = 0; !ret && i < n; i++)
+		ret = vt_igbvf_wr(v, VMBMEM + 4 * i, msg[i]);
+	ret = ret ?: vt_igbvf_wr(v, V2PMAILBOX, MBX_REQ);
+	ret = ret ?: mbx_wait(v, MBX_PFACK, &seen);
+	ret = ret ?: mbx_wait(v, MBX_PFSTS, &seen);
+	ret = ret ?: mbx_wait(v, MBX_VFU, &seen);
+	for (i = 0; !ret && i < nreply; i++)
+		ret = vt_igbvf_rd(v, VMBMEM + 4 * i, &reply[i]);
+	return ret ?: vt_igbvf_wr(v, V2PMAILBOX, MBX_ACK);
+}
+
 int vt_igbvf_reset(struct vt_igbvf *v)
 {
-	uint32_t seen = 0, reply[3];
-	int ret, i;
+	uint32_t msg = MSG_RESET, reply[3];
+	int ret;
 
 	ret = vt_igbvf_wr(v, VT_IGBVF_CTRL, CTRL_RST);
 	if (ret)
 		return ret;
 	usleep(20000);
-	ret = mbx_wait(v, MBX_VFU, &seen);
-	ret = ret ?: vt_igbvf_wr(v, VMBMEM, MSG_RESET);
-	ret = ret ?: vt_igbvf_wr(v, V2PMAILBOX, MBX_REQ);
-	ret = ret ?: mbx_wait(v, MBX_PFACK, &seen);
-	ret = ret ?: mbx_wait(v, MBX_PFSTS, &seen);
-	ret = ret ?: mbx_wait(v, MBX_VFU, &seen);
-	for (i = 0; !ret && i < 3; i++)
-		ret = vt_igbvf_rd(v, VMBMEM + 4 * i, &reply[i]);
-	ret = ret ?: vt_igbvf_wr(v, V2PMAILBOX, MBX_ACK);
+	ret = mbx_send(v, &msg, 1, reply, 3);
 	if (ret)
 		return ret;
 	if (reply[0] != (MSG_RESET | MSG_ACK))
 		return -EIO;
 	memcpy(v->mac, &reply[1], 6);
 	return 0;
+}
+
+int vt_igbvf_msg(struct vt_igbvf *v, const uint32_t *msg, int n)
+{
+	uint32_t reply;
+	int ret;
+
+	if (n < 1 || n > 16)
+		return -EINVAL;
+	ret = mbx_send(v, msg, n, &reply, 1);
+	if (ret)
+		return ret;
+	return (reply & 0xffff) == (msg[0] & 0xffff) && (reply & MSG_ACK) ?
+	       0 : -EIO;
+}
+
+uint16_t vt_igbvf_mc_hash(const uint8_t *mac)
+{
+	return ((mac[4] >> 4) | (mac[5] << 4)) & 0xfff;
 }
 
 static struct desc *ring(struct vt_igbvf *v, uint32_t base, uint32_t i)

@@ -59,6 +59,21 @@ int vt_igbvf_wr(struct vt_igbvf *v, uint32_t off, uint32_t val);
 /* Reset the VF and ask the PF for its queues and MAC (-EIO: refused). */
 int vt_igbvf_reset(struct vt_igbvf *v);
 
+/*
+ * Post @msg (@n words, 1 to 16) to the PF over the mailbox: 0 when it
+ * acknowledged, -EIO when it refused.  The messages (the PF driver's):
+ * word 0 the type and, in bits 16-23, its argument.
+ */
+#define VT_IGBVF_MSG_SET_MC		0x03	/* count; the hashes, 2 a word */
+#define VT_IGBVF_MSG_SET_VLAN		0x04	/* add (1) or not; word 1: ID */
+#define VT_IGBVF_MSG_SET_LPE		0x05	/* word 1: the largest frame */
+#define VT_IGBVF_MSG_SET_PROMISC	0x06	/* modes: 2, multicast */
+#define VT_IGBVF_MSG_INFO(x)		((uint32_t)(x) << 16)
+int vt_igbvf_msg(struct vt_igbvf *v, const uint32_t *msg, int n);
+
+/* The PF's multicast filter hash of @mac (the 82576's default offset). */
+uint16_t vt_igbvf_mc_hash(const uint8_t *mac);
+
 /* Set up both rings at the block's start and post every RX buffer. */
 int vt_igbvf_rings_up(struct vt_igbvf *v);
 
