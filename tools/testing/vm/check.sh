@@ -217,6 +217,12 @@ extra_boot pasid vfio_pasid_test "scalable mode" VM_PASID=1
 # the guest put them; only vfio_igbvf_test runs in it (guest/igbvf.sh).
 extra_boot igbvf vfio_igbvf_test "BARs below 4 GiB" VM_LOWMMIO=1
 
+# The unplug boot: the root ports' hot-plug is PCIe native (pciehp), so
+# QEMU's device_del reaches the guest; only vfio_unplug_test runs in it
+# (guest/unplug.sh), away from the suites whose resets and SR-IOV changes
+# make lockdep report at the first removal (README, "Unplug and lockdep").
+extra_boot unplug vfio_unplug_test "PCIe native hot-plug" VM_HOTPLUG=1
+
 # The suites no 7.3 guest has started yet (guest/lib.sh's queue helpers).
 VM_REPO=$repo VM_CLAIMS=$out/claims
 . "$here/guest/lib.sh"
@@ -357,7 +363,8 @@ count_taps() {
 # Every result, the second boot's with a line of its own, and the totals.
 pass=0 fail=0 skip=0 nofd=0
 count_taps "" "$host_tap" "$out"/install-make.tap "$out"/vm-setup*.tap \
-	"$out"/vm-pasid.tap "$out"/vm-igbvf.tap "$out"/*_test.tap
+	"$out"/vm-pasid.tap "$out"/vm-igbvf.tap "$out"/vm-unplug.tap \
+	"$out"/*_test.tap
 stock=$out/stock
 if [ -d "$stock" ]; then
 	p0=$pass f0=$fail s0=$skip nofd=0

@@ -72,17 +72,16 @@ fi
 
 # QEMU's q35 hands the root ports' hot-plug to ACPI, which the test kernel
 # does not drive (no HOTPLUG_PCI_ACPI): a device_del never reaches the
-# guest.  For vfio_unplug_test (held, guest/harden.sh) the hot-plug is the
-# PCIe native one instead (pciehp: device_del presses the attention
-# button).  Not in the default run: with pciehp owning the slots, a slot
+# guest.  VM_HOTPLUG=1 (make check's unplug boot, guest/unplug.sh) makes it
+# the PCIe native one instead (pciehp: device_del presses the attention
+# button).  Not in the other boots: with pciehp owning the slots, a slot
 # reset takes pciehp's reset_lock, under which pciehp takes
 # pci_rescan_remove_lock, and lockdep reports the cycles of the README's
-# "Unplug and lockdep".
+# "Unplug and lockdep" at the first removal.
 hotplug=()
-case ",$(echo ${VM_SUITES:-} | tr ' ' ,)," in
-*,vfio_unplug_test,*)
-	hotplug=(-global ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off) ;;
-esac
+if [ "${VM_HOTPLUG:-0}" = 1 ]; then
+	hotplug=(-global ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off)
+fi
 
 # VM_LOWMMIO=1: every BAR and bridge window below 4 GiB (make check's igbvf
 # boot, guest/igbvf.sh).  QEMU 10.0's igb realizes its VFs before the PF
@@ -200,7 +199,8 @@ date > "$out/slot"
 # to start: the relay gives up on sockets that do not appear within its
 # 120 s, and a guest may wait far longer than that for a slot.
 rm -f "$out/guest-serial.sock" "$out/guest-hmp.sock"
-"$here/monitor-relay.py" "$out/guest-serial.sock" "$out/guest-hmp.sock" &
+"$here/monitor-relay.py" "$out/guest-serial.sock" "$out/guest-hmp.sock" \
+	"$out/monitor-relay.log" &
 relay=$!
 
 rc=0

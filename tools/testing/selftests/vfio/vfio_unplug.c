@@ -8,8 +8,9 @@
  * once the user closes, and it comes back usable (device_add, rescan,
  * rebind).
  *
- * Not a *_test binary: the rig runs it after every other suite
- * (guest/harden.sh), because it changes the device set while it runs.
+ * Not a *_test binary: the rig runs it in a boot of its own
+ * (guest/unplug.sh), where the root ports' hot-plug is pciehp's, because it
+ * changes the device set while it runs.
  */
 #include <fcntl.h>
 #include <limits.h>
@@ -18,6 +19,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <linux/pci_regs.h>
@@ -171,10 +173,9 @@ static void hmp_ok(struct __test_metadata *_metadata, const char *cmd)
 
 	ASSERT_EQ(0, vt_hmp(cmd, out, sizeof(out)));
 	/* HMP prints nothing on success for these. */
-	if (strstr(out, "rror")) {
+	if (out[0])
 		TH_LOG("%s: %s", cmd, out);
-		ASSERT_TRUE(false);
-	}
+	ASSERT_EQ(NULL, strstr(out, "rror"));
 }
 
 /*
@@ -218,10 +219,12 @@ static int port_slot_regs(const char *bdf, char *port, size_t len,
 /*
  * device_del of @id, whose user armed @req: QEMU presses the slot's
  * attention button, pciehp blinks for 5 s and then removes the function,
- * which asks the user through REQ.  A press can be lost (pciehp drops one
- * that arrives while the slot is still settling), and QEMU refuses a second
- * device_del for 5 s of guest time after the first: wait for REQ for
- * PRESS_MS, then press again, once.
+ * which asks the user through REQ.  Should no REQ come within PRESS_MS,
+ * the port's slot registers are logged and the button pressed once more
+ * (QEMU refuses a device_del while the power indicator blinks, so this
+ * press cannot cancel a pending one).  Presses that went missing were
+ * commands the monitor never took (lib/qemu_monitor.c): vt_hmp() now makes
+ * sure it took each one.
  */
 static void hmp_device_del(struct __test_metadata *_metadata,
 			   const char *bdf, const char *id, int req)
@@ -240,10 +243,10 @@ static void hmp_device_del(struct __test_metadata *_metadata,
 	TH_LOG("no REQ %d s after %s: pressing the button again",
 	       PRESS_MS / 1000, cmd);
 	ASSERT_EQ(0, vt_hmp(cmd, out, sizeof(out)));
-	if (strstr(out, "rror") && !strstr(out, "process of unplug")) {
+	if (out[0])
 		TH_LOG("%s: %s", cmd, out);
+	if (strstr(out, "rror") && !strstr(out, "process of unplug"))
 		ASSERT_TRUE(false);
-	}
 	ASSERT_TRUE(req_fired(req, GONE_MS));
 }
 
@@ -302,10 +305,41 @@ static void hmp_device_add(struct __test_metadata *_metadata,
 			break;
 		usleep(500 * 1000);
 	}
-	if (strstr(out, "rror")) {
+	if (out[0])
 		TH_LOG("%s: %s", cmd, out);
-		ASSERT_TRUE(false);
-	}
+	ASSERT_EQ(NULL, strstr(out, "rror"));
+}
+
+/*
+ * The monitor's line editor keeps what it got without a newline and puts
+ * the next command after it.  Bytes of that kind (what a tty that still
+ * echoes sends back: the monitor's own prompt) must not cost the next
+ * command: vt_hmp() takes it, and says what the monitor printed.  Without
+ * that, device_del and device_add came back "unknown command" and the test
+ * waited for presses that never happened.
+ */
+TEST(monitor_takes_a_command_after_a_partial_line)
+{
+	static const char junk[] = "(qemu) ";
+	struct termios tio;
+	char out[1024];
+	int fd;
+
+	if (!vt_hmp_available())
+		SKIP(return, "no QEMU monitor on ttyS1");
+	fd = open("/dev/ttyS1", O_RDWR | O_NOCTTY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, tcgetattr(fd, &tio));
+	cfmakeraw(&tio);
+	ASSERT_EQ(0, tcsetattr(fd, TCSANOW, &tio));
+	ASSERT_EQ((ssize_t)strlen(junk), write(fd, junk, strlen(junk)));
+	ASSERT_EQ(0, tcdrain(fd));
+	close(fd);
+
+	ASSERT_EQ(0, vt_hmp("info version", out, sizeof(out)));
+	TH_LOG("info version: %s", out);
+	/* The version, "10.0.2..." */
+	ASSERT_TRUE(out[0] >= '1' && out[0] <= '9');
 }
 
 FIXTURE(unplug) {
@@ -332,6 +366,53 @@ FIXTURE_TEARDOWN(unplug)
 		SKIP(return, "no QEMU monitor on ttyS1");		\
 	snprintf(self->bdf, sizeof(self->bdf), "%s", found_);		\
 } while (0)
+
+struct sysfs_job {
+	char path[128];
+	int ret;
+	bool done;
+};
+
+static void *sysfs_job_run(void *arg)
+{
+	struct sysfs_job *job = arg;
+
+	job->ret = vt_write_file(job->path, "1");
+	__atomic_store_n(&job->done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * sysfs remove of an open pci-testdev: REQ fires, remove waits for the
+ * close, then a rescan brings the function back.  The first removal of the
+ * suite: the first one through pciehp (device_del) makes lockdep report
+ * pciehp's own lock cycle (a known kernel report, the README's "Unplug and
+ * lockdep"), after which lockdep checks nothing more in the boot; sysfs
+ * remove does not go through pciehp.
+ */
+TEST_F_TIMEOUT(unplug, sysfs_remove_of_open_device, 180)
+{
+	struct sysfs_job job = { };
+	pthread_t th;
+	struct held h;
+
+	NEED_DEVICE(0x1b36, 0x0005, false);
+	/* pci-testdev has no interrupt: the ERR eventfd stands in. */
+	hold(_metadata, &h, self->bdf, VFIO_PCI_ERR_IRQ_INDEX, false);
+	snprintf(job.path, sizeof(job.path), "/sys/bus/pci/devices/%s/remove",
+		 self->bdf);
+	ASSERT_EQ(0, pthread_create(&th, NULL, sysfs_job_run, &job));
+	ASSERT_TRUE(req_fired(h.req, 30000));
+	usleep(500 * 1000);
+	ASSERT_FALSE(__atomic_load_n(&job.done, __ATOMIC_ACQUIRE));
+	release(&h);
+	pthread_join(th, NULL);
+	ASSERT_EQ(0, job.ret);
+	ASSERT_TRUE(vt_wait_present(self->bdf, false, 5000));
+
+	ASSERT_EQ(0, vt_write_file("/sys/bus/pci/rescan", "1"));
+	usable(_metadata, self->bdf, 0x1b36);
+}
 
 /*
  * e1000e with BAR0 mapped, MSI-X vector 0 armed, an ioeventfd: device_del,
@@ -392,49 +473,6 @@ TEST_F_TIMEOUT(unplug, device_del_waits_for_user_that_holds_on, 300)
 	ASSERT_TRUE(vt_wait_present(self->bdf, false, GONE_MS));
 	hmp_device_add(_metadata, power, "device_add edu,bus=rp2,dma_mask=0xffffffffff,id=edu1");
 	usable(_metadata, self->bdf, 0x1234);
-}
-
-struct sysfs_job {
-	char path[128];
-	int ret;
-	bool done;
-};
-
-static void *sysfs_job_run(void *arg)
-{
-	struct sysfs_job *job = arg;
-
-	job->ret = vt_write_file(job->path, "1");
-	__atomic_store_n(&job->done, true, __ATOMIC_RELEASE);
-	return NULL;
-}
-
-/*
- * sysfs remove of an open pci-testdev: REQ fires, remove waits for the
- * close, then a rescan brings the function back.
- */
-TEST_F_TIMEOUT(unplug, sysfs_remove_of_open_device, 180)
-{
-	struct sysfs_job job = { };
-	pthread_t th;
-	struct held h;
-
-	NEED_DEVICE(0x1b36, 0x0005, false);
-	/* pci-testdev has no interrupt: the ERR eventfd stands in. */
-	hold(_metadata, &h, self->bdf, VFIO_PCI_ERR_IRQ_INDEX, false);
-	snprintf(job.path, sizeof(job.path), "/sys/bus/pci/devices/%s/remove",
-		 self->bdf);
-	ASSERT_EQ(0, pthread_create(&th, NULL, sysfs_job_run, &job));
-	ASSERT_TRUE(req_fired(h.req, 30000));
-	usleep(500 * 1000);
-	ASSERT_FALSE(__atomic_load_n(&job.done, __ATOMIC_ACQUIRE));
-	release(&h);
-	pthread_join(th, NULL);
-	ASSERT_EQ(0, job.ret);
-	ASSERT_TRUE(vt_wait_present(self->bdf, false, 5000));
-
-	ASSERT_EQ(0, vt_write_file("/sys/bus/pci/rescan", "1"));
-	usable(_metadata, self->bdf, 0x1b36);
 }
 
 TEST_HARNESS_MAIN

@@ -111,14 +111,13 @@ first,*,vfio_region_test,*)
 esac
 
 # Hardening (guest/harden.sh), the first guest's alone, after its suites:
-# fuzzing, unbind and rmmod under load, hot-unplug (last: it changes the
-# device set, then restores it), and the leak scan over everything that
-# ran in this guest.
+# fuzzing, unbind and rmmod under load, and the leak scan over everything
+# that ran in this guest.  Hot-unplug (vfio_unplug_test) has a boot of its
+# own (guest/unplug.sh).
 if [ "$role" = first ]; then
 	harden_run vfio_fault_test harden_fault_suite
 	harden_run vfio_fuzz_test harden_fuzz_suite
 	harden_run vfio_unbind_load_test harden_unbind_suite
-	harden_run vfio_unplug_test harden_unplug_suite
 	harden_run vfio_kmemleak_test harden_leak_suite
 fi
 

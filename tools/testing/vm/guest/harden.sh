@@ -6,7 +6,8 @@
 #                          fixed seeds (vfio_fuzz)
 #   vfio_unbind_load_test  unbind and rmmod attempted while the fuzzer
 #                          holds and hammers a device
-#   vfio_unplug_test       device_del / sysfs remove under a user (vfio_unplug)
+#   vfio_unplug_test       device_del / sysfs remove under a user (vfio_unplug;
+#                          run by guest/unplug.sh, in a boot of its own)
 #   vfio_fault_test        allocation failures in our modules (vfio_fault)
 #   vfio_kmemleak_test     kmemleak is on; no object of ours leaked over the
 #                          whole run; a deliberate leak is caught
@@ -32,17 +33,9 @@ HARDEN_VARIANTS=(
 # in the rig (say why next to the name).  In: vfio_unbind_load_test (14/14,
 # about 50 s), vfio_fault_test (11/11, 145 s, no splat) and
 # vfio_kmemleak_test (4/4, about 60 s: the real scan clean, the deliberate
-# leak caught 3 of 3).
-# vfio_unplug_test: device_del needs the PCIe native hot-plug, which vm.sh
-# turns on only for it.  Alone it passed 3/3 in 45 s with only pciehp's
-# own lockdep report (a known kernel report, host-lib.sh).  In a boot that
-# ran vfio_sriov_test, or the group path and a slot reset, lockdep reports
-# a cycle through memory_lock or the vfio core's locks at the first
-# device_del (the README's "Unplug and lockdep"), and in two boots of four
-# on 2026-12-06 attention-button presses were lost (no REQ after a second
-# press; Slot Status 0x0040, nothing pending, nothing in pciehp's log).
-# Run it with VM_SUITES="vfio_unplug_test".
-HARDEN_HELD="vfio_unplug_test"
+# leak caught 3 of 3).  vfio_unplug_test runs in a boot of its own
+# (guest/unplug.sh, make check's unplug boot), never in these guests.
+HARDEN_HELD=""
 
 # Should suite $1 run (VM_SUITES lists suites by name)?
 harden_wanted() {

@@ -39,6 +39,8 @@ static int vt_hmp_open(void)
 	cfmakeraw(&tio);
 	cfsetspeed(&tio, B115200);
 	tcsetattr(fd, TCSANOW, &tio);
+	/* Whatever came in before the line was raw. */
+	tcflush(fd, TCIOFLUSH);
 	return fd;
 }
 
@@ -58,49 +60,100 @@ static void vt_hmp_read(int fd, char *buf, size_t *n, size_t len, int ms)
 	}
 }
 
+/*
+ * Send @line and read the monitor's answer into @buf: its echo of the line
+ * (redrawn as it is typed), the end of the line, what the command printed
+ * and the next prompt.  The answer proper (what follows the echo, up to the
+ * prompt) starts at *@start and ends at *@end.
+ */
+static int vt_hmp_line(int fd, const char *line, char *buf, size_t len,
+		       char **start, char **end)
+{
+	long deadline = vt_now_ms() + 10000;
+	char msg[512], *echo;
+	size_t n = 0, msglen;
+
+	buf[0] = '\0';
+	msglen = snprintf(msg, sizeof(msg), "%s\n", line);
+	if (msglen >= sizeof(msg) || write(fd, msg, msglen) != (ssize_t)msglen)
+		return -EIO;
+	for (;;) {
+		vt_hmp_read(fd, buf, &n, len, 200);
+		/* The last redraw of the echo shows the whole line. */
+		echo = line[0] ? strstr(buf, line) : buf;
+		*start = echo ? strstr(echo + strlen(line), "\r\n") : NULL;
+		*end = *start ? strstr(*start, VT_HMP_PROMPT) : NULL;
+		if (*end)
+			break;
+		if (vt_now_ms() > deadline || n + 1 >= len)
+			return -ETIMEDOUT;
+	}
+	*start += 2;
+	return 0;
+}
+
+/* @from..@end without terminal escape sequences and trailing line ends. */
+static void vt_hmp_copy(char *out, size_t len, const char *from,
+			const char *end)
+{
+	size_t k = 0;
+
+	while (from < end && k + 1 < len) {
+		if (*from == '\033') {
+			/* ESC [ parameters final-letter */
+			from++;
+			if (from < end && *from == '[')
+				from++;
+			while (from < end && (*from < '@' || *from > '~'))
+				from++;
+			from++;
+			continue;
+		}
+		out[k++] = *from++;
+	}
+	while (k && (out[k - 1] == '\r' || out[k - 1] == '\n'))
+		k--;
+	out[k] = '\0';
+}
+
+/*
+ * The monitor's line editor appends what arrives to whatever line it holds,
+ * so bytes it got that did not end in a newline would turn the command into
+ * an unknown one.  Each command is preceded by an empty line, which ends any
+ * such line (a line no command starts with, answered "unknown command") and
+ * is answered by a prompt; a command answered "unknown command" all the
+ * same was not run, and is sent again.
+ */
 int vt_hmp(const char *cmd, char *out, size_t len)
 {
-	char buf[8192], line[512];
-	long deadline = vt_now_ms() + 10000;
-	size_t n = 0, cmdlen;
-	char *start, *end;
-	int fd;
+	char buf[8192], *start, *end;
+	size_t n = 0;
+	int fd, ret, try;
 
 	fd = vt_hmp_open();
 	if (fd < 0)
 		return fd;
-	/* Drop whatever an earlier command left behind (banner, prompts). */
-	vt_hmp_read(fd, buf, &n, sizeof(buf), 100);
-	n = 0;
-	buf[0] = '\0';
-
-	cmdlen = snprintf(line, sizeof(line), "%s\n", cmd);
-	if (write(fd, line, cmdlen) != (ssize_t)cmdlen) {
-		close(fd);
-		return -EIO;
-	}
-	/* The echo of the command, its output, then the next prompt. */
-	for (;;) {
-		vt_hmp_read(fd, buf, &n, sizeof(buf), 200);
-		/* The monitor echoes what it is sent; if not, take it all. */
-		start = strstr(buf, cmd);
-		start = start ? start + strlen(cmd) : buf;
-		end = strstr(start, VT_HMP_PROMPT);
-		if (end || vt_now_ms() > deadline || n + 1 >= sizeof(buf))
+	for (try = 0; try < 3; try++) {
+		/* Drop whatever an earlier command left behind. */
+		vt_hmp_read(fd, buf, &n, sizeof(buf), 100);
+		n = 0;
+		ret = vt_hmp_line(fd, "", buf, sizeof(buf), &start, &end);
+		if (ret)
 			break;
+		ret = vt_hmp_line(fd, cmd, buf, sizeof(buf), &start, &end);
+		if (ret)
+			break;
+		if (!strstr(buf, "unknown command"))
+			break;
+		vt_hmp_copy(buf, sizeof(buf), start, end);
+		fprintf(stderr, "# hmp: \"%s\" was not taken (%s), sending it again\n",
+			cmd, buf);
+		ret = -EPROTO;
 	}
 	close(fd);
-	if (!end)
-		return -ETIMEDOUT;
-	while (*start == '\r' || *start == '\n')
-		start++;
-	if (out && len) {
-		size_t k = end - start < (long)len - 1 ? end - start : len - 1;
-
-		memcpy(out, start, k);
-		out[k] = '\0';
-	}
-	return 0;
+	if (!ret && out && len)
+		vt_hmp_copy(out, len, start, end);
+	return ret;
 }
 
 bool vt_hmp_available(void)

@@ -12,8 +12,10 @@
 
 /*
  * Run one HMP command ("device_del e1000e0"); what the monitor printed
- * back, prompt excluded, goes to @out.  0, or -errno (-ETIMEDOUT when the
- * monitor does not answer within about ten seconds, -ENODEV without one).
+ * back, echo, prompt and terminal escapes excluded, goes to @out.  0, or
+ * -errno (-ETIMEDOUT when the monitor does not answer within about ten
+ * seconds, -ENODEV without one, -EPROTO when it never took the command:
+ * "unknown command" three times).
  */
 int vt_hmp(const char *cmd, char *out, size_t len);
 
