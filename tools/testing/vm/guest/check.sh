@@ -124,9 +124,9 @@ fi
 # Unbinding every device and unloading the modules must work: nothing left
 # holding a reference.
 vm_unbind_all
-tap_result $? "unbind every device from vfio-pci"
+tap_result $? "unbind every device from vfio-pci${VM_UNBIND_WHY:+ (failed: $VM_UNBIND_WHY)}"
 vm_unload_modules
-tap_result $? "unload vfio-pci and vfio-pci-core"
+tap_result $? "unload vfio-pci and vfio-pci-core${VM_UNLOAD_WHY:+ ($VM_UNLOAD_WHY)}"
 
 echo "1..$n" >> "$tap"
 if [ "$role" = first ]; then

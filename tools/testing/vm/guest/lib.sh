@@ -77,14 +77,21 @@ vm_load_modules() {
 	done
 }
 
+# VM_UNLOAD_WHY says why, for a failure (see vm_unbind_all).
 vm_unload_modules() {
 	local ko
+	VM_UNLOAD_WHY=
 	for ko in "$VM_REPO"/drivers/vfio/pci/variants/*/*.ko; do
 		[ -e "$ko" ] || continue
 		ko=${ko##*/}
 		rmmod "${ko%.ko}" 2>/dev/null
 	done
-	rmmod vfio-pci vfio-pci-core 2>/dev/null || rmmod vfio_pci vfio_pci_core
+	rmmod vfio-pci vfio-pci-core 2>/dev/null && return 0
+	VM_UNLOAD_WHY=$(rmmod vfio_pci vfio_pci_core 2>&1) && return 0
+	# What still holds them, for the result's description.
+	VM_UNLOAD_WHY+=" [$(grep -E '^vfio' /proc/modules | cut -d' ' -f1,3,4 | tr '\n' ' ')]"
+	echo "vm: unload failed: $VM_UNLOAD_WHY" >&2
+	return 1
 }
 
 # Bind one function to vfio-pci with driver_override + drivers_probe.
@@ -115,13 +122,23 @@ vm_bind_all() {
 
 # Unbind every test device (or only the BDFs given) and clear its
 # driver_override.
+# VM_UNBIND_WHY says, for a failure, which function and in what state (a
+# result's description names it, so that a CI log shows it).
 vm_unbind_all() {
-	local bdf rc=0 bdfs=("$@")
+	local bdf rc=0 bdfs=("$@") sys drv
 	[ $# -gt 0 ] || mapfile -t bdfs < <(vm_test_bdfs)
+	VM_UNBIND_WHY=
 	for bdf in "${bdfs[@]}"; do
-		echo "$bdf" > "/sys/bus/pci/devices/$bdf/driver/unbind" || rc=1
-		echo > "/sys/bus/pci/devices/$bdf/driver_override" || rc=1
+		sys=/sys/bus/pci/devices/$bdf
+		drv=$(readlink "$sys/driver")
+		if ! echo "$bdf" > "$sys/driver/unbind" ||
+		   ! echo > "$sys/driver_override"; then
+			rc=1
+			VM_UNBIND_WHY+="${VM_UNBIND_WHY:+; }$bdf on '${drv##*/}'"
+			[ -e "$sys" ] || VM_UNBIND_WHY+=" (gone)"
+		fi
 	done
+	[ -z "$VM_UNBIND_WHY" ] || echo "vm: unbind failed: $VM_UNBIND_WHY" >&2
 	return $rc
 }
 
